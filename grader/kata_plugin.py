@@ -24,6 +24,18 @@ from typing import Any
 import pytest
 
 
+def saferepr(obj: Any, maxsize: int = 80) -> str:
+    """``repr`` that never raises and keeps the middle out of long values."""
+    try:
+        text = repr(obj)
+    except Exception as exc:  # noqa: BLE001 - a learner's broken __repr__
+        text = f"<{type(obj).__name__} object; repr raised {exc!r}>"
+    if len(text) <= maxsize:
+        return text
+    keep = (maxsize - 3) // 2
+    return f"{text[:keep]}...{text[-keep:]}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "spec(section): the README section this test checks")
     config.addinivalue_line("markers", "weight(n): this test's share of the kata's points")
@@ -47,6 +59,46 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None])
     if call.when != "setup":
         return {}
     return test_metadata(item)
+
+
+def _first_difference(actual: Any, expected: Any) -> str | None:
+    """Where two sequences or mappings first differ, in words."""
+    if isinstance(actual, (list, tuple)) and isinstance(expected, (list, tuple)):
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            if a != e:
+                return f"first difference at index {i}: expected {saferepr(e)}, got {saferepr(a)}"
+        if len(actual) != len(expected):
+            return f"lengths differ: expected {len(expected)} items, got {len(actual)}"
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        missing = [k for k in expected if k not in actual]
+        extra = [k for k in actual if k not in expected]
+        changed = [k for k in expected if k in actual and actual[k] != expected[k]]
+        parts = []
+        if missing:
+            parts.append(f"missing keys {saferepr(missing)}")
+        if extra:
+            parts.append(f"unexpected keys {saferepr(extra)}")
+        if changed:
+            k = changed[0]
+            parts.append(f"{k!r}: expected {saferepr(expected[k])}, got {saferepr(actual[k])}")
+        return "; ".join(parts) or None
+    return None
+
+
+def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any, right: Any) -> list[str]:
+    """Explain a failed ``actual == expected`` as expected against actual.
+
+    Kata tests write the value under test on the left and the truth on the
+    right, so a learner reads what was expected before what they produced.
+    """
+    if op != "==":
+        return []
+    lines = [f"{saferepr(left)} == {saferepr(right)}", f"expected: {saferepr(right, 200)}",
+             f"actual:   {saferepr(left, 200)}"]  # fmt: skip
+    difference = _first_difference(left, right)
+    if difference:
+        lines.append(difference)
+    return lines
 
 
 @pytest.fixture

@@ -1,0 +1,89 @@
+"""Command line: ``python -m grader <command> …``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.catalog import CatalogError
+from grader.selection import UsageError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _grade_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("grade", help="grade katas against an implementation",
+                       description="Grade katas: run their tests against your code (default), "
+                       "the reference solutions, or a submission folder.")  # fmt: skip
+    p.add_argument("targets", nargs="*", metavar="KATA[::TEST]",
+                   help="katas to grade (default: all); KATA::TEST grades one test")  # fmt: skip
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--reference", action="store_true", help="grade the reference solutions")
+    who.add_argument("--impl", metavar="DIR",
+                     help="grade a folder laid out as DIR/<kata>/<module>.py")  # fmt: skip
+    p.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
+                   help="also write the JSON report to FILE")  # fmt: skip
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: cores)")
+    colour = p.add_mutually_exclusive_group()
+    colour.add_argument("--color", "--colour", dest="colour", action="store_const", const=True)
+    colour.add_argument("--no-color", "--no-colour", dest="colour", action="store_const",
+                        const=False)  # fmt: skip
+    p.add_argument("--no-reference-times", dest="compare_reference", action="store_false",
+                   help="do not run the reference to compare test times")  # fmt: skip
+    p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+
+
+def _dev_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("dev", help="tools for kata authors")
+    dev = p.add_subparsers(dest="dev_command", required=True)
+    check = dev.add_parser("check", help="prove katas sound: stub fails, reference passes, "
+                           "wrong variants are rejected")  # fmt: skip
+    check.add_argument("slugs", nargs="*")
+    check.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
+    catalog = dev.add_parser("catalog", help="regenerate the README's catalog table")
+    catalog.add_argument("--check", action="store_true", help="only report whether it is current")
+    for cmd in (p, check, catalog):
+        cmd.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _grade_parser(sub)
+    _dev_parser(sub)
+    worker = sub.add_parser("worker", help=argparse.SUPPRESS)
+    worker.add_argument("job", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "grade":
+            from grader.pipeline import Options, grade
+
+            options = Options(
+                root=args.root.resolve(),
+                targets=args.targets,
+                reference=args.reference,
+                impl=args.impl,
+                json_path=args.json_path,
+                jobs=args.jobs,
+                colour=args.colour,
+                compare_reference=args.compare_reference,
+            )
+            return grade(options).exit_code
+        if args.command == "dev":
+            from grader import dev
+
+            return dev.main(args)
+        if args.command == "worker":
+            from grader.worker import Job, child_main
+
+            child_main(Job.from_json(args.job.read_text(encoding="utf-8")))
+    except (UsageError, CatalogError) as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,220 @@
+"""Tools for kata authors: prove katas sound, keep the README catalog current.
+
+``check`` grades, for each kata, the stub, the reference and every variant in
+isolated processes, and asserts what a sound kata guarantees:
+
+- the metadata is valid and every test names a ``##`` section of the spec;
+- every test fails on the stub (and the stub imports);
+- every test passes on the reference;
+- every ``wrong/`` variant fails at least one test, and says its bug;
+- every ``slow/`` variant passes every test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from grader.catalog import AREAS, Kata, load_catalog
+from grader.results import RunResult, collect
+from grader.runner import Runner, make_scratch, preload, remove_scratch
+from grader.selection import select
+from grader.worker import Job
+
+CATALOG_START = "<!-- catalog:start -->"
+CATALOG_END = "<!-- catalog:end -->"
+AREA_TITLES = {
+    "git": "Git internals",
+    "data-structures": "Data structures",
+    "system-design": "System design",
+    "rest": "REST API design",
+    "redis": "Redis",
+    "databases": "Databases",
+    "cloud": "Cloud",
+    "observability": "Observability",
+    "python": "Python practice",
+}
+
+
+@dataclass
+class KataCheck:
+    """The soundness verdict of one kata: empty ``problems`` means sound."""
+
+    slug: str
+    problems: list[str] = field(default_factory=list)
+    tests: int = 0
+    variants: dict[str, str] = field(default_factory=dict)  # variant -> summary
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems
+
+
+def spec_headings(readme: Path) -> set[str]:
+    """The ``##`` headings of a spec."""
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    return {m.group(1).strip() for m in re.finditer(r"^##\s+(.+?)\s*#*$", text, re.MULTILINE)}
+
+
+def _first_line(path: Path) -> str:
+    match = re.search(r'^\s*(?:[rRbBuU]?)"""\s*(.*)', path.read_text(encoding="utf-8"), re.MULTILINE)
+    return match.group(1).strip() if match else ""
+
+
+def _variant_dir(kata: Kata, variant: Path, temp: Path) -> Path:
+    folder = temp / f"{variant.parent.name}-{variant.stem}"
+    folder.mkdir()
+    shutil.copy(variant, folder / f"{kata.module}.py")
+    return folder
+
+
+def _summary(run: RunResult) -> str:
+    if run.broken:
+        return f"broken: {run.broken['error']}"
+    text = f"{run.passed}/{len(run.tests)} passed"
+    return f"{text}; {run.problem.splitlines()[0]}" if run.problem else text
+
+
+def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
+    check = KataCheck(kata.slug)
+    for label, path in (("spec", kata.spec), ("stub", kata.stub), ("tests", kata.test_file),
+                        ("reference", kata.reference)):  # fmt: skip
+        if not path.is_file():
+            check.problems.append(f"missing {label}: {path.relative_to(kata.root)}")
+    if check.problems:
+        return check
+    headings = spec_headings(kata.spec)
+    ref = runs["reference"]
+    check.tests = len(ref.tests)
+    for label, run in runs.items():
+        check.variants[label] = _summary(run)
+    if ref.broken or ref.problem or not ref.tests or ref.passed != len(ref.tests):
+        failing = [t.name for t in ref.tests if not t.passed][:5]
+        check.problems.append(f"reference does not pass: {_summary(ref)} {failing or ''}".strip())
+    for t in ref.tests:
+        if t.spec is None:
+            check.problems.append(f"{t.name}: no @pytest.mark.spec(...) section")
+        elif t.spec not in headings:
+            check.problems.append(f"{t.name}: spec section {t.spec!r} is not a ## heading")
+    stub = runs["stub"]
+    if stub.broken:
+        check.problems.append(f"stub does not import: {stub.broken['error']}")
+    passing = [t.name for t in stub.tests if t.passed]
+    if passing:
+        check.problems.append(f"tests pass on the stub: {', '.join(passing[:5])}")
+    if len(stub.tests) != len(ref.tests):
+        check.problems.append(f"stub ran {len(stub.tests)} tests, reference {len(ref.tests)}")
+    wrong = [label for label in runs if label.startswith("wrong/")]
+    if len(wrong) < 2:
+        check.problems.append(f"needs at least 2 wrong variants, has {len(wrong)}")
+    for label, run in runs.items():
+        path = kata.solution_dir / f"{label}.py"
+        if label.startswith("wrong/"):
+            if run.broken or run.problem_kind == "collection":
+                check.problems.append(f"{label} does not import: {_summary(run)}")
+            elif run.tests and run.passed == len(run.tests):
+                check.problems.append(f"{label} passes every test: the tests miss its bug")
+            if not _first_line(path).startswith("Wrong:"):
+                check.problems.append(f"{label}: docstring must start with 'Wrong: <the bug>'")
+        elif label.startswith("slow/"):
+            if not run.tests or run.passed != len(run.tests):
+                check.problems.append(f"{label} must pass every test: {_summary(run)}")
+            if not _first_line(path).startswith("Slow but correct:"):
+                check.problems.append(f"{label}: docstring must start with 'Slow but correct:'")
+    return check
+
+
+def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) -> list[KataCheck]:
+    """Soundness of the named katas (all when empty)."""
+    katas = [t.kata for t in select(load_catalog(root), slugs)]
+    temp = Path(tempfile.mkdtemp(prefix="kata-check-"))
+    plan: list[tuple[Kata, str, Job]] = []
+    try:
+        for kata in katas:
+            impls = {"stub": kata.dir, "reference": kata.solution_dir}
+            for kind in ("wrong", "slow"):
+                for variant in kata.variants(kind):
+                    impls[f"{kind}/{variant.stem}"] = _variant_dir(kata, variant, temp)
+            for label, folder in impls.items():
+                job = Job(
+                    slug=kata.slug, module=kata.module, test_file=str(kata.test_file),
+                    impl_dir=str(folder.resolve()), scratch=str(make_scratch(kata.slug)),
+                    time_limit=kata.time_limit, memory_mb=kata.memory_mb,
+                )  # fmt: skip
+                plan.append((kata, label, job))
+        preload()
+        outcomes = Runner(workers=jobs).run(
+            [job for _, _, job in plan], [kata.kata_timeout for kata, _, _ in plan]
+        )
+        runs: dict[str, dict[str, RunResult]] = {k.slug: {} for k in katas}
+        for (kata, label, job), outcome in zip(plan, outcomes):
+            runs[kata.slug][label] = collect(outcome, kata)
+            remove_scratch(Path(job.scratch))
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return [_judge(kata, runs[kata.slug]) for kata in katas]
+
+
+def catalog_table(katas: Sequence[Kata]) -> str:
+    """The README's catalog: one table per area, in learning-path order."""
+    lines = [CATALOG_START, ""]
+    for area in AREAS:
+        in_area = [k for k in katas if k.area == area]
+        if not in_area:
+            continue
+        lines += [f"**{AREA_TITLES[area]}**", "", "| Kata | What you build | Level | Points |",
+                  "|---|---|---|---|"]  # fmt: skip
+        for k in in_area:
+            level = "★" * k.difficulty + "☆" * (3 - k.difficulty)
+            lines.append(f"| [`{k.slug}`](katas/{k.slug}/README.md) | {k.title} | {level} "
+                         f"| {k.points} |")  # fmt: skip
+        lines.append("")
+    lines.append(f"{len(katas)} katas, {sum(k.points for k in katas)} points in all.")
+    lines += ["", CATALOG_END]
+    return "\n".join(lines)
+
+
+def update_catalog(root: Path, check_only: bool) -> bool:
+    """Rewrite (or just compare) the catalog in README.md; True when it was current."""
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(CATALOG_START), text.find(CATALOG_END)
+    if start < 0 or end < 0:
+        raise SystemExit(f"{readme}: catalog markers {CATALOG_START} … {CATALOG_END} not found")
+    new = text[:start] + catalog_table(load_catalog(root)) + text[end + len(CATALOG_END):]
+    if new == text:
+        return True
+    if not check_only:
+        readme.write_text(new, encoding="utf-8")
+    return False
+
+
+def main(args: argparse.Namespace) -> int:
+    root = args.root.resolve()
+    if args.dev_command == "catalog":
+        current = update_catalog(root, args.check)
+        if args.check:
+            print("catalog is current" if current else "catalog is out of date: "
+                  "run `nox -s dev -- catalog`")  # fmt: skip
+            return 0 if current else 1
+        print("catalog is current" if current else "README.md catalog updated")
+        return 0
+    checks = check_katas(root, args.slugs)
+    if getattr(args, "json", None):
+        args.json.write_text(json.dumps([asdict(c) for c in checks], indent=1), encoding="utf-8")
+    for c in checks:
+        mark = "ok  " if c.sound else "FAIL"
+        print(f"{mark} {c.slug}: {c.tests} tests; "
+              + "; ".join(f"{k} {v}" for k, v in c.variants.items()))  # fmt: skip
+        for problem in c.problems:
+            print(f"     - {problem}")
+    sound = sum(c.sound for c in checks)
+    print(f"\n{sound}/{len(checks)} katas sound", file=sys.stderr)
+    return 0 if sound == len(checks) else 1

@@ -1,0 +1,207 @@
+"""The grading workflow: catalog → selection → isolated runs → results → scores → renderers.
+
+Like nox's ``main.py``, grading is a fixed sequence of small tasks, each
+reading what the earlier ones left in a :class:`Grade` and adding its own
+part. Data flows one way; no task reaches back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from grader import report as report_io
+from grader import terminal
+from grader.catalog import Kata, load_catalog
+from grader.results import RunResult, collect
+from grader.runner import Runner, make_scratch, preload, remove_scratch
+from grader.scoring import Score, score
+from grader.selection import Implementation, Target, implementation, select
+from grader.worker import Job
+
+EXIT_SOLVED, EXIT_UNSOLVED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass
+class Options:
+    """What the user asked for on the command line."""
+
+    root: Path
+    targets: list[str] = field(default_factory=list)
+    reference: bool = False
+    impl: str | None = None
+    json_path: Path | None = None
+    jobs: int | None = None
+    colour: bool | None = None
+    compare_reference: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class Grade:
+    """The state the workflow's tasks fill in, in order."""
+
+    options: Options
+    started: str = ""
+    catalog: list[Kata] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    implementation: Implementation | None = None
+    jobs: list[Job] = field(default_factory=list)
+    reference_jobs: dict[str, int] = field(default_factory=dict)  # slug -> index in jobs
+    runs: list[RunResult] = field(default_factory=list)
+    reference_times: dict[str, float] = field(default_factory=dict)
+    scores: list[Score] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+    exit_code: int = EXIT_SOLVED
+
+    @property
+    def state_dir(self) -> Path:
+        return self.options.root / ".kata"
+
+
+def load(grade: Grade) -> None:
+    grade.started = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    grade.catalog = load_catalog(grade.options.root)
+
+
+def choose(grade: Grade) -> None:
+    grade.targets = select(grade.catalog, grade.options.targets)
+    grade.implementation = implementation(grade.options.reference, grade.options.impl)
+
+
+def _reference_key(kata: Kata) -> str:
+    digest = hashlib.sha256()
+    for path in (kata.reference, kata.test_file, kata.dir / "kata.toml"):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _reference_cache(grade: Grade) -> dict[str, Any]:
+    try:
+        data = json.loads((grade.state_dir / "reference-times.json").read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _job(kata: Kata, impl_dir: Path, test: str | None) -> Job:
+    select_ids = (f"{kata.test_file}::{test}",) if test else ()
+    return Job(
+        slug=kata.slug,
+        module=kata.module,
+        test_file=str(kata.test_file),
+        impl_dir=str(impl_dir.resolve()),
+        scratch=str(make_scratch(kata.slug)),
+        time_limit=kata.time_limit,
+        memory_mb=kata.memory_mb,
+        select=select_ids,
+    )
+
+
+def plan(grade: Grade) -> None:
+    """One job per target, plus a reference run for each kata whose time is not cached."""
+    impl = grade.implementation
+    assert impl is not None
+    grade.jobs = [_job(t.kata, impl.dir_for(t.kata), t.test) for t in grade.targets]
+    if impl.kind == "reference" or not grade.options.compare_reference:
+        return
+    cache = _reference_cache(grade)
+    for t in grade.targets:
+        kata = t.kata
+        if not kata.reference.is_file():
+            continue
+        cached = cache.get(kata.slug)
+        if isinstance(cached, dict) and cached.get("key") == _reference_key(kata):
+            grade.reference_times[kata.slug] = float(cached.get("duration", 0.0))
+        elif kata.slug not in grade.reference_jobs:
+            grade.reference_jobs[kata.slug] = len(grade.jobs)
+            grade.jobs.append(_job(kata, kata.solution_dir, None))
+
+
+def run(grade: Grade) -> None:
+    preload()
+    runner = Runner(workers=grade.options.jobs)
+    by_slug = {t.kata.slug: t.kata for t in grade.targets}
+    outcomes = runner.run(grade.jobs, [by_slug[j.slug].kata_timeout for j in grade.jobs])
+    grade.interrupted = runner.interrupted
+    results = [collect(o, by_slug[o.job.slug]) for o in outcomes]
+    for job in grade.jobs:
+        remove_scratch(Path(job.scratch))
+    grade.runs = results[: len(grade.targets)]
+    fresh = {}
+    for slug, index in grade.reference_jobs.items():
+        ref = results[index]
+        if ref.tests and ref.passed == len(ref.tests) and not ref.problem:
+            grade.reference_times[slug] = ref.duration
+            fresh[slug] = {"key": _reference_key(by_slug[slug]), "duration": ref.duration}
+    if fresh:
+        cache = _reference_cache(grade)
+        cache.update(fresh)
+        report_io.write_atomic(grade.state_dir / "reference-times.json", json.dumps(cache, indent=1))
+
+
+def score_runs(grade: Grade) -> None:
+    grade.scores = [score(r) for r in grade.runs]
+
+
+def build_report(grade: Grade) -> None:
+    assert grade.implementation is not None
+    entries = []
+    for r, s in zip(grade.runs, grade.scores):
+        ref = r.duration if grade.implementation.kind == "reference" else None
+        entries.append(report_io.KataEntry(r, s, grade.reference_times.get(r.kata.slug, ref)))
+    grade.report = report_io.build(
+        entries,
+        root=grade.options.root,
+        implementation=grade.implementation.describe(grade.options.root),
+        started=grade.started,
+        complete=not grade.interrupted,
+    )
+
+
+def save(grade: Grade) -> None:
+    """Write the report atomically (to .kata/ and to --json) and extend the history."""
+    report_io.write(grade.report, grade.state_dir / "report.json")
+    if grade.options.json_path:
+        report_io.write(grade.report, grade.options.json_path)
+    report_io.append_history(grade.report, grade.state_dir / "history.jsonl")
+
+
+def render(grade: Grade) -> None:
+    if grade.options.quiet:
+        return
+    path = grade.options.json_path or grade.state_dir / "report.json"
+    try:
+        shown = str(path.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(path)
+    terminal.render(grade.report, sys.stdout, colour=grade.options.colour, report_path=shown)
+
+
+def decide_exit(grade: Grade) -> None:
+    if grade.interrupted:
+        grade.exit_code = EXIT_INTERRUPTED
+    elif all(s.solved for s in grade.scores):
+        grade.exit_code = EXIT_SOLVED
+    else:
+        grade.exit_code = EXIT_UNSOLVED
+
+
+WORKFLOW: tuple[Callable[[Grade], None], ...] = (
+    load, choose, plan, run, score_runs, build_report, save, render, decide_exit,
+)  # fmt: skip
+
+
+def grade(options: Options) -> Grade:
+    """Run the whole workflow; :class:`~grader.selection.UsageError` escapes for the CLI."""
+    state = Grade(options)
+    for task in WORKFLOW:
+        task(state)
+    return state

@@ -1,0 +1,168 @@
+"""Results: what happened to each test, read from a run's outcome.
+
+pytest-json-report's file is the source of truth for a run that finished. For
+a run that died, the runner's culprits say which test was running and why,
+and the last attempt's report covers the tests that ran without it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.catalog import Kata
+from grader.runner import RunOutcome
+
+STATUSES = ("passed", "failed", "error", "timeout", "memory", "crashed", "skipped", "not run")
+
+_TIMEOUT = re.compile(r"^Failed: Timeout", re.MULTILINE)
+_MESSAGE_LINES = 12
+
+
+@dataclass
+class TestResult:
+    """One test's verdict, with what a learner needs to act on a failure."""
+
+    nodeid: str
+    status: str
+    message: str = ""
+    traceback: str = ""
+    spec: str | None = None
+    line: int | None = None  # the failing line of the test file, else the test's def line
+    duration: float = 0.0
+    weight: float = 1.0
+    stdout: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.nodeid.split("::", 1)[-1]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class RunResult:
+    """The tests of one kata run against one implementation."""
+
+    kata: Kata
+    impl: Path
+    tests: list[TestResult] = field(default_factory=list)
+    broken: dict | None = None  # {"error", "file", "line"} when the module did not import
+    problem: str | None = None  # a run-level failure: collection error, kill, interrupt
+    problem_kind: str | None = None  # "timeout", "crashed", "interrupted", "collection"
+    wall: float = 0.0
+    output: str = ""
+
+    @property
+    def duration(self) -> float:
+        """Time spent in the tests themselves (set-up, call and teardown)."""
+        return sum(t.duration for t in self.tests)
+
+    @property
+    def passed(self) -> int:
+        return sum(t.passed for t in self.tests)
+
+
+def _short(text: str, lines: int = _MESSAGE_LINES) -> str:
+    parts = text.strip().splitlines()
+    if len(parts) > lines:
+        parts = [*parts[:lines], f"[… {len(parts) - lines} more lines]"]
+    return "\n".join(parts)
+
+
+def _failing_line(stage: dict, test_file: str) -> int | None:
+    """The line of the test file where the failure surfaced."""
+    for entry in reversed(stage.get("traceback") or []):
+        if Path(entry.get("path", "")).name == Path(test_file).name:
+            return entry.get("lineno")
+    crash = stage.get("crash") or {}
+    if Path(crash.get("path", "")).name == Path(test_file).name:
+        return crash.get("lineno")
+    return None
+
+
+def _classify(message: str) -> str:
+    if _TIMEOUT.search(message):
+        return "timeout"
+    if "MemoryError" in message.splitlines()[0] if message else False:
+        return "memory"
+    return "failed"
+
+
+def _test_result(entry: dict, test_file: str) -> TestResult:
+    meta = entry.get("metadata") or {}
+    outcome = entry.get("outcome", "failed")
+    stages = [entry.get(s) or {} for s in ("setup", "call", "teardown")]
+    duration = sum(s.get("duration", 0.0) for s in stages)
+    stdout = "".join(s.get("stdout", "") for s in stages)
+    result = TestResult(
+        nodeid=entry["nodeid"],
+        status="passed",
+        spec=meta.get("spec"),
+        line=meta.get("line"),
+        duration=duration,
+        weight=float(meta.get("weight", 1.0)),
+        stdout=_short(stdout, 20) if stdout else "",
+    )
+    if outcome in ("passed", "xpassed"):
+        return result
+    if outcome == "skipped":
+        result.status = "skipped"
+        return result
+    failing = next(
+        (s for s in stages if s.get("outcome") in ("failed", "error") or s.get("longrepr")),
+        stages[1],
+    )
+    crash = failing.get("crash") or {}
+    message = crash.get("message") or failing.get("longrepr") or outcome
+    result.message = _short(message)
+    result.traceback = _short(failing.get("longrepr") or "", 40)
+    result.status = _classify(message) if outcome in ("failed", "xfailed") else "error"
+    if result.status == "error" and _classify(message) != "failed":
+        result.status = _classify(message)
+    result.line = _failing_line(failing, test_file) or result.line
+    return result
+
+
+def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
+    """Turn a runner outcome into per-test results."""
+    job = outcome.job
+    last = outcome.last
+    result = RunResult(kata=kata, impl=Path(job.impl_dir), wall=outcome.wall, output=last.output)
+    if last.broken is not None:
+        result.broken = last.broken
+        return result
+
+    by_id: dict[str, TestResult] = {}
+    report = last.report
+    if report is not None:
+        for entry in report.get("tests", []):
+            by_id[entry["nodeid"]] = _test_result(entry, job.test_file)
+    for culprit in outcome.culprits:
+        by_id[culprit.nodeid] = TestResult(
+            nodeid=culprit.nodeid, status=culprit.verdict, message=culprit.detail
+        )
+
+    collected = max((a.collected for a in outcome.attempts), key=len)
+    order = list(collected) + [n for n in by_id if n not in collected]
+    for nodeid in order:
+        result.tests.append(by_id.get(nodeid) or TestResult(nodeid=nodeid, status="not run"))
+
+    if last.killed_for == "interrupted":
+        result.problem_kind, result.problem = "interrupted", "grading was interrupted"
+    elif last.killed_for == "kata-timeout":
+        result.problem_kind = "timeout"
+        result.problem = f"the kata did not finish within {kata.kata_timeout:g} s and was killed"
+    elif report is None and not outcome.culprits:
+        result.problem_kind = "crashed"
+        result.problem = (
+            "the test process ended before writing its report "
+            f"(exit status {last.returncode}, signal {last.signal})"
+        )
+    elif report is not None and not report.get("tests") and report.get("exitcode") not in (0, 5):
+        result.problem_kind = "collection"
+        result.problem = "the tests could not be collected:\n" + _short(last.output, 30)
+    return result

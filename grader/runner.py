@@ -1,0 +1,341 @@
+"""Isolated runs: one process per kata run, watched and killed from outside.
+
+The runner is a warm parent. It imports pytest, its plugins and the libraries
+kata tests use once, then forks a child per job, so a child starts in
+milliseconds instead of paying a fresh interpreter's start-up. Each child
+is its own process group, so a hang, a crash or a stray subprocess in one kata
+is ended with a single kill and never touches the others.
+
+The parent enforces two clocks, because no in-process timeout can stop C
+code that holds the GIL: a per-test watchdog (from the child's progress log)
+and a wall-clock cap for the whole kata. When a child dies mid-test, the test
+it was running is blamed and the kata is run again without it, so one bad
+test costs only itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grader.worker import EXIT_BROKEN, Job, child_main
+
+PRELOAD = (
+    "pytest",
+    "pytest_timeout",
+    "pytest_jsonreport.plugin",
+    "grader.kata_plugin",
+    "freezegun",
+    "fakeredis",
+    "redis",
+    "fastapi",
+    "fastapi.testclient",
+)
+"""Modules imported once in the parent so that every forked child has them warm."""
+
+MAX_RETRIES = 5
+"""How many times a kata is restarted after a test killed its process."""
+
+POLL_SECONDS = 0.005
+
+
+@dataclass
+class Culprit:
+    """A test during which the process died or was killed."""
+
+    nodeid: str
+    verdict: str  # "timeout" or "crashed"
+    detail: str
+
+
+@dataclass
+class Attempt:
+    """One process's run of a job."""
+
+    returncode: int | None = None  # exit status, None when killed by a signal
+    signal: int | None = None
+    killed_for: str | None = None  # "test-timeout", "kata-timeout", "interrupted"
+    wall: float = 0.0
+    collected: list[str] = field(default_factory=list)
+    running: str | None = None  # test started but not finished when the process ended
+    report: dict | None = None
+    broken: dict | None = None
+    output: str = ""
+
+
+@dataclass
+class RunOutcome:
+    """Everything known about one job after all its attempts."""
+
+    job: Job
+    attempts: list[Attempt] = field(default_factory=list)
+    culprits: list[Culprit] = field(default_factory=list)
+
+    @property
+    def last(self) -> Attempt:
+        return self.attempts[-1]
+
+    @property
+    def wall(self) -> float:
+        return sum(a.wall for a in self.attempts)
+
+
+def preload(modules: Iterable[str] = PRELOAD) -> None:
+    """Import what children will need, so forking gives them a warm start."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in modules:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+
+def excerpt(path: Path, limit: int = 4000) -> str:
+    """The start and the end of a possibly huge output file."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return ""
+    with path.open("rb") as f:
+        if size <= limit:
+            return f.read().decode("utf-8", "replace")
+        head = f.read(limit // 2).decode("utf-8", "replace")
+        f.seek(size - limit // 2)
+        tail = f.read().decode("utf-8", "replace")
+    skipped = size - limit
+    return f"{head}\n[… {skipped:,} bytes of output left out …]\n{tail}"
+
+
+class _Process:
+    """A running child: forked where possible, spawned otherwise."""
+
+    def __init__(self, job: Job) -> None:
+        self.started = time.monotonic()
+        self.popen: subprocess.Popen[bytes] | None = None
+        if hasattr(os, "fork"):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child
+                child_main(job)
+            self.pid = pid
+        else:  # pragma: no cover - Windows
+            spec = Path(job.scratch) / "job.json"
+            spec.write_text(job.to_json(), encoding="utf-8")
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", "grader", "worker", str(spec)],
+                cwd=job.scratch,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.pid = self.popen.pid
+
+    def poll(self) -> tuple[int | None, int | None] | None:
+        """``(returncode, signal)`` once the child has ended, else ``None``."""
+        if self.popen is not None:  # pragma: no cover - Windows
+            code = self.popen.poll()
+            return None if code is None else (code, None)
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:
+            return None
+        if os.WIFSIGNALED(status):
+            return None, os.WTERMSIG(status)
+        return os.waitstatus_to_exitcode(status), None
+
+    def kill_group(self) -> None:
+        """End the child and everything it started."""
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+        elif self.popen is not None:  # pragma: no cover - Windows
+            self.popen.kill()
+
+
+class _Watch:
+    """Follows one child's progress log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.collected: list[str] = []
+        self.running: str | None = None
+        self.running_since = 0.0
+
+    def read(self) -> None:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self.offset)
+                chunk = f.read()
+        except FileNotFoundError:
+            return
+        end = chunk.rfind(b"\n") + 1
+        self.offset += end
+        for line in chunk[:end].decode("utf-8", "replace").splitlines():
+            kind, _, rest = line.partition(" ")
+            if kind == "collected":
+                self.collected.append(rest)
+            elif kind == "start":
+                since, _, nodeid = rest.partition(" ")
+                self.running, self.running_since = nodeid, float(since)
+            elif kind == "done":
+                self.running = None
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _describe_death(attempt: Attempt) -> str:
+    if attempt.killed_for == "test-timeout":
+        return "the test ran past its time limit and had to be killed from outside"
+    if attempt.killed_for == "kata-timeout":
+        return "the kata ran past its wall-clock limit and was killed"
+    if attempt.signal is not None:
+        try:
+            name = signal.Signals(attempt.signal).name
+        except ValueError:
+            name = ""
+        if attempt.signal == getattr(signal, "SIGXFSZ", None):
+            return "the process wrote more output than the grader keeps and was stopped"
+        return f"the process was killed by signal {attempt.signal} {name}".rstrip()
+    return f"the process exited with status {attempt.returncode} during the test"
+
+
+class Runner:
+    """Runs jobs in parallel isolated processes; see the module docstring."""
+
+    def __init__(self, workers: int | None = None, grace: float = 1.0) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.grace = grace
+        self.interrupted = False
+
+    def run(self, jobs: Sequence[Job], kata_timeouts: Sequence[float]) -> list[RunOutcome]:
+        """Run every job; the outcomes are in the order of ``jobs``.
+
+        On Ctrl-C, running children are killed, unfinished jobs are returned
+        with ``killed_for="interrupted"``, and :attr:`interrupted` is set.
+        """
+        outcomes = [RunOutcome(job) for job in jobs]
+        deadlines = list(kata_timeouts)
+        pending = list(range(len(jobs)))
+        running: dict[int, tuple[_Process, _Watch, float]] = {}
+        budget_used = [0.0] * len(jobs)
+        try:
+            while pending or running:
+                while pending and len(running) < self.workers:
+                    index = pending.pop(0)
+                    job = outcomes[index].job
+                    self._reset_scratch(job)
+                    running[index] = (_Process(job), _Watch(job.progress_path), time.monotonic())
+                for index, (proc, watch, started) in list(running.items()):
+                    job = outcomes[index].job
+                    ended = proc.poll()
+                    killed_for = None
+                    if ended is None:
+                        watch.read()
+                        now = time.monotonic()
+                        if watch.running and now - watch.running_since > (
+                            job.time_limit + self.grace + 0.5 * job.time_limit
+                        ):
+                            killed_for = "test-timeout"
+                        elif now - started + budget_used[index] > deadlines[index]:
+                            killed_for = "kata-timeout"
+                        else:
+                            continue
+                        proc.kill_group()
+                        while (ended := proc.poll()) is None:
+                            time.sleep(POLL_SECONDS)
+                    proc.kill_group()  # stray children of a finished kata, too
+                    del running[index]
+                    watch.read()
+                    attempt = self._finish(job, ended, watch, killed_for, started)
+                    budget_used[index] += attempt.wall
+                    outcome = outcomes[index]
+                    outcome.attempts.append(attempt)
+                    retry = self._retry(outcome, budget_used[index] < deadlines[index])
+                    if retry is not None:
+                        outcome.job = retry
+                        pending.insert(0, index)
+                if running:
+                    time.sleep(POLL_SECONDS)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            for index, (proc, watch, started) in running.items():
+                proc.kill_group()
+                with contextlib.suppress(ChildProcessError):
+                    while proc.poll() is None:
+                        time.sleep(POLL_SECONDS)
+                watch.read()
+                job = outcomes[index].job
+                outcomes[index].attempts.append(
+                    self._finish(job, (None, signal.SIGKILL), watch, "interrupted", started)
+                )
+            for index in pending:
+                outcomes[index].attempts.append(Attempt(killed_for="interrupted"))
+        return outcomes
+
+    @staticmethod
+    def _reset_scratch(job: Job) -> None:
+        for path in (job.report_path, job.progress_path, job.broken_path):
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _finish(
+        job: Job,
+        ended: tuple[int | None, int | None],
+        watch: _Watch,
+        killed_for: str | None,
+        started: float,
+    ) -> Attempt:
+        returncode, sig = ended
+        broken = _read_json(job.broken_path) if returncode == EXIT_BROKEN else None
+        return Attempt(
+            returncode=returncode,
+            signal=sig,
+            killed_for=killed_for,
+            wall=time.monotonic() - started,
+            collected=list(watch.collected),
+            running=watch.running,
+            report=_read_json(job.report_path),
+            broken=broken,
+            output=excerpt(job.output_path),
+        )
+
+    def _retry(self, outcome: RunOutcome, budget_left: bool) -> Job | None:
+        """A job without the test that killed the last attempt, if worth running."""
+        attempt = outcome.last
+        if attempt.running is None or attempt.killed_for == "interrupted":
+            return None
+        verdict = "timeout" if attempt.killed_for == "test-timeout" else "crashed"
+        outcome.culprits.append(Culprit(attempt.running, verdict, _describe_death(attempt)))
+        if not budget_left or len(outcome.attempts) > MAX_RETRIES:
+            return None
+        deselect = (*outcome.job.deselect, attempt.running)
+        remaining = [n for n in attempt.collected if n not in deselect]
+        if not remaining:
+            return None
+        return replace(outcome.job, deselect=deselect)
+
+
+def make_scratch(prefix: str) -> Path:
+    """A private scratch directory for one job."""
+    return Path(tempfile.mkdtemp(prefix=f"kata-{prefix}-"))
+
+
+def remove_scratch(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,222 @@
+"""What runs inside one isolated grading process.
+
+The runner forks (or, where fork is unavailable, spawns ``python -m grader
+worker JOB.json``) one process per kata run. That process:
+
+1. becomes the leader of a new process group, so the runner can kill it and
+   anything it started in one go;
+2. applies the operating-system limits (address space, file size);
+3. sends its stdout/stderr to a file and works in a scratch directory, so
+   learner code writes nothing into the repository;
+4. imports the implementation (reporting a broken module precisely), then
+   runs the kata's tests with pytest, pytest-timeout and pytest-json-report;
+5. logs each test's start and outcome to a progress file as it goes, so that
+   whatever kills the process, the runner knows how far it got.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024
+"""Largest file the process may write: a flood of output ends the run."""
+
+PLUGINS = ("pytest_timeout", "pytest_jsonreport.plugin", "grader.kata_plugin")
+
+EXIT_BROKEN = 90
+"""Exit status meaning: the implementation module did not import."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs, in plain data (it may cross a process boundary)."""
+
+    slug: str
+    module: str
+    test_file: str
+    impl_dir: str
+    scratch: str
+    time_limit: float
+    memory_mb: int
+    deselect: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+
+    @property
+    def report_path(self) -> Path:
+        return Path(self.scratch) / "report.json"
+
+    @property
+    def progress_path(self) -> Path:
+        return Path(self.scratch) / "progress.log"
+
+    @property
+    def output_path(self) -> Path:
+        return Path(self.scratch) / "output.log"
+
+    @property
+    def broken_path(self) -> Path:
+        return Path(self.scratch) / "broken.json"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Job:
+        data = json.loads(text)
+        data["deselect"] = tuple(data["deselect"])
+        data["select"] = tuple(data["select"])
+        return cls(**data)
+
+
+class ProgressLog:
+    """pytest plugin: one line per event, flushed, in the progress file.
+
+    Lines are ``collected <nodeid>``, ``start <monotonic> <nodeid>`` and
+    ``done <outcome> <nodeid>``; nodeids never contain spaces in kata tests.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("a", buffering=1, encoding="utf-8")
+
+    def _write(self, line: str) -> None:
+        self._file.write(line + "\n")
+        self._file.flush()
+
+    def pytest_collection_finish(self, session) -> None:  # noqa: ANN001 - pytest hook
+        for item in session.items:
+            self._write(f"collected {item.nodeid}")
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self._write(f"start {time.monotonic():.6f} {nodeid}")
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        self._write(f"done {nodeid}")
+
+
+def _apply_limits(job: Job) -> None:
+    if resource is None:
+        return
+    limit = job.memory_mb * 1024 * 1024
+    for name in ("RLIMIT_AS", "RLIMIT_FSIZE"):
+        kind = getattr(resource, name, None)
+        if kind is None:
+            continue
+        value = limit if name == "RLIMIT_AS" else OUTPUT_LIMIT_BYTES
+        try:
+            soft, hard = resource.getrlimit(kind)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(kind, (value, hard))
+        except (ValueError, OSError):
+            pass
+    # No core files from a learner's segmentation fault.
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+
+
+def _redirect_output(job: Job) -> None:
+    fd = os.open(job.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)
+
+
+def _import_implementation(job: Job) -> None:
+    """Import the module under test; on failure record where and exit."""
+    try:
+        importlib.import_module(job.module)
+    except BaseException as exc:  # noqa: BLE001 - any failure is the learner's to see
+        impl = os.path.realpath(Path(job.impl_dir) / f"{job.module}.py")
+        line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+        if line is None:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if os.path.realpath(f.filename) == impl]  # fmt: skip
+            line = frames[-1].lineno if frames else None
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        job.broken_path.write_text(
+            json.dumps({"error": detail, "file": f"{job.module}.py", "line": line}),
+            encoding="utf-8",
+        )
+        os._exit(EXIT_BROKEN)
+
+
+def pytest_args(job: Job) -> list[str]:
+    """The pytest command line for a job (also used to show how to rerun it)."""
+    here = Path(__file__).parent
+    args = [
+        job.test_file,
+        "-c", str(here / "pytest.ini"),
+        "--rootdir", str(Path(job.test_file).parent.parent.parent),
+        "--import-mode=importlib",
+        "--noconftest",
+        "-p", "no:cacheprovider",
+        "-q", "--tb=short", "-rN",
+        f"--timeout={job.time_limit}",
+        "--timeout-method=signal" if hasattr(os, "fork") else "--timeout-method=thread",
+        "--json-report", f"--json-report-file={job.report_path}",
+        "--json-report-omit", "collectors", "log", "keywords", "warnings",
+    ]  # fmt: skip
+    for plugin in PLUGINS:
+        args += ["-p", plugin]
+    for nodeid in job.deselect:
+        args += ["--deselect", nodeid]
+    return args
+
+
+def run(job: Job) -> int:
+    """Run one job in this (already isolated) process and return pytest's exit code."""
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    _apply_limits(job)
+    _redirect_output(job)
+    os.chdir(job.scratch)
+    sys.path.insert(0, job.impl_dir)
+    sys.argv = ["pytest"]
+    _import_implementation(job)
+
+    import pytest
+
+    args = pytest_args(job)
+    if job.select:
+        args[0:1] = list(job.select)
+    return int(pytest.main(args, plugins=[ProgressLog(job.progress_path)]))
+
+
+def child_main(job: Job) -> None:
+    """Entry point in a freshly forked or spawned process; never returns."""
+    code = 70
+    try:
+        if hasattr(os, "setsid"):
+            os.setsid()
+        code = run(job)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report, then leave without unwinding
+        traceback.print_exc()
+        code = 70
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)

@@ -1,0 +1,73 @@
+"""Nox sessions: thin wrappers around ``python -m grader``.
+
+Learners:   nox -s grade [-- KATA… | --reference | --impl DIR]
+Authors:    nox -s tests, nox -s lint, nox -s dev -- check [KATA…], nox -s bench
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["grade"]
+# uv does not compile bytecode by default; without it every start recompiles.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
+
+
+def install_once(session: nox.Session, *groups: str) -> None:
+    """Install the dependency groups, skipping it when the venv already has them."""
+    requirements = sorted(r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g))
+    digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()
+    stamp = Path(session.virtualenv.location) / ".kata-requirements"
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    session.install(*requirements)
+    stamp.write_text(digest)
+
+
+def grader(session: nox.Session, *args: str) -> None:
+    """Run ``python -m grader`` in the session's venv, passing its exit code through."""
+    install_once(session, "grade")
+    session.run("python", "-m", "grader", *args, *session.posargs, external=False)
+
+
+@nox.session
+def grade(session: nox.Session) -> None:
+    """Grade katas: `nox -s grade -- lru_cache`, `-- --reference`, `-- --impl DIR`."""
+    grader(session, "grade")
+
+
+@nox.session
+def dev(session: nox.Session) -> None:
+    """Author tools: `nox -s dev -- check [KATA…]`, `nox -s dev -- catalog`."""
+    grader(session, "dev")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The project's own suite: grader tests and the soundness of every kata."""
+    install_once(session, "grade")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and format check."""
+    install_once(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Grader overhead: the whole catalog graded against one bare pytest process."""
+    install_once(session, "grade")
+    session.run("python", "benchmarks/overhead.py", *session.posargs)

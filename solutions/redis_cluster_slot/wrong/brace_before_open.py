@@ -1,0 +1,46 @@
+"""Wrong: the closing brace is searched from the start of the key, not after the `{`.
+
+Finding both braces independently works for every well-formed key, but a `}`
+that comes before the `{` (foo}bar{zap}) hides the real tag.
+"""
+
+from __future__ import annotations
+
+_POLY = 0x1021
+_SLOTS = 16384
+
+
+def _make_table() -> tuple[int, ...]:
+    """CRC of each single byte value, shifted into the high half of the register."""
+    table = []
+    for byte in range(256):
+        crc = byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ _POLY) if crc & 0x8000 else crc << 1
+        table.append(crc & 0xFFFF)
+    return tuple(table)
+
+
+_TABLE = _make_table()
+
+
+def crc16(data: bytes) -> int:
+    """The CRC-16/XMODEM of ``data`` (poly 0x1021, init 0, no reflection, no final XOR)."""
+    crc = 0
+    table = _TABLE
+    for byte in data:
+        # The byte enters the top of the register; the table does its 8 shifts at once.
+        crc = ((crc << 8) & 0xFFFF) ^ table[(crc >> 8) ^ byte]
+    return crc
+
+
+def key_slot(key: str | bytes) -> int:
+    """The hash slot of ``key``: CRC16 of the key (or of its hash tag) mod 16384."""
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    start = key.find(b"{")
+    if start != -1:
+        end = key.find(b"}")  # the bug: may find a } before the {
+        if end > start + 1:  # found, and at least one byte between the braces
+            key = key[start + 1 : end]
+    return crc16(key) % _SLOTS
