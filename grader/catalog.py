@@ -106,7 +106,7 @@ def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], wher
     if key not in data:
         raise CatalogError(f"{where}: missing required key {key!r}")
     value = data[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise CatalogError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
     return value
 
@@ -162,9 +162,18 @@ def load_kata(kata_dir: Path) -> Kata:
     timing = _timing(data["timing"], meta) if "timing" in data else None
 
     known = {
-        "title", "area", "difficulty", "points", "module", "time_limit",
-        "tags", "hints", "memory_mb", "kata_timeout", "timing",
-    }  # fmt: skip
+        "title",
+        "area",
+        "difficulty",
+        "points",
+        "module",
+        "time_limit",
+        "tags",
+        "hints",
+        "memory_mb",
+        "kata_timeout",
+        "timing",
+    }
     return Kata(
         slug=kata_dir.name,
         root=kata_dir.parent.parent,

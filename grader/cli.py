@@ -14,32 +14,53 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _grade_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("grade", help="grade katas against an implementation",
-                       description="Grade katas: run their tests against your code (default), "
-                       "the reference solutions, or a submission folder.")  # fmt: skip
-    p.add_argument("targets", nargs="*", metavar="KATA[::TEST]",
-                   help="katas to grade (default: all); KATA::TEST grades one test")  # fmt: skip
+    p = sub.add_parser(
+        "grade",
+        help="grade katas against an implementation",
+        description="Grade katas: run their tests against your code (default), "
+        "the reference solutions, or a submission folder.",
+    )
+    p.add_argument(
+        "targets",
+        nargs="*",
+        metavar="KATA[::TEST]",
+        help="katas to grade (default: all); KATA::TEST grades one test",
+    )
     who = p.add_mutually_exclusive_group()
     who.add_argument("--reference", action="store_true", help="grade the reference solutions")
-    who.add_argument("--impl", metavar="DIR",
-                     help="grade a folder laid out as DIR/<kata>/<module>.py")  # fmt: skip
-    p.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
-                   help="also write the JSON report to FILE")  # fmt: skip
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: cores)")
+    who.add_argument(
+        "--impl", metavar="DIR", help="grade a folder laid out as DIR/<kata>/<module>.py"
+    )
+    p.add_argument(
+        "--json",
+        dest="json_path",
+        type=Path,
+        metavar="FILE",
+        help="also write the JSON report to FILE",
+    )
+    p.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="parallel processes (default: cores)"
+    )
     colour = p.add_mutually_exclusive_group()
     colour.add_argument("--color", "--colour", dest="colour", action="store_const", const=True)
-    colour.add_argument("--no-color", "--no-colour", dest="colour", action="store_const",
-                        const=False)  # fmt: skip
-    p.add_argument("--no-reference-times", dest="compare_reference", action="store_false",
-                   help="do not run the reference to compare test times")  # fmt: skip
+    colour.add_argument(
+        "--no-color", "--no-colour", dest="colour", action="store_const", const=False
+    )
+    p.add_argument(
+        "--no-reference-times",
+        dest="compare_reference",
+        action="store_false",
+        help="do not run the reference to compare test times",
+    )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 
 def _dev_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dev", help="tools for kata authors")
     dev = p.add_subparsers(dest="dev_command", required=True)
-    check = dev.add_parser("check", help="prove katas sound: stub fails, reference passes, "
-                           "wrong variants are rejected")  # fmt: skip
+    check = dev.add_parser(
+        "check", help="prove katas sound: stub fails, reference passes, wrong variants are rejected"
+    )
     check.add_argument("slugs", nargs="*")
     check.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
     catalog = dev.add_parser("catalog", help="regenerate the README's catalog table")

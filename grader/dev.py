@@ -64,7 +64,9 @@ def spec_headings(readme: Path) -> set[str]:
 
 
 def _first_line(path: Path) -> str:
-    match = re.search(r'^\s*(?:[rRbBuU]?)"""\s*(.*)', path.read_text(encoding="utf-8"), re.MULTILINE)
+    match = re.search(
+        r'^\s*(?:[rRbBuU]?)"""\s*(.*)', path.read_text(encoding="utf-8"), re.MULTILINE
+    )
     return match.group(1).strip() if match else ""
 
 
@@ -84,8 +86,12 @@ def _summary(run: RunResult) -> str:
 
 def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
     check = KataCheck(kata.slug)
-    for label, path in (("spec", kata.spec), ("stub", kata.stub), ("tests", kata.test_file),
-                        ("reference", kata.reference)):  # fmt: skip
+    for label, path in (
+        ("spec", kata.spec),
+        ("stub", kata.stub),
+        ("tests", kata.test_file),
+        ("reference", kata.reference),
+    ):
         if not path.is_file():
             check.problems.append(f"missing {label}: {path.relative_to(kata.root)}")
     if check.problems:
@@ -144,12 +150,16 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
                     impls[f"{kind}/{variant.stem}"] = _variant_dir(kata, variant, temp)
             for label, folder in impls.items():
                 job = Job(
-                    slug=kata.slug, module=kata.module, test_file=str(kata.test_file),
-                    impl_dir=str(folder.resolve()), scratch=str(make_scratch(kata.slug)),
-                    time_limit=kata.time_limit, memory_mb=kata.memory_mb,
-                )  # fmt: skip
+                    slug=kata.slug,
+                    module=kata.module,
+                    test_file=str(kata.test_file),
+                    impl_dir=str(folder.resolve()),
+                    scratch=str(make_scratch(kata.slug)),
+                    time_limit=kata.time_limit,
+                    memory_mb=kata.memory_mb,
+                )
                 plan.append((kata, label, job))
-        preload()
+        preload(kata.test_file for kata in katas)
         outcomes = Runner(workers=jobs).run(
             [job for _, _, job in plan], [kata.kata_timeout for kata, _, _ in plan]
         )
@@ -169,12 +179,17 @@ def catalog_table(katas: Sequence[Kata]) -> str:
         in_area = [k for k in katas if k.area == area]
         if not in_area:
             continue
-        lines += [f"**{AREA_TITLES[area]}**", "", "| Kata | What you build | Level | Points |",
-                  "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"**{AREA_TITLES[area]}**",
+            "",
+            "| Kata | What you build | Level | Points |",
+            "|---|---|---|---|",
+        ]
         for k in in_area:
             level = "★" * k.difficulty + "☆" * (3 - k.difficulty)
-            lines.append(f"| [`{k.slug}`](katas/{k.slug}/README.md) | {k.title} | {level} "
-                         f"| {k.points} |")  # fmt: skip
+            lines.append(
+                f"| [`{k.slug}`](katas/{k.slug}/README.md) | {k.title} | {level} | {k.points} |"
+            )
         lines.append("")
     lines.append(f"{len(katas)} katas, {sum(k.points for k in katas)} points in all.")
     lines += ["", CATALOG_END]
@@ -188,7 +203,7 @@ def update_catalog(root: Path, check_only: bool) -> bool:
     start, end = text.find(CATALOG_START), text.find(CATALOG_END)
     if start < 0 or end < 0:
         raise SystemExit(f"{readme}: catalog markers {CATALOG_START} … {CATALOG_END} not found")
-    new = text[:start] + catalog_table(load_catalog(root)) + text[end + len(CATALOG_END):]
+    new = text[:start] + catalog_table(load_catalog(root)) + text[end + len(CATALOG_END) :]
     if new == text:
         return True
     if not check_only:
@@ -201,8 +216,11 @@ def main(args: argparse.Namespace) -> int:
     if args.dev_command == "catalog":
         current = update_catalog(root, args.check)
         if args.check:
-            print("catalog is current" if current else "catalog is out of date: "
-                  "run `nox -s dev -- catalog`")  # fmt: skip
+            print(
+                "catalog is current"
+                if current
+                else "catalog is out of date: run `nox -s dev -- catalog`"
+            )
             return 0 if current else 1
         print("catalog is current" if current else "README.md catalog updated")
         return 0
@@ -211,8 +229,10 @@ def main(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps([asdict(c) for c in checks], indent=1), encoding="utf-8")
     for c in checks:
         mark = "ok  " if c.sound else "FAIL"
-        print(f"{mark} {c.slug}: {c.tests} tests; "
-              + "; ".join(f"{k} {v}" for k, v in c.variants.items()))  # fmt: skip
+        print(
+            f"{mark} {c.slug}: {c.tests} tests; "
+            + "; ".join(f"{k} {v}" for k, v in c.variants.items())
+        )
         for problem in c.problems:
             print(f"     - {problem}")
     sound = sum(c.sound for c in checks)

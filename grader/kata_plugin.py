@@ -28,7 +28,7 @@ def saferepr(obj: Any, maxsize: int = 80) -> str:
     """``repr`` that never raises and keeps the middle out of long values."""
     try:
         text = repr(obj)
-    except Exception as exc:  # noqa: BLE001 - a learner's broken __repr__
+    except Exception as exc:
         text = f"<{type(obj).__name__} object; repr raised {exc!r}>"
     if len(text) <= maxsize:
         return text
@@ -93,8 +93,11 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any, right: 
     """
     if op != "==":
         return []
-    lines = [f"{saferepr(left)} == {saferepr(right)}", f"expected: {saferepr(right, 200)}",
-             f"actual:   {saferepr(left, 200)}"]  # fmt: skip
+    lines = [
+        f"{saferepr(left)} == {saferepr(right)}",
+        f"expected: {saferepr(right, 200)}",
+        f"actual:   {saferepr(left, 200)}",
+    ]
     difference = _first_difference(left, right)
     if difference:
         lines.append(difference)

@@ -126,7 +126,7 @@ def plan(grade: Grade) -> None:
 
 
 def run(grade: Grade) -> None:
-    preload()
+    preload(t.kata.test_file for t in grade.targets)
     runner = Runner(workers=grade.options.jobs)
     by_slug = {t.kata.slug: t.kata for t in grade.targets}
     outcomes = runner.run(grade.jobs, [by_slug[j.slug].kata_timeout for j in grade.jobs])
@@ -144,7 +144,9 @@ def run(grade: Grade) -> None:
     if fresh:
         cache = _reference_cache(grade)
         cache.update(fresh)
-        report_io.write_atomic(grade.state_dir / "reference-times.json", json.dumps(cache, indent=1))
+        report_io.write_atomic(
+            grade.state_dir / "reference-times.json", json.dumps(cache, indent=1)
+        )
 
 
 def score_runs(grade: Grade) -> None:
@@ -195,8 +197,16 @@ def decide_exit(grade: Grade) -> None:
 
 
 WORKFLOW: tuple[Callable[[Grade], None], ...] = (
-    load, choose, plan, run, score_runs, build_report, save, render, decide_exit,
-)  # fmt: skip
+    load,
+    choose,
+    plan,
+    run,
+    score_runs,
+    build_report,
+    save,
+    render,
+    decide_exit,
+)
 
 
 def grade(options: Options) -> Grade:

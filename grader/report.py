@@ -47,7 +47,7 @@ def environment() -> dict[str, Any]:
     }
 
 
-def _test(t) -> dict[str, Any]:  # noqa: ANN001 - TestResult
+def _test(t) -> dict[str, Any]:
     return {
         "nodeid": t.nodeid,
         "name": t.name,
@@ -153,10 +153,14 @@ def history_line(report: dict[str, Any]) -> dict[str, Any]:
         "complete": report["complete"],
         "implementation": report["implementation"].get("kind"),
         "katas": {
-            k["slug"]: {"status": k["status"], "passed": k["tests"]["passed"],
-                        "total": k["tests"]["total"], "points": k["points"]["earned"]}
+            k["slug"]: {
+                "status": k["status"],
+                "passed": k["tests"]["passed"],
+                "total": k["tests"]["total"],
+                "points": k["points"]["earned"],
+            }
             for k in report["katas"]
-        },  # fmt: skip
+        },
     }
 
 

@@ -24,6 +24,8 @@ _MESSAGE_LINES = 12
 class TestResult:
     """One test's verdict, with what a learner needs to act on a failure."""
 
+    __test__ = False  # a result, not a pytest test class
+
     nodeid: str
     status: str
     message: str = ""
@@ -66,8 +68,9 @@ class RunResult:
         return sum(t.passed for t in self.tests)
 
 
-def _short(text: str, lines: int = _MESSAGE_LINES) -> str:
-    parts = text.strip().splitlines()
+def _short(text: str, lines: int = _MESSAGE_LINES, width: int = 300) -> str:
+    """At most ``lines`` lines of at most ``width`` characters."""
+    parts = [p if len(p) <= width else p[:width] + " […]" for p in text.strip().splitlines()]
     if len(parts) > lines:
         parts = [*parts[:lines], f"[… {len(parts) - lines} more lines]"]
     return "\n".join(parts)
@@ -141,15 +144,32 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     if report is not None:
         for entry in report.get("tests", []):
             by_id[entry["nodeid"]] = _test_result(entry, job.test_file)
+    metadata = {n: m for a in outcome.attempts for n, m in a.metadata.items()}
     for culprit in outcome.culprits:
+        meta = metadata.get(culprit.nodeid, {})
         by_id[culprit.nodeid] = TestResult(
-            nodeid=culprit.nodeid, status=culprit.verdict, message=culprit.detail
+            nodeid=culprit.nodeid,
+            status=culprit.verdict,
+            message=culprit.detail,
+            spec=meta.get("spec"),
+            line=meta.get("line"),
+            weight=float(meta.get("weight", 1.0)),
         )
 
     collected = max((a.collected for a in outcome.attempts), key=len)
     order = list(collected) + [n for n in by_id if n not in collected]
     for nodeid in order:
-        result.tests.append(by_id.get(nodeid) or TestResult(nodeid=nodeid, status="not run"))
+        meta = metadata.get(nodeid, {})
+        result.tests.append(
+            by_id.get(nodeid)
+            or TestResult(
+                nodeid=nodeid,
+                status="not run",
+                spec=meta.get("spec"),
+                line=meta.get("line"),
+                weight=float(meta.get("weight", 1.0)),
+            )
+        )
 
     if last.killed_for == "interrupted":
         result.problem_kind, result.problem = "interrupted", "grading was interrupted"

@@ -15,8 +15,10 @@ test costs only itself.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -32,17 +34,7 @@ from pathlib import Path
 
 from grader.worker import EXIT_BROKEN, Job, child_main
 
-PRELOAD = (
-    "pytest",
-    "pytest_timeout",
-    "pytest_jsonreport.plugin",
-    "grader.kata_plugin",
-    "freezegun",
-    "fakeredis",
-    "redis",
-    "fastapi",
-    "fastapi.testclient",
-)
+PRELOAD = ("pytest", "pytest_timeout", "pytest_jsonreport.plugin", "grader.kata_plugin")
 """Modules imported once in the parent so that every forked child has them warm."""
 
 MAX_RETRIES = 5
@@ -69,6 +61,7 @@ class Attempt:
     killed_for: str | None = None  # "test-timeout", "kata-timeout", "interrupted"
     wall: float = 0.0
     collected: list[str] = field(default_factory=list)
+    metadata: dict[str, dict] = field(default_factory=dict)  # nodeid -> spec, weight, line
     running: str | None = None  # test started but not finished when the process ended
     report: dict | None = None
     broken: dict | None = None
@@ -92,13 +85,36 @@ class RunOutcome:
         return sum(a.wall for a in self.attempts)
 
 
-def preload(modules: Iterable[str] = PRELOAD) -> None:
-    """Import what children will need, so forking gives them a warm start."""
+def imports_of(paths: Iterable[Path]) -> list[str]:
+    """The absolute imports of some test files, in order of appearance."""
+    names: list[str] = []
+    for path in paths:
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+    return list(dict.fromkeys(names))
+
+
+def preload(test_files: Iterable[Path] = ()) -> None:
+    """Import what children will need, so forking gives them a warm start.
+
+    Besides pytest and its plugins, that is every library the test files
+    import. The parent never has a kata folder on its path, so a kata's own
+    module is not found here and is left for the child.
+    """
+    modules = [*PRELOAD, *imports_of(test_files)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in modules:
-            with contextlib.suppress(ImportError):
-                importlib.import_module(name)
+            with contextlib.suppress(ImportError, ValueError):
+                if importlib.util.find_spec(name.partition(".")[0]) is not None:
+                    importlib.import_module(name)
 
 
 def excerpt(path: Path, limit: int = 4000) -> str:
@@ -170,6 +186,7 @@ class _Watch:
         self.path = path
         self.offset = 0
         self.collected: list[str] = []
+        self.metadata: dict[str, dict] = {}
         self.running: str | None = None
         self.running_since = 0.0
 
@@ -185,7 +202,10 @@ class _Watch:
         for line in chunk[:end].decode("utf-8", "replace").splitlines():
             kind, _, rest = line.partition(" ")
             if kind == "collected":
-                self.collected.append(rest)
+                nodeid, _, meta = rest.partition(" ")
+                self.collected.append(nodeid)
+                with contextlib.suppress(ValueError):
+                    self.metadata[nodeid] = json.loads(meta)
             elif kind == "start":
                 since, _, nodeid = rest.partition(" ")
                 self.running, self.running_since = nodeid, float(since)
@@ -310,6 +330,7 @@ class Runner:
             killed_for=killed_for,
             wall=time.monotonic() - started,
             collected=list(watch.collected),
+            metadata=dict(watch.metadata),
             running=watch.running,
             report=_read_json(job.report_path),
             broken=broken,

@@ -46,7 +46,9 @@ def score(run: RunResult) -> Score:
     passed = run.passed
     total = len(tests)
     weights = sum(t.weight for t in tests)
-    earned = round(possible * sum(t.weight for t in tests if t.passed) / weights, 2) if weights else 0
+    earned = (
+        round(possible * sum(t.weight for t in tests if t.passed) / weights, 2) if weights else 0
+    )
 
     if run.broken is not None:
         status = "broken"

@@ -18,15 +18,33 @@ FAILURES_SHOWN = 3
 """Failures shown per kata; the JSON report has them all."""
 
 _STYLES = {
-    "solved": "32", "partial": "33", "not started": "2", "broken": "31", "timeout": "31",
-    "crashed": "31", "error": "31", "incomplete": "35", "tampered": "31",
-    "bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36",
-}  # fmt: skip
+    "solved": "32",
+    "partial": "33",
+    "not started": "2",
+    "broken": "31",
+    "timeout": "31",
+    "crashed": "31",
+    "error": "31",
+    "incomplete": "35",
+    "tampered": "31",
+    "bold": "1",
+    "dim": "2",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "cyan": "36",
+}
 
 _MARKS = {
-    "passed": "✓", "failed": "✗", "error": "!", "timeout": "⧗", "memory": "M",
-    "crashed": "☠", "not run": "·", "skipped": "-",
-}  # fmt: skip
+    "passed": "✓",
+    "failed": "✗",
+    "error": "!",
+    "timeout": "⧗",
+    "memory": "M",
+    "crashed": "☠",
+    "not run": "·",
+    "skipped": "-",
+}
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -90,17 +108,23 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     lines = ["", paint(header, "bold")]
     if kata["broken"]:
         b = kata["broken"]
-        where = f"{kata['implementation']}/{b['file']}" + (f", line {b['line']}" if b["line"] else "")
-        lines += [f"  {paint('the module does not import', 'red')}: {where}",
-                  *(f"    {line}" for line in b["error"].splitlines())]  # fmt: skip
+        where = f"{kata['implementation']}/{b['file']}" + (
+            f", line {b['line']}" if b["line"] else ""
+        )
+        lines += [
+            f"  {paint('the module does not import', 'red')}: {where}",
+            *(f"    {line}" for line in b["error"].splitlines()),
+        ]
         lines.append(f"  rerun: {rerun_command(slug, None, impl)}")
         return lines
     if kata["problem"]:
         lines += [f"  {paint(line, 'red')}" for line in kata["problem"].splitlines()]
     failures = [t for t in kata["results"] if t["status"] not in ("passed", "skipped")]
     if kata["status"] == "not started":
-        lines.append(f"  not started: open katas/{slug}/README.md, then fill "
-                     f"katas/{slug}/ (every test still meets NotImplementedError)")  # fmt: skip
+        lines.append(
+            f"  not started: open katas/{slug}/README.md, then fill "
+            f"katas/{slug}/ (every test still meets NotImplementedError)"
+        )
         return lines
     for t in failures[:FAILURES_SHOWN]:
         mark = _MARKS.get(t["status"], "?")
@@ -125,27 +149,39 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     return lines
 
 
-def render(report: dict[str, Any], stream: TextIO | None = None, *, colour: bool | None = None,
-           report_path: str | None = None) -> None:  # fmt: skip
+def render(
+    report: dict[str, Any],
+    stream: TextIO | None = None,
+    *,
+    colour: bool | None = None,
+    report_path: str | None = None,
+) -> None:
     """Print the report for a person at a terminal."""
     stream = stream or sys.stdout
     paint = Painter(use_colour(stream) if colour is None else colour)
     rows = [("kata", "area", "tests", "points", "status", "time", "ref time")]
     for k in report["katas"]:
-        rows.append((
-            k["slug"], k["area"], f"{k['tests']['passed']}/{k['tests']['total']}",
-            f"{k['points']['earned']:g}/{k['points']['possible']}", k["status"],
-            seconds(k["duration"]) if k["tests"]["total"] else "—",
-            seconds(k["reference_duration"]),
-        ))  # fmt: skip
+        rows.append(
+            (
+                k["slug"],
+                k["area"],
+                f"{k['tests']['passed']}/{k['tests']['total']}",
+                f"{k['points']['earned']:g}/{k['points']['possible']}",
+                k["status"],
+                seconds(k["duration"]) if k["tests"]["total"] else "—",
+                seconds(k["reference_duration"]),
+            )
+        )
     out = _table(rows, paint, status_col=4)
     for k in report["katas"]:
         if k["status"] != "solved":
             out += _kata_details(k, report, paint)
     s = report["summary"]
     out.append("")
-    summary = (f"{s['solved']}/{s['katas']} katas solved, {s['points']:g}/{s['possible']} points, "
-               f"{s['tests_passed']}/{s['tests_total']} tests passed")  # fmt: skip
+    summary = (
+        f"{s['solved']}/{s['katas']} katas solved, {s['points']:g}/{s['possible']} points, "
+        f"{s['tests_passed']}/{s['tests_total']} tests passed"
+    )
     out.append(paint(summary, "bold"))
     if not report["complete"]:
         out.append(paint("grading was interrupted: the report is incomplete", "incomplete"))

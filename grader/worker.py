@@ -16,6 +16,7 @@ worker JOB.json``) one process per kata run. That process:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -25,6 +26,10 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pytest
+
+from grader.kata_plugin import test_metadata
+
 try:
     import resource
 except ImportError:  # pragma: no cover - Windows
@@ -32,6 +37,9 @@ except ImportError:  # pragma: no cover - Windows
 
 OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024
 """Largest file the process may write: a flood of output ends the run."""
+
+CAPTURE_LIMIT_CHARS = 4000
+"""Most of one test's captured output kept in its report."""
 
 PLUGINS = ("pytest_timeout", "pytest_jsonreport.plugin", "grader.kata_plugin")
 
@@ -80,10 +88,18 @@ class Job:
         return cls(**data)
 
 
+def clip(text: str, limit: int = CAPTURE_LIMIT_CHARS) -> str:
+    """The start and end of ``text`` when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n[… {len(text) - limit:,} characters left out …]\n{text[-half:]}"
+
+
 class ProgressLog:
     """pytest plugin: one line per event, flushed, in the progress file.
 
-    Lines are ``collected <nodeid>``, ``start <monotonic> <nodeid>`` and
+    Lines are ``collected <nodeid> <metadata json>``, ``start <monotonic> <nodeid>`` and
     ``done <outcome> <nodeid>``; nodeids never contain spaces in kata tests.
     """
 
@@ -94,9 +110,16 @@ class ProgressLog:
         self._file.write(line + "\n")
         self._file.flush()
 
-    def pytest_collection_finish(self, session) -> None:  # noqa: ANN001 - pytest hook
+    def pytest_collection_finish(self, session) -> None:
         for item in session.items:
-            self._write(f"collected {item.nodeid}")
+            self._write(f"collected {item.nodeid} {json.dumps(test_metadata(item))}")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        """Keep only an excerpt of what a test printed, so a flood stays small."""
+        report = yield
+        report.sections = [(title, clip(text)) for title, text in report.sections]
+        return report
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._write(f"start {time.monotonic():.6f} {nodeid}")
@@ -108,24 +131,20 @@ class ProgressLog:
 def _apply_limits(job: Job) -> None:
     if resource is None:
         return
-    limit = job.memory_mb * 1024 * 1024
-    for name in ("RLIMIT_AS", "RLIMIT_FSIZE"):
+    limits = {
+        "RLIMIT_AS": job.memory_mb * 1024 * 1024,
+        "RLIMIT_FSIZE": OUTPUT_LIMIT_BYTES,
+        "RLIMIT_CORE": 0,  # no core files from a learner's segmentation fault
+    }
+    for name, value in limits.items():
         kind = getattr(resource, name, None)
         if kind is None:
             continue
-        value = limit if name == "RLIMIT_AS" else OUTPUT_LIMIT_BYTES
-        try:
-            soft, hard = resource.getrlimit(kind)
+        with contextlib.suppress(ValueError, OSError):
+            _, hard = resource.getrlimit(kind)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
             resource.setrlimit(kind, (value, hard))
-        except (ValueError, OSError):
-            pass
-    # No core files from a learner's segmentation fault.
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
 
 
 def _redirect_output(job: Job) -> None:
@@ -136,21 +155,26 @@ def _redirect_output(job: Job) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
-    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
-    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
-    sys.stdin = open(0, encoding="utf-8", closefd=False)
+    # The process ends with os._exit, so these streams live as long as it does.
+    text = {"encoding": "utf-8", "errors": "replace", "closefd": False}
+    sys.stdout = open(1, "w", buffering=1, **text)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, **text)  # noqa: SIM115
+    sys.stdin = open(0, **text)  # noqa: SIM115
 
 
 def _import_implementation(job: Job) -> None:
     """Import the module under test; on failure record where and exit."""
     try:
         importlib.import_module(job.module)
-    except BaseException as exc:  # noqa: BLE001 - any failure is the learner's to see
+    except BaseException as exc:
         impl = os.path.realpath(Path(job.impl_dir) / f"{job.module}.py")
         line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
         if line is None:
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                      if os.path.realpath(f.filename) == impl]  # fmt: skip
+            frames = [
+                f
+                for f in traceback.extract_tb(exc.__traceback__)
+                if os.path.realpath(f.filename) == impl
+            ]
             line = frames[-1].lineno if frames else None
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         job.broken_path.write_text(
@@ -165,17 +189,27 @@ def pytest_args(job: Job) -> list[str]:
     here = Path(__file__).parent
     args = [
         job.test_file,
-        "-c", str(here / "pytest.ini"),
-        "--rootdir", str(Path(job.test_file).parent.parent.parent),
+        "-c",
+        str(here / "pytest.ini"),
+        "--rootdir",
+        str(Path(job.test_file).parent.parent.parent),
         "--import-mode=importlib",
         "--noconftest",
-        "-p", "no:cacheprovider",
-        "-q", "--tb=short", "-rN",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--tb=short",
+        "-rN",
         f"--timeout={job.time_limit}",
         "--timeout-method=signal" if hasattr(os, "fork") else "--timeout-method=thread",
-        "--json-report", f"--json-report-file={job.report_path}",
-        "--json-report-omit", "collectors", "log", "keywords", "warnings",
-    ]  # fmt: skip
+        "--json-report",
+        f"--json-report-file={job.report_path}",
+        "--json-report-omit",
+        "collectors",
+        "log",
+        "keywords",
+        "warnings",
+    ]
     for plugin in PLUGINS:
         args += ["-p", plugin]
     for nodeid in job.deselect:
@@ -194,8 +228,6 @@ def run(job: Job) -> int:
     sys.argv = ["pytest"]
     _import_implementation(job)
 
-    import pytest
-
     args = pytest_args(job)
     if job.select:
         args[0:1] = list(job.select)
@@ -211,7 +243,7 @@ def child_main(job: Job) -> None:
         code = run(job)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:  # noqa: BLE001 - report, then leave without unwinding
+    except BaseException:
         traceback.print_exc()
         code = 70
     finally:

@@ -11,7 +11,6 @@ from collections.abc import Hashable
 from typing import Any
 
 
-
 class LRUCache:
     def __init__(self, capacity: int, ttl: float | None = None) -> None:
         if capacity < 1:
