@@ -65,7 +65,8 @@ def _dev_parser(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
     catalog = dev.add_parser("catalog", help="regenerate the README's catalog table")
     catalog.add_argument("--check", action="store_true", help="only report whether it is current")
-    for cmd in (p, check, catalog):
+    manifest = dev.add_parser("manifest", help="record the hashes and test names of every kata")
+    for cmd in (p, check, catalog, manifest):
         cmd.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grader.catalog import AREAS, Kata, load_catalog
+from grader.integrity import MANIFEST, manifest_entry, write_manifest
 from grader.results import RunResult, collect
 from grader.runner import Runner, make_scratch, preload, remove_scratch
 from grader.selection import select
@@ -50,6 +51,7 @@ class KataCheck:
     slug: str
     problems: list[str] = field(default_factory=list)
     tests: int = 0
+    reference_tests: list[str] = field(default_factory=list)
     variants: dict[str, str] = field(default_factory=dict)  # variant -> summary
 
     @property
@@ -99,6 +101,7 @@ def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
     headings = spec_headings(kata.spec)
     ref = runs["reference"]
     check.tests = len(ref.tests)
+    check.reference_tests = sorted(t.name for t in ref.tests)
     for label, run in runs.items():
         check.variants[label] = _summary(run)
     if ref.broken or ref.problem or not ref.tests or ref.passed != len(ref.tests):
@@ -137,39 +140,56 @@ def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
     return check
 
 
+def run_labelled(plan: Sequence[tuple[Kata, str, Path]], jobs: int | None = None) -> dict:
+    """Grade each (kata, label, implementation folder); results by slug, then label."""
+    prepared = []
+    for kata, label, folder in plan:
+        job = Job(
+            slug=kata.slug, module=kata.module, test_file=str(kata.test_file),
+            impl_dir=str(folder.resolve()), scratch=str(make_scratch(kata.slug)),
+            time_limit=kata.time_limit, memory_mb=kata.memory_mb,
+        )  # fmt: skip
+        prepared.append((kata, label, job))
+    preload(kata.test_file for kata, _, _ in plan)
+    outcomes = Runner(workers=jobs).run(
+        [job for _, _, job in prepared], [kata.kata_timeout for kata, _, _ in prepared]
+    )
+    runs: dict[str, dict[str, RunResult]] = {}
+    for (kata, label, job), outcome in zip(prepared, outcomes):
+        runs.setdefault(kata.slug, {})[label] = collect(outcome, kata)
+        remove_scratch(Path(job.scratch))
+    return runs
+
+
 def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) -> list[KataCheck]:
     """Soundness of the named katas (all when empty)."""
     katas = [t.kata for t in select(load_catalog(root), slugs)]
     temp = Path(tempfile.mkdtemp(prefix="kata-check-"))
-    plan: list[tuple[Kata, str, Job]] = []
     try:
+        plan: list[tuple[Kata, str, Path]] = []
         for kata in katas:
-            impls = {"stub": kata.dir, "reference": kata.solution_dir}
+            plan += [(kata, "stub", kata.dir), (kata, "reference", kata.solution_dir)]
             for kind in ("wrong", "slow"):
                 for variant in kata.variants(kind):
-                    impls[f"{kind}/{variant.stem}"] = _variant_dir(kata, variant, temp)
-            for label, folder in impls.items():
-                job = Job(
-                    slug=kata.slug,
-                    module=kata.module,
-                    test_file=str(kata.test_file),
-                    impl_dir=str(folder.resolve()),
-                    scratch=str(make_scratch(kata.slug)),
-                    time_limit=kata.time_limit,
-                    memory_mb=kata.memory_mb,
-                )
-                plan.append((kata, label, job))
-        preload(kata.test_file for kata in katas)
-        outcomes = Runner(workers=jobs).run(
-            [job for _, _, job in plan], [kata.kata_timeout for kata, _, _ in plan]
-        )
-        runs: dict[str, dict[str, RunResult]] = {k.slug: {} for k in katas}
-        for (kata, label, job), outcome in zip(plan, outcomes):
-            runs[kata.slug][label] = collect(outcome, kata)
-            remove_scratch(Path(job.scratch))
+                    folder = _variant_dir(kata, variant, temp)
+                    plan.append((kata, f"{kind}/{variant.stem}", folder))
+        runs = run_labelled(plan, jobs)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return [_judge(kata, runs[kata.slug]) for kata in katas]
+
+
+def build_manifest(root: Path) -> dict[str, dict]:
+    """Hashes of every kata's protected files and the names of its tests."""
+    katas = load_catalog(root)
+    runs = run_labelled([(k, "reference", k.solution_dir) for k in katas])
+    entries = {}
+    for kata in katas:
+        ref = runs[kata.slug]["reference"]
+        if not ref.tests or ref.passed != len(ref.tests):
+            raise SystemExit(f"{kata.slug}: the reference must pass before the manifest is built")
+        entries[kata.slug] = manifest_entry(kata, (t.name for t in ref.tests))
+    return entries
 
 
 def catalog_table(katas: Sequence[Kata]) -> str:
@@ -213,6 +233,10 @@ def update_catalog(root: Path, check_only: bool) -> bool:
 
 def main(args: argparse.Namespace) -> int:
     root = args.root.resolve()
+    if args.dev_command == "manifest":
+        write_manifest(root, build_manifest(root))
+        print(f"wrote {MANIFEST}")
+        return 0
     if args.dev_command == "catalog":
         current = update_catalog(root, args.check)
         if args.check:

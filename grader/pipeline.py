@@ -19,6 +19,7 @@ from typing import Any
 from grader import report as report_io
 from grader import terminal
 from grader.catalog import Kata, load_catalog
+from grader.integrity import check_files, check_run, load_manifest
 from grader.results import RunResult, collect
 from grader.runner import Runner, make_scratch, preload, remove_scratch
 from grader.scoring import Score, score
@@ -149,6 +150,16 @@ def run(grade: Grade) -> None:
         )
 
 
+def verify(grade: Grade) -> None:
+    """Tamper evidence, judged from outside the runs (see grader.integrity)."""
+    manifest = load_manifest(grade.options.root)
+    for target, job, run_result in zip(grade.targets, grade.jobs, grade.runs):
+        impl_dir = Path(job.impl_dir)
+        run_result.tampered = check_files(target.kata, impl_dir, manifest) + check_run(
+            run_result, manifest, target.test
+        )
+
+
 def score_runs(grade: Grade) -> None:
     grade.scores = [score(r) for r in grade.runs]
 
@@ -173,7 +184,10 @@ def save(grade: Grade) -> None:
     report_io.write(grade.report, grade.state_dir / "report.json")
     if grade.options.json_path:
         report_io.write(grade.report, grade.options.json_path)
-    report_io.append_history(grade.report, grade.state_dir / "history.jsonl")
+    skipped = report_io.append_history(grade.report, grade.state_dir / "history.jsonl")
+    if skipped:
+        print(f"grader: {grade.state_dir / 'history.jsonl'}: skipped {skipped} unreadable lines "
+              "(kept the rest)", file=sys.stderr)
 
 
 def render(grade: Grade) -> None:
@@ -201,6 +215,7 @@ WORKFLOW: tuple[Callable[[Grade], None], ...] = (
     choose,
     plan,
     run,
+    verify,
     score_runs,
     build_report,
     save,

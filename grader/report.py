@@ -92,6 +92,7 @@ class KataEntry:
             "wall": round(run.wall, 3),
             "broken": run.broken,
             "problem": run.problem,
+            "tampered": run.tampered,
             "output": run.output if not score.solved else "",
             "results": [_test(t) for t in run.tests],
         }
@@ -164,12 +165,16 @@ def history_line(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def append_history(report: dict[str, Any], path: Path) -> None:
-    """Append this run's summary, keeping the file to its last HISTORY_LIMIT runs."""
-    lines, _ = read_history(path)
+def append_history(report: dict[str, Any], path: Path) -> int:
+    """Append this run's summary, keeping the last HISTORY_LIMIT runs.
+
+    Returns how many unreadable lines of the old file were dropped.
+    """
+    lines, skipped = read_history(path)
     lines.append(history_line(report))
     text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines[-HISTORY_LIMIT:])
     write_atomic(path, text)
+    return skipped
 
 
 def read_history(path: Path) -> tuple[list[dict[str, Any]], int]:

@@ -16,6 +16,7 @@ from grader.runner import RunOutcome
 
 STATUSES = ("passed", "failed", "error", "timeout", "memory", "crashed", "skipped", "not run")
 
+SENTINEL_TESTS = ("test_grader_sentinel_passes", "test_grader_sentinel_fails")
 _TIMEOUT = re.compile(r"^Failed: Timeout", re.MULTILINE)
 _MESSAGE_LINES = 12
 
@@ -57,6 +58,8 @@ class RunResult:
     problem_kind: str | None = None  # "timeout", "crashed", "interrupted", "collection"
     wall: float = 0.0
     output: str = ""
+    sentinels: dict[str, str] = field(default_factory=dict)  # sentinel test -> status
+    tampered: list[str] = field(default_factory=list)  # why the run cannot be trusted
 
     @property
     def duration(self) -> float:
@@ -66,6 +69,11 @@ class RunResult:
     @property
     def passed(self) -> int:
         return sum(t.passed for t in self.tests)
+
+
+def is_sentinel(nodeid: str) -> bool:
+    """Whether a test is one of the grader's own sentinels (not the kata's)."""
+    return nodeid.rpartition("::")[2] in SENTINEL_TESTS
 
 
 def _short(text: str, lines: int = _MESSAGE_LINES, width: int = 300) -> str:
@@ -90,6 +98,8 @@ def _failing_line(stage: dict, test_file: str) -> int | None:
 def _classify(message: str) -> str:
     if _TIMEOUT.search(message):
         return "timeout"
+    if message.startswith(("SystemExit", "KeyboardInterrupt")):
+        return "crashed"
     if "MemoryError" in message.splitlines()[0] if message else False:
         return "memory"
     return "failed"
@@ -130,6 +140,9 @@ def _test_result(entry: dict, test_file: str) -> TestResult:
     return result
 
 
+_NOT_RUN = TestResult(nodeid="", status="not run")
+
+
 def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     """Turn a runner outcome into per-test results."""
     job = outcome.job
@@ -158,7 +171,9 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
 
     collected = max((a.collected for a in outcome.attempts), key=len)
     order = list(collected) + [n for n in by_id if n not in collected]
-    for nodeid in order:
+    for nodeid in [n for n in order if is_sentinel(n)]:
+        result.sentinels[nodeid.rpartition("::")[2]] = by_id.get(nodeid, _NOT_RUN).status
+    for nodeid in [n for n in order if not is_sentinel(n)]:
         meta = metadata.get(nodeid, {})
         result.tests.append(
             by_id.get(nodeid)
@@ -176,6 +191,9 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     elif last.killed_for == "kata-timeout":
         result.problem_kind = "timeout"
         result.problem = f"the kata did not finish within {kata.kata_timeout:g} s and was killed"
+    elif report is None and any(t.status == "not run" for t in result.tests):
+        result.problem_kind = "crashed"
+        result.problem = "the test process kept dying; the tests marked 'not run' never ran"
     elif report is None and not outcome.culprits:
         result.problem_kind = "crashed"
         result.problem = (

@@ -48,7 +48,7 @@ class Culprit:
     """A test during which the process died or was killed."""
 
     nodeid: str
-    verdict: str  # "timeout" or "crashed"
+    verdict: str  # "timeout", "memory" or "crashed"
     detail: str
 
 
@@ -342,8 +342,14 @@ class Runner:
         attempt = outcome.last
         if attempt.running is None or attempt.killed_for == "interrupted":
             return None
-        verdict = "timeout" if attempt.killed_for == "test-timeout" else "crashed"
-        outcome.culprits.append(Culprit(attempt.running, verdict, _describe_death(attempt)))
+        if attempt.killed_for == "test-timeout":
+            verdict, detail = "timeout", _describe_death(attempt)
+        elif "MemoryError" in attempt.output:
+            verdict = "memory"
+            detail = "the process ran out of memory (its limit is the kata's memory_mb)"
+        else:
+            verdict, detail = "crashed", _describe_death(attempt)
+        outcome.culprits.append(Culprit(attempt.running, verdict, detail))
         if not budget_left or len(outcome.attempts) > MAX_RETRIES:
             return None
         deselect = (*outcome.job.deselect, attempt.running)

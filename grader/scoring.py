@@ -9,6 +9,7 @@ Statuses, from best to worst:
     crashed      the test process died and nothing could be recovered
     error        the tests could not be collected
     incomplete   grading was interrupted before this kata finished
+    tampered     the tests or the way they run were changed; scores nothing
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def score(run: RunResult) -> Score:
         round(possible * sum(t.weight for t in tests if t.passed) / weights, 2) if weights else 0
     )
 
-    if run.broken is not None:
+    if run.tampered:
+        status = "tampered"
+    elif run.broken is not None:
         status = "broken"
     elif run.problem_kind == "interrupted":
         status = "incomplete"

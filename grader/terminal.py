@@ -106,6 +106,11 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     impl = report["implementation"]
     header = f"{slug} — {kata['status']}, {kata['tests']['passed']}/{kata['tests']['total']} tests"
     lines = ["", paint(header, "bold")]
+    if kata.get("tampered"):
+        lines.append(f"  {paint('tampered: this kata scores nothing until it is restored', 'red')}")
+        lines += [f"    - {reason}" for reason in kata["tampered"]]
+        lines.append(f"  restore the shipped tests with: git checkout -- katas/{slug}/test_*.py")
+        return lines
     if kata["broken"]:
         b = kata["broken"]
         where = f"{kata['implementation']}/{b['file']}" + (

@@ -1,0 +1,230 @@
+"""Code that misbehaves gets a clear verdict and costs nothing else.
+
+Each case grades a hostile `adder` beside a healthy `greeter` and asserts the
+verdict, the healthy kata's full grade and a complete report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Graded, run_grader
+
+HEALTHY = 'def greet(name):\n    return f"Hello, {name}!"\n'
+FINE = "def add(a, b):\n    return a + b\n"
+
+
+def submission(base: Path, adder: str, **extra: str) -> Path:
+    """A submission folder: the given adder, a correct greeter, and extra files."""
+    folder = base / "submission"
+    (folder / "adder").mkdir(parents=True)
+    (folder / "greeter").mkdir()
+    (folder / "adder" / "adder.py").write_text(textwrap.dedent(adder))
+    (folder / "greeter" / "greeter.py").write_text(HEALTHY)
+    for name, text in extra.items():
+        (folder / "adder" / name.replace("__", ".")).write_text(textwrap.dedent(text))
+    return folder
+
+
+def grade_hostile(tree: Path, adder: str, timeout: float = 60, **extra: str) -> Graded:
+    graded = run_grader("grade", "--impl", str(submission(tree.parent, adder, **extra)),
+                        "--no-reference-times", root=tree, timeout=timeout)  # fmt: skip
+    assert graded.report is not None, graded.stdout + graded.stderr
+    assert graded.report["complete"] is True
+    greeter = graded.kata("greeter")
+    assert greeter["status"] == "solved", "the healthy kata keeps its full grade"
+    assert greeter["points"] == {"earned": 4, "possible": 4}
+    return graded
+
+
+ON_SMALL = "def add(a, b):\n    if (a, b) == (1, 2):\n{}\n    return a + b\n"
+
+
+def on_small(body: str) -> str:
+    """An adder that misbehaves only in test_small."""
+    return ON_SMALL.format(textwrap.indent(textwrap.dedent(body), "        "))
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "verdict"),
+    [
+        ("python loop", "while True:\n    pass", "timeout"),
+        ("sleep", "import time\ntime.sleep(60)", "timeout"),
+        ("gil-holding C loop", "sum(range(10**12))", "timeout"),
+        ("memory", "hog = [bytearray(2**26) for _ in range(10**5)]", "memory"),
+        ("sys.exit", "import sys\nsys.exit(3)", "crashed"),
+        ("raise SystemExit", "raise SystemExit", "crashed"),
+        ("KeyboardInterrupt", "raise KeyboardInterrupt", "crashed"),
+        ("os._exit", "import os\nos._exit(0)", "crashed"),
+        ("segfault", "import ctypes\nctypes.string_at(0)", "crashed"),
+        ("killed", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "crashed"),
+        # CPython 3.11+ recurses in Python frames without the C stack: it runs
+        # until stopped (older versions overflow the C stack and crash).
+        ("deep recursion", "import sys\nsys.setrecursionlimit(10**7)\n"
+                           "f = lambda n: f(n + 1) + 1\nf(0)", ("timeout", "crashed")),
+    ],
+)  # fmt: skip
+def test_misbehaving_test_gets_a_verdict(tree: Path, case: str, body: str, verdict) -> None:  # noqa: ANN001
+    graded = grade_hostile(tree, on_small(body))
+    tests = graded.tests("adder")
+    expected = verdict if isinstance(verdict, tuple) else (verdict,)
+    adder = graded.kata("adder")
+    assert tests.pop("test_small") in expected, f"{case}: {adder['results']}\n{adder['output']}"
+    assert set(tests.values()) == {"passed"}, "only the misbehaving test is lost"
+    assert graded.kata("adder")["status"] == "partial"
+
+
+def test_busy_loop_at_import_hits_the_kata_wall_clock(tree: Path) -> None:
+    started = time.monotonic()
+    graded = grade_hostile(tree, "while True:\n    pass\n")
+    assert graded.kata("adder")["status"] == "timeout"
+    assert "did not finish within 8 s" in graded.kata("adder")["problem"]
+    assert time.monotonic() - started < 30
+
+
+def test_import_error_is_broken_with_line(tree: Path) -> None:
+    graded = grade_hostile(tree, "import math\nimport no_such_module\n" + FINE)
+    adder = graded.kata("adder")
+    assert adder["status"] == "broken"
+    assert adder["broken"]["line"] == 2
+    assert "no_such_module" in adder["broken"]["error"]
+
+
+def test_flood_of_output_stays_bounded(tree: Path) -> None:
+    graded = grade_hostile(tree, on_small("print('spam' * 10**6)\nimport sys\n"
+                                          "sys.stderr.write('x' * 10**7)"))  # fmt: skip
+    assert graded.kata("adder")["status"] == "solved"
+    assert len(json.dumps(graded.report)) < 200_000
+    assert len(graded.stdout) < 20_000
+
+
+def test_endless_output_outside_tests_is_stopped(tree: Path) -> None:
+    graded = grade_hostile(tree, "import os\nwhile True:\n    os.write(1, b'x' * 65536)\n")
+    adder = graded.kata("adder")
+    assert adder["status"] in ("broken", "crashed", "timeout")
+    assert len(json.dumps(graded.report)) < 200_000
+
+
+def test_child_processes_are_ended_with_the_kata(tree: Path, tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    body = (f"import subprocess\np = subprocess.Popen(['sleep', '300'])\n"
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid))")  # fmt: skip
+    grade_hostile(tree, on_small(body))
+    pid = int(pidfile.read_text())
+    time.sleep(0.2)
+    stat = Path(f"/proc/{pid}/stat")
+    # Gone, or a zombie waiting for init to reap it: either way it runs no more.
+    assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"
+
+
+def test_files_written_by_learner_code_stay_out_of_the_repository(tree: Path) -> None:
+    grade_hostile(tree, "open('litter.txt', 'w').write('x')\n" + FINE)
+    assert not list(tree.rglob("litter.txt"))
+    assert not list(ROOT.glob("litter.txt"))
+
+
+def test_edited_tests_are_tampered(tree: Path) -> None:
+    test_file = tree / "katas" / "adder" / "test_adder.py"
+    test_file.write_text(test_file.read_text().replace("== -3", "!= -3"))
+    graded = grade_hostile(tree, "def add(a, b):\n    return abs(a) + abs(b)\n")
+    adder = graded.kata("adder")
+    assert adder["status"] == "tampered"
+    assert adder["points"]["earned"] == 0
+    assert any("test_adder.py differs" in reason for reason in adder["tampered"])
+
+
+@pytest.mark.parametrize("name", ["conftest.py", "sitecustomize.py", "pytest.ini"])
+def test_added_startup_files_are_tampered(tree: Path, name: str) -> None:
+    graded = grade_hostile(tree, FINE, **{name.replace(".", "__"): "# changes how tests run\n"})
+    adder = graded.kata("adder")
+    assert adder["status"] == "tampered"
+    assert any(name in reason for reason in adder["tampered"])
+
+
+def test_patching_pytest_to_pass_everything_is_caught(tree: Path) -> None:
+    cheat = '''
+        from _pytest.reports import TestReport
+
+        _real = TestReport.from_item_and_call.__func__
+
+        def _always_pass(cls, item, call):
+            report = _real(cls, item, call)
+            report.outcome, report.longrepr = "passed", None
+            return report
+
+        TestReport.from_item_and_call = classmethod(_always_pass)
+
+        def add(a, b):
+            return 0
+    '''
+    graded = grade_hostile(tree, cheat)
+    adder = graded.kata("adder")
+    assert adder["status"] == "tampered"
+    assert any("sentinel" in reason for reason in adder["tampered"])
+
+
+def test_hidden_tests_are_caught(tree: Path) -> None:
+    cheat = '''
+        import pytest
+
+        _real = pytest.Session.perform_collect
+
+        def _fewer(self, *args, **kwargs):
+            items = _real(self, *args, **kwargs)
+            if isinstance(items, list):
+                items[:] = [i for i in items if "negative" not in i.name]
+            return items
+
+        pytest.Session.perform_collect = _fewer
+
+        def add(a, b):
+            return abs(a) + abs(b)
+    '''
+    graded = grade_hostile(tree, cheat)
+    adder = graded.kata("adder")
+    assert adder["status"] == "tampered"
+    assert any("missing test_negative" in reason for reason in adder["tampered"])
+
+
+def test_ctrl_c_writes_an_incomplete_report(tree: Path) -> None:
+    folder = submission(tree.parent, on_small("sum(range(10**12))"))
+    report = tree / ".kata" / "report.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", "--impl", str(folder), "--root", str(tree),
+         "--no-reference-times", "--jobs", "1", "adder", "greeter"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    data = json.loads(report.read_text())
+    assert data["complete"] is False
+    statuses = {k["slug"]: k["status"] for k in data["katas"]}
+    assert statuses == {"adder": "incomplete", "greeter": "incomplete"}
+    assert "interrupted" in out
+
+
+def test_corrupt_history_and_report_are_survived(tree: Path) -> None:
+    state = tree / ".kata"
+    state.mkdir()
+    good = {"finished_at": "2026-01-01T00:00:00Z", "complete": True, "implementation": "learner",
+            "katas": {"adder": {"status": "partial"}}}  # fmt: skip
+    (state / "history.jsonl").write_text(json.dumps(good) + "\n\x00\x00garbage\n{\"katas\": [")
+    (state / "report.json").write_text('{"schema": "kata-report/1", "kat')
+    (state / "reference-times.json").write_text("[1, 2")
+    graded = run_grader("grade", "--reference", root=tree)
+    assert graded.code == 0, graded.stdout + graded.stderr
+    assert "skipped 2 unreadable lines" in graded.stderr
+    lines = (state / "history.jsonl").read_text().splitlines()
+    assert json.loads(lines[0]) == good
+    assert json.loads(lines[-1])["katas"]["adder"]["status"] == "solved"
