@@ -71,3 +71,10 @@ def bench(session: nox.Session) -> None:
     """Grader overhead: the whole catalog graded against one bare pytest process."""
     install_once(session, "grade")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
+
+
+@nox.session
+def fidelity(session: nox.Session) -> None:
+    """The timing's own check: self-ratio 1.00, slow variants flagged, with and without load."""
+    install_once(session, "grade")
+    session.run("python", "benchmarks/fidelity.py", *session.posargs)

@@ -32,7 +32,7 @@ AREAS = (
 
 GROWTHS = ("constant", "logarithmic", "linear", "linearithmic", "quadratic")
 
-DEFAULT_MEMORY_MB = 1024
+DEFAULT_MEMORY_MB = 4096
 DEFAULT_KATA_TIMEOUT = 60.0
 
 
@@ -48,6 +48,7 @@ class Timing:
     growth: str
     max_slowdown: float
     complexity_required: bool
+    slow_growth: str | None = None  # growth of the slow/ variants, for the fidelity check
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,11 @@ def _timing(data: dict[str, Any], where: Path) -> Timing:
     max_slowdown = float(_require(data, "max_slowdown", (int, float), where))
     if max_slowdown < 1:
         raise CatalogError(f"{where}: [timing] max_slowdown must be at least 1")
+    slow_growth = data.get("slow_growth")
+    if slow_growth is not None and slow_growth not in GROWTHS:
+        raise CatalogError(f"{where}: [timing] slow_growth must be one of {', '.join(GROWTHS)}")
     return Timing(
+        slow_growth=slow_growth,
         sizes=tuple(sizes),
         growth=growth,
         max_slowdown=max_slowdown,

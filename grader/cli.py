@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader import batch, classroom, export, gradescope
 from grader.catalog import CatalogError
 from grader.selection import UsageError
 
@@ -39,6 +40,20 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         help="also write the JSON report to FILE",
     )
     p.add_argument(
+        "--junit-xml",
+        dest="junit_path",
+        type=Path,
+        metavar="FILE",
+        help="also write JUnit XML (one testsuite per kata) to FILE, for CI dashboards",
+    )
+    p.add_argument(
+        "--format",
+        choices=("terminal", "markdown"),
+        default="terminal",
+        help="how to print the results: for a terminal (default) or as Markdown for a pull "
+        "request",
+    )
+    p.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="parallel processes (default: cores)"
     )
     colour = p.add_mutually_exclusive_group()
@@ -51,6 +66,18 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         dest="compare_reference",
         action="store_false",
         help="do not run the reference to compare test times",
+    )
+    timing = p.add_mutually_exclusive_group()
+    timing.add_argument(
+        "--no-timing",
+        dest="timing",
+        action="store_false",
+        help="skip the speed and growth comparison with the reference",
+    )
+    timing.add_argument(
+        "--timing-only",
+        action="store_true",
+        help="show only the speed comparison (the tests still run: timing needs them to pass)",
     )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
@@ -65,7 +92,8 @@ def _dev_parser(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--json", type=Path, metavar="FILE", help="also write the verdicts as JSON")
     catalog = dev.add_parser("catalog", help="regenerate the README's catalog table")
     catalog.add_argument("--check", action="store_true", help="only report whether it is current")
-    manifest = dev.add_parser("manifest", help="record the hashes and test names of every kata")
+    manifest = dev.add_parser("manifest", help="record the hashes and test names of katas")
+    manifest.add_argument("slugs", nargs="*", help="only these katas (default: all)")
     for cmd in (p, check, catalog, manifest):
         cmd.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
@@ -75,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _grade_parser(sub)
     _dev_parser(sub)
+    for instructor_command in (export, classroom, gradescope, batch):
+        instructor_command.add_parser(sub, ROOT)
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("job", type=Path)
     return parser
@@ -95,8 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 jobs=args.jobs,
                 colour=args.colour,
                 compare_reference=args.compare_reference,
+                junit_path=args.junit_path,
+                format=args.format,
+                timing=args.timing,
+                timing_only=args.timing_only,
             )
             return grade(options).exit_code
+        if getattr(args, "handler", None):
+            return args.handler(args)
         if args.command == "dev":
             from grader import dev
 

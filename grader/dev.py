@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grader.catalog import AREAS, Kata, load_catalog
-from grader.integrity import MANIFEST, manifest_entry, write_manifest
+from grader.integrity import MANIFEST, load_manifest, manifest_entry, write_manifest
 from grader.results import RunResult, collect
 from grader.runner import Runner, make_scratch, preload, remove_scratch
 from grader.selection import select
@@ -179,11 +179,15 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
     return [_judge(kata, runs[kata.slug]) for kata in katas]
 
 
-def build_manifest(root: Path) -> dict[str, dict]:
-    """Hashes of every kata's protected files and the names of its tests."""
-    katas = load_catalog(root)
+def build_manifest(root: Path, slugs: Sequence[str] = ()) -> dict[str, dict]:
+    """Hashes of the katas' protected files and the names of their tests.
+
+    With ``slugs``, only those entries are rebuilt; the others are kept.
+    """
+    katas = [t.kata for t in select(load_catalog(root), slugs)]
     runs = run_labelled([(k, "reference", k.solution_dir) for k in katas])
-    entries = {}
+    known = {k.slug for k in load_catalog(root)}
+    entries = {s: e for s, e in (load_manifest(root) or {}).items() if s in known and slugs}
     for kata in katas:
         ref = runs[kata.slug]["reference"]
         if not ref.tests or ref.passed != len(ref.tests):
@@ -234,7 +238,7 @@ def update_catalog(root: Path, check_only: bool) -> bool:
 def main(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     if args.dev_command == "manifest":
-        write_manifest(root, build_manifest(root))
+        write_manifest(root, build_manifest(root, args.slugs))
         print(f"wrote {MANIFEST}")
         return 0
     if args.dev_command == "catalog":

@@ -31,7 +31,10 @@ SUSPICIOUS = (
     "conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini",
     "setup.cfg", "pyproject.toml", "__init__.py",
 )  # fmt: skip
-EXPECTED_SENTINELS = {"test_grader_sentinel_passes": "passed", "test_grader_sentinel_fails": "failed"}
+EXPECTED_SENTINELS = {
+    "test_grader_sentinel_passes": "passed",
+    "test_grader_sentinel_fails": "failed",
+}
 
 
 def sha256(path: Path) -> str:

@@ -7,8 +7,10 @@ part. Data flows one way; no task reaches back.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,14 +18,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from grader import junit, markdown, terminal
 from grader import report as report_io
-from grader import terminal
 from grader.catalog import Kata, load_catalog
+from grader.export import shipped_reference_time
 from grader.integrity import check_files, check_run, load_manifest
 from grader.results import RunResult, collect
 from grader.runner import Runner, make_scratch, preload, remove_scratch
-from grader.scoring import Score, score
+from grader.scoring import Score, apply_timing, score
 from grader.selection import Implementation, Target, implementation, select
+from grader.timing import Timing, TimingJob, judge, time_kata
 from grader.worker import Job
 
 EXIT_SOLVED, EXIT_UNSOLVED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -41,7 +45,11 @@ class Options:
     jobs: int | None = None
     colour: bool | None = None
     compare_reference: bool = True
+    timing: bool = True  # measure speed and growth of solved katas
+    timing_only: bool = False  # skip the tests; time katas the last report shows solved
     quiet: bool = False
+    junit_path: Path | None = None  # --junit-xml: also write JUnit XML there
+    format: str = "terminal"  # --format: "terminal" or "markdown"
 
 
 @dataclass
@@ -58,6 +66,7 @@ class Grade:
     runs: list[RunResult] = field(default_factory=list)
     reference_times: dict[str, float] = field(default_factory=dict)
     scores: list[Score] = field(default_factory=list)
+    timings: dict[str, Timing] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
     interrupted: bool = False
     exit_code: int = EXIT_SOLVED
@@ -84,12 +93,17 @@ def _reference_key(kata: Kata) -> str:
     return digest.hexdigest()
 
 
-def _reference_cache(grade: Grade) -> dict[str, Any]:
+def _read_json_dict(path: Path) -> dict[str, Any]:
+    """A JSON object from disk; empty when missing or unreadable (it is only a cache)."""
     try:
-        data = json.loads((grade.state_dir / "reference-times.json").read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
+        data = json.loads(path.read_text("utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _reference_cache(grade: Grade) -> dict[str, Any]:
+    return _read_json_dict(grade.state_dir / "reference-times.json")
 
 
 def _job(kata: Kata, impl_dir: Path, test: str | None) -> Job:
@@ -117,6 +131,9 @@ def plan(grade: Grade) -> None:
     for t in grade.targets:
         kata = t.kata
         if not kata.reference.is_file():
+            shipped = shipped_reference_time(kata, t.test)  # an exported assignment
+            if shipped is not None:
+                grade.reference_times[kata.slug] = shipped
             continue
         cached = cache.get(kata.slug)
         if isinstance(cached, dict) and cached.get("key") == _reference_key(kata):
@@ -164,12 +181,74 @@ def score_runs(grade: Grade) -> None:
     grade.scores = [score(r) for r in grade.runs]
 
 
+def _impl_file(grade: Grade, kata: Kata) -> Path:
+    assert grade.implementation is not None
+    return grade.implementation.dir_for(kata) / f"{kata.module}.py"
+
+
+def _timing_key(kata: Kata, learner: Path) -> str:
+    digest = hashlib.sha256()
+    for path in (learner, kata.reference, kata.bench_file, kata.dir / "kata.toml"):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def measure_speed(grade: Grade) -> None:
+    """Time each solved kata against the reference, one at a time (see grader.timing).
+
+    A measurement is kept in ``.kata/timing-cache.json`` and reused while the
+    implementation, the reference and the workload are unchanged.
+    """
+    if not grade.options.timing or not hasattr(os, "fork"):
+        return
+    cache_path = grade.state_dir / "timing-cache.json"
+    cache = _read_json_dict(cache_path)
+    fresh = False
+    for target, s in zip(grade.targets, grade.scores):
+        kata = target.kata
+        if not s.solved or target.test or kata.timing is None or not kata.bench_file.is_file():
+            continue
+        if not kata.reference.is_file():
+            continue
+        learner = _impl_file(grade, kata)
+        key = _timing_key(kata, learner)
+        cached = cache.get(kata.slug)
+        if isinstance(cached, dict) and cached.get("key") == key:
+            with contextlib.suppress(TypeError):
+                grade.timings[kata.slug] = judge(Timing(**cached["timing"]), kata)
+                continue
+        scratch = make_scratch(f"timing-{kata.slug}")
+        try:
+            timing = time_kata(TimingJob(kata, learner, kata.reference, scratch))
+        finally:
+            remove_scratch(scratch)
+        grade.timings[kata.slug] = timing
+        if not timing.error:
+            raw = {k: v for k, v in timing.to_dict().items() if k in Timing.__dataclass_fields__}
+            raw["flags"] = []
+            cache[kata.slug] = {"key": key, "timing": raw}
+            fresh = True
+    if fresh:
+        report_io.write_atomic(cache_path, json.dumps(cache, indent=1))
+
+
+def judge_speed(grade: Grade) -> None:
+    grade.scores = [
+        apply_timing(s, grade.timings.get(r.kata.slug), r.kata)
+        for r, s in zip(grade.runs, grade.scores)
+    ]
+
+
 def build_report(grade: Grade) -> None:
     assert grade.implementation is not None
     entries = []
     for r, s in zip(grade.runs, grade.scores):
         ref = r.duration if grade.implementation.kind == "reference" else None
-        entries.append(report_io.KataEntry(r, s, grade.reference_times.get(r.kata.slug, ref)))
+        entries.append(
+            report_io.KataEntry(
+                r, s, grade.reference_times.get(r.kata.slug, ref), grade.timings.get(r.kata.slug)
+            )
+        )
     grade.report = report_io.build(
         entries,
         root=grade.options.root,
@@ -184,21 +263,35 @@ def save(grade: Grade) -> None:
     report_io.write(grade.report, grade.state_dir / "report.json")
     if grade.options.json_path:
         report_io.write(grade.report, grade.options.json_path)
+    if grade.options.junit_path:
+        report_io.write_atomic(grade.options.junit_path, junit.render(grade.report))
     skipped = report_io.append_history(grade.report, grade.state_dir / "history.jsonl")
     if skipped:
-        print(f"grader: {grade.state_dir / 'history.jsonl'}: skipped {skipped} unreadable lines "
-              "(kept the rest)", file=sys.stderr)
+        print(
+            f"grader: {grade.state_dir / 'history.jsonl'}: skipped {skipped} unreadable lines "
+            "(kept the rest)",
+            file=sys.stderr,
+        )
 
 
 def render(grade: Grade) -> None:
     if grade.options.quiet:
+        return
+    if grade.options.format == "markdown":
+        sys.stdout.write(markdown.render(grade.report, load_manifest(grade.options.root)))
         return
     path = grade.options.json_path or grade.state_dir / "report.json"
     try:
         shown = str(path.relative_to(Path.cwd()))
     except ValueError:
         shown = str(path)
-    terminal.render(grade.report, sys.stdout, colour=grade.options.colour, report_path=shown)
+    terminal.render(
+        grade.report,
+        sys.stdout,
+        colour=grade.options.colour,
+        report_path=shown,
+        timing_only=grade.options.timing_only,
+    )
 
 
 def decide_exit(grade: Grade) -> None:
@@ -217,6 +310,8 @@ WORKFLOW: tuple[Callable[[Grade], None], ...] = (
     run,
     verify,
     score_runs,
+    measure_speed,
+    judge_speed,
     build_report,
     save,
     render,

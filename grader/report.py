@@ -23,6 +23,7 @@ from typing import Any
 
 from grader.results import RunResult
 from grader.scoring import Score
+from grader.timing import Timing
 
 SCHEMA = "kata-report/1"
 HISTORY_LIMIT = 1000
@@ -69,6 +70,7 @@ class KataEntry:
     run: RunResult
     score: Score
     reference_duration: float | None = None
+    timing: Timing | None = None
 
     def to_dict(self, root: Path) -> dict[str, Any]:
         kata, run, score = self.run.kata, self.run, self.score
@@ -93,6 +95,7 @@ class KataEntry:
             "broken": run.broken,
             "problem": run.problem,
             "tampered": run.tampered,
+            "timing": self.timing.to_dict() if self.timing else None,
             "output": run.output if not score.solved else "",
             "results": [_test(t) for t in run.tests],
         }

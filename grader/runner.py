@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -202,10 +202,11 @@ class _Watch:
         for line in chunk[:end].decode("utf-8", "replace").splitlines():
             kind, _, rest = line.partition(" ")
             if kind == "collected":
-                nodeid, _, meta = rest.partition(" ")
-                self.collected.append(nodeid)
-                with contextlib.suppress(ValueError):
-                    self.metadata[nodeid] = json.loads(meta)
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    entry = json.loads(rest)
+                    nodeid = entry.pop("nodeid")
+                    self.collected.append(nodeid)
+                    self.metadata[nodeid] = entry
             elif kind == "start":
                 since, _, nodeid = rest.partition(" ")
                 self.running, self.running_since = nodeid, float(since)
@@ -357,6 +358,40 @@ class Runner:
         if not remaining:
             return None
         return replace(outcome.job, deselect=deselect)
+
+
+def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None, int | None, bool]:
+    """Run ``target`` in a forked process group; kill the group after ``timeout`` seconds.
+
+    ``target`` must end the child with ``os._exit``. Returns the exit status
+    (``None`` when killed by a signal), the signal, and whether it was killed
+    for overrunning. Needs ``os.fork`` (Linux, macOS).
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            os.setsid()
+            target()
+        finally:
+            os._exit(70)
+    deadline = time.monotonic() + timeout
+    killed = False
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline and not killed:
+            killed = True
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        time.sleep(POLL_SECONDS)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status), killed
+    return os.waitstatus_to_exitcode(status), None, killed
 
 
 def make_scratch(prefix: str) -> Path:

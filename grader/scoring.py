@@ -8,17 +8,24 @@ Statuses, from best to worst:
     timeout      the kata was killed for running too long
     crashed      the test process died and nothing could be recovered
     error        the tests could not be collected
+    too slow     every test passed, but the kata makes complexity part of the task
+                 and the timing flagged it (or the workload failed); 3/4 of the points
     incomplete   grading was interrupted before this kata finished
     tampered     the tests or the way they run were changed; scores nothing
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from grader.catalog import Kata
 from grader.results import RunResult
+from grader.timing import Timing
 
 SOLVED = "solved"
+TOO_SLOW = "too slow"
+TOO_SLOW_SHARE = 0.75
+"""Share of the points a kata keeps when it is correct but too slow."""
 
 
 @dataclass(frozen=True)
@@ -70,3 +77,12 @@ def score(run: RunResult) -> Score:
     if status != SOLVED and status != "partial":
         earned = 0.0
     return Score(status=status, earned=earned, possible=possible, passed=passed, total=total)
+
+
+def apply_timing(s: Score, timing: Timing | None, kata: Kata) -> Score:
+    """A solved kata whose timing failed, or was flagged where complexity counts, is too slow."""
+    if timing is None or not s.solved:
+        return s
+    if timing.error or (timing.too_slow and timing.complexity_required):
+        return replace(s, status=TOO_SLOW, earned=round(s.possible * TOO_SLOW_SHARE, 2))
+    return s

@@ -27,6 +27,7 @@ _STYLES = {
     "error": "31",
     "incomplete": "35",
     "tampered": "31",
+    "too slow": "33",
     "bold": "1",
     "dim": "2",
     "red": "31",
@@ -154,32 +155,56 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     return lines
 
 
+def _timing_details(kata: dict[str, Any], paint: Painter) -> list[str]:
+    t = kata["timing"]
+    verdict = "too slow" if kata["status"] == "too slow" else "slower than the reference"
+    lines = ["", paint(f"{kata['slug']} — {verdict}", "bold")]
+    if t.get("error"):
+        lines.append(f"  {paint('the timing workload failed:', 'red')}")
+        lines += [f"    {line}" for line in t["error"].splitlines()[:12]]
+    for flag in t.get("flags", []):
+        lines.append(f"  {paint('•', 'yellow')} {flag}")
+    if kata["status"] == "too slow":
+        lines.append("  complexity is part of this kata: see Constraints in its README")
+    elif not t.get("error"):
+        lines.append(paint("  (this kata does not count speed against you)", "dim"))
+    return lines
+
+
 def render(
     report: dict[str, Any],
     stream: TextIO | None = None,
     *,
     colour: bool | None = None,
     report_path: str | None = None,
+    timing_only: bool = False,
 ) -> None:
     """Print the report for a person at a terminal."""
     stream = stream or sys.stdout
     paint = Painter(use_colour(stream) if colour is None else colour)
-    rows = [("kata", "area", "tests", "points", "status", "time", "ref time")]
+    timed = any(k.get("timing") for k in report["katas"])
+    header = ("kata", "area", "tests", "points", "status", "time", "ref time")
+    rows = [header + (("speed vs ref", "growth") if timed else ())]
     for k in report["katas"]:
-        rows.append(
-            (
-                k["slug"],
-                k["area"],
-                f"{k['tests']['passed']}/{k['tests']['total']}",
-                f"{k['points']['earned']:g}/{k['points']['possible']}",
-                k["status"],
-                seconds(k["duration"]) if k["tests"]["total"] else "—",
-                seconds(k["reference_duration"]),
-            )
+        row = (
+            k["slug"],
+            k["area"],
+            f"{k['tests']['passed']}/{k['tests']['total']}",
+            f"{k['points']['earned']:g}/{k['points']['possible']}",
+            k["status"],
+            seconds(k["duration"]) if k["tests"]["total"] else "—",
+            seconds(k["reference_duration"]),
         )
+        if timed:
+            t = k.get("timing") or {}
+            row += ("error" if t.get("error") else t.get("speed", "—"), t.get("growth", "—"))
+        rows.append(row)
     out = _table(rows, paint, status_col=4)
     for k in report["katas"]:
-        if k["status"] != "solved":
+        timing = k.get("timing") or {}
+        if k["status"] == "too slow" or timing.get("flags") or timing.get("error"):
+            out += _timing_details(k, paint)
+        elif k["status"] != "solved" and not timing_only:
             out += _kata_details(k, report, paint)
     s = report["summary"]
     out.append("")

@@ -99,8 +99,8 @@ def clip(text: str, limit: int = CAPTURE_LIMIT_CHARS) -> str:
 class ProgressLog:
     """pytest plugin: one line per event, flushed, in the progress file.
 
-    Lines are ``collected <nodeid> <metadata json>``, ``start <monotonic> <nodeid>`` and
-    ``done <outcome> <nodeid>``; nodeids never contain spaces in kata tests.
+    Lines are ``collected <json: nodeid, spec, weight, line>``, ``start <monotonic> <nodeid>`` and
+    ``done <nodeid>``; a nodeid runs to the end of its line.
     """
 
     def __init__(self, path: Path) -> None:
@@ -112,7 +112,8 @@ class ProgressLog:
 
     def pytest_collection_finish(self, session) -> None:
         for item in session.items:
-            self._write(f"collected {item.nodeid} {json.dumps(test_metadata(item))}")
+            entry = {"nodeid": item.nodeid, **test_metadata(item)}
+            self._write(f"collected {json.dumps(entry)}")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -128,7 +129,7 @@ class ProgressLog:
         self._write(f"done {nodeid}")
 
 
-def _apply_limits(job: Job) -> None:
+def apply_limits(job: Job) -> None:
     if resource is None:
         return
     limits = {
@@ -147,7 +148,7 @@ def _apply_limits(job: Job) -> None:
             resource.setrlimit(kind, (value, hard))
 
 
-def _redirect_output(job: Job) -> None:
+def redirect_output(job: Job) -> None:
     fd = os.open(job.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -164,6 +165,13 @@ def _redirect_output(job: Job) -> None:
 
 def _import_implementation(job: Job) -> None:
     """Import the module under test; on failure record where and exit."""
+    if not (Path(job.impl_dir) / f"{job.module}.py").is_file():
+        detail = f"FileNotFoundError: {job.module}.py is missing"
+        job.broken_path.write_text(
+            json.dumps({"error": detail, "file": f"{job.module}.py", "line": None}),
+            encoding="utf-8",
+        )
+        os._exit(EXIT_BROKEN)
     try:
         importlib.import_module(job.module)
     except BaseException as exc:
@@ -226,8 +234,8 @@ def run(job: Job) -> int:
     """Run one job in this (already isolated) process and return pytest's exit code."""
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    _apply_limits(job)
-    _redirect_output(job)
+    apply_limits(job)
+    redirect_output(job)
     os.chdir(job.scratch)
     sys.path.insert(0, job.impl_dir)
     sys.argv = ["pytest"]

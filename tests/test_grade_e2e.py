@@ -16,7 +16,7 @@ def test_reference_is_solved_and_exits_zero(tree: Path) -> None:
     assert adder["status"] == "solved"
     assert adder["points"] == {"earned": 6, "possible": 6}
     assert adder["tests"] == {"passed": 4, "total": 4}
-    assert graded.report["summary"]["solved"] == 1
+    assert graded.report["summary"]["solved"] == 2
     assert graded.report["complete"] is True
 
 

@@ -29,7 +29,7 @@ GOOD = (
 
 def test_metadata_loads(tmp_path: Path) -> None:
     kata = load_kata(_kata_dir(tmp_path, GOOD))
-    assert (kata.slug, kata.points, kata.time_limit, kata.memory_mb) == ("demo", 5, 1.0, 1024)
+    assert (kata.slug, kata.points, kata.time_limit, kata.memory_mb) == ("demo", 5, 1.0, 4096)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_bad_metadata_names_file_and_field(tmp_path: Path, change, message) -> N
 
 def test_selection_suggests_close_names() -> None:
     catalog = load_catalog(TREE)
-    assert [t.kata.slug for t in select(catalog, [])] == ["adder"]
+    assert [t.kata.slug for t in select(catalog, [])] == ["adder", "greeter"]
     assert select(catalog, ["adder::test_zero"])[0].test == "test_zero"
     with pytest.raises(UsageError, match="Did you mean: adder"):
         select(catalog, ["ader"])

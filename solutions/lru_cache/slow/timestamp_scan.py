@@ -1,11 +1,13 @@
-"""Slow but correct: recency kept in a Python list, so every use is O(n).
+"""Slow but correct: each key remembers when it was last used; eviction scans for the oldest.
 
-``list.remove`` and ``list.pop(0)`` scan or shift the whole list: the cache
-gives the right answers, but n operations take O(n²).
+A common first answer in interviews: ``min(last_used, key=last_used.get)``
+finds the least recently used key, but it looks at every key, so each
+eviction is O(n) and n operations on a full cache take O(n²).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Hashable
 from typing import Any
@@ -20,40 +22,38 @@ class LRUCache:
         self._capacity = capacity
         self._ttl = ttl
         self._entries: dict[Hashable, tuple[Any, float]] = {}
-        self._order: list[Hashable] = []  # least recently used first
+        self._last_used: dict[Hashable, int] = {}
+        self._clock = itertools.count()
 
     def _live(self, key: object) -> bool:
         entry = self._entries.get(key)  # type: ignore[call-overload]
         if entry is not None and time.monotonic() >= entry[1]:
             del self._entries[key]  # type: ignore[arg-type]
-            self._order.remove(key)
+            del self._last_used[key]  # type: ignore[arg-type]
             return False
         return entry is not None
-
-    def _touch(self, key: Hashable) -> None:
-        if key in self._entries:
-            self._order.remove(key)
-        self._order.append(key)
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         if not self._live(key):
             return default
-        self._touch(key)
+        self._last_used[key] = next(self._clock)
         return self._entries[key][0]
 
     def put(self, key: Hashable, value: Any) -> None:
         self._live(key)
-        self._touch(key)
         expires_at = time.monotonic() + self._ttl if self._ttl is not None else float("inf")
         self._entries[key] = (value, expires_at)
+        self._last_used[key] = next(self._clock)
         if len(self._entries) > self._capacity:
-            del self._entries[self._order.pop(0)]
+            oldest = min(self._last_used, key=self._last_used.__getitem__)
+            del self._entries[oldest]
+            del self._last_used[oldest]
 
     def delete(self, key: Hashable) -> bool:
         if not self._live(key):
             return False
         del self._entries[key]
-        self._order.remove(key)
+        del self._last_used[key]
         return True
 
     def __len__(self) -> int:

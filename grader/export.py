@@ -1,0 +1,504 @@
+"""Assignment export: a starter repository for a GitHub Classroom template.
+
+``python -m grader assignment SLUG… --out DIR [--name TITLE]`` writes:
+
+- ``katas/<slug>/``: each chosen kata as learners get it (spec, stub, tests,
+  ``kata.toml``, workload), and ``katas/manifest.json`` for those katas only,
+  plus the hash of the Classroom workflow;
+- ``katas/reference-times.json``: the reference's test times, measured now,
+  so the learner's time is still shown against the reference (see
+  :func:`shipped_reference_time`);
+- ``grader/``, a learner's ``noxfile.py`` and ``pyproject.toml``, a
+  ``README.md`` for the learner, ``.gitignore``, and
+  ``.github/workflows/classroom.yml`` (see :mod:`grader.classroom`).
+
+It holds no reference solution. Before writing anything the reference of each
+kata is run (its test names go to the manifest, its times to
+``reference-times.json``) and must pass; after writing, every file is checked
+against every file under ``solutions/`` (:func:`find_leaks`), and the export
+is removed if any of them carries a solution's code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import re
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.catalog import Kata
+
+SHIPPED_TIMES = Path("katas") / "reference-times.json"
+"""Where an export keeps the reference's recorded times."""
+
+WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
+ASSIGNMENT_KEY = "_assignment"
+"""The manifest entry that holds the hashes of the assignment's own files (the workflow)."""
+
+_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".kata", ".nox")
+
+
+class ExportError(Exception):
+    """The assignment cannot be exported as asked."""
+
+
+# -- reference times shipped with an export --------------------------------------------
+
+
+def timing_key(kata: Kata) -> str:
+    """What the shipped times are valid for: the kata's tests and metadata."""
+    digest = hashlib.sha256()
+    for path in (kata.test_file, kata.dir / "kata.toml"):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def shipped_reference_time(kata: Kata, test: str | None = None) -> float | None:
+    """The reference's time from ``katas/reference-times.json``, if it is still valid.
+
+    This is how an exported assignment, which has no ``solutions/``, still shows
+    the learner's time against the reference: the time of the whole kata, or of
+    one test when ``test`` is given. ``None`` when there is no valid record.
+    """
+    try:
+        data = json.loads((kata.root / SHIPPED_TIMES).read_text(encoding="utf-8"))
+        entry = data[kata.slug]
+        if entry["key"] != timing_key(kata):
+            return None
+        if test is None:
+            return float(entry["duration"])
+        per_test = entry.get("tests", {})
+        return float(per_test[test]) if test in per_test else None
+    except (FileNotFoundError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+
+
+# -- leak check ------------------------------------------------------------------------
+
+LEAK_RUN = 5
+"""Consecutive code lines of a reference's function bodies that may not reappear."""
+
+LEAK_SUBSTANTIAL = 3
+"""Of those, how many must be substantial (at least 16 characters) to count."""
+
+LEAK_FUNCTION_STATEMENTS = 4
+"""A reference function with at least this many statements may not reappear verbatim."""
+
+
+def _code_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, stripped line) of every line that is not blank or a comment."""
+    return [
+        (n, line.strip())
+        for n, line in enumerate(text.splitlines(), 1)
+        if line.strip() and not line.strip().startswith("#")
+    ]
+
+
+def _functions(tree: ast.AST) -> Iterable[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def _body(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    return body
+
+
+def _body_lines(tree: ast.AST) -> set[int]:
+    lines: set[int] = set()
+    for fn in _functions(tree):
+        for stmt in _body(fn):
+            lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
+
+
+def _function_dumps(tree: ast.AST, minimum: int) -> set[str]:
+    dumps = set()
+    for fn in _functions(tree):
+        body = _body(fn)
+        statements = sum(isinstance(n, ast.stmt) for s in body for n in ast.walk(s))
+        if statements >= minimum:
+            dumps.add(ast.dump(ast.Module(body=body, type_ignores=[])))
+    return dumps
+
+
+@dataclass
+class _Solution:
+    path: Path
+    normalised: str
+    runs: set[tuple[str, ...]]
+    functions: set[str]
+
+
+def _parse(text: str) -> ast.AST | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _solution(path: Path) -> _Solution | None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    code = _code_lines(text)
+    if len(code) < 3:
+        return None
+    tree = _parse(text)
+    body = _body_lines(tree) if tree else {n for n, _ in code}
+    runs = set()
+    for i in range(len(code) - LEAK_RUN + 1):
+        window = code[i : i + LEAK_RUN]
+        if all(n in body for n, _ in window) and (
+            sum(len(line) >= 16 for _, line in window) >= LEAK_SUBSTANTIAL
+        ):
+            runs.add(tuple(line for _, line in window))
+    functions = _function_dumps(tree, LEAK_FUNCTION_STATEMENTS) if tree else set()
+    return _Solution(path, "\n".join(line for _, line in code), runs, functions)
+
+
+def find_leaks(export_dir: Path, solutions: Iterable[Path]) -> list[str]:
+    """Files of ``export_dir`` that carry code of the given solution files, and why.
+
+    A file leaks a solution when it is the same file (blank lines, comments and
+    indentation aside), when it has a function whose body is one of the
+    solution's (of at least LEAK_FUNCTION_STATEMENTS statements), or when
+    LEAK_RUN consecutive code lines of the solution's function bodies appear
+    in it in a row.
+    """
+    known = [s for s in (_solution(p) for p in solutions) if s is not None]
+    leaks = []
+    for path in sorted(export_dir.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        lines = [line for _, line in _code_lines(text)]
+        normalised = "\n".join(lines)
+        windows = {tuple(lines[i : i + LEAK_RUN]) for i in range(len(lines) - LEAK_RUN + 1)}
+        tree = _parse(text)
+        functions = _function_dumps(tree, 1) if tree else set()
+        shown = path.relative_to(export_dir)
+        for s in known:
+            if normalised == s.normalised:
+                leaks.append(f"{shown} is a copy of {s.path}")
+            elif s.functions & functions:
+                leaks.append(f"{shown} has a function of {s.path}")
+            elif s.runs & windows:
+                run = next(iter(s.runs & windows))
+                leaks.append(f"{shown} repeats {LEAK_RUN} lines of {s.path}: {run[0]!r} …")
+    return leaks
+
+
+# -- the files of an export ------------------------------------------------------------
+
+
+def slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "katas"
+
+
+def _toml_list(name: str, items: Sequence[str]) -> str:
+    body = "".join(f"    {json.dumps(item)},\n" for item in items)
+    return f"{name} = [\n{body}]\n"
+
+
+GRADER_HOME = Path(__file__).resolve().parent.parent
+"""The repository the grader package belongs to."""
+
+
+def grade_requirements(root: Path) -> list[str]:
+    """The ``grade`` dependency group of ``root``'s pyproject.toml (else the grader's own)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        path = GRADER_HOME / "pyproject.toml"
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return [r for r in data.get("dependency-groups", {}).get("grade", []) if isinstance(r, str)]
+
+
+def pyproject(title: str, requirements: Sequence[str]) -> str:
+    return (
+        "[project]\n"
+        f"name = {json.dumps(slugify(title))}\n"
+        'version = "0.1.0"\n'
+        f"description = {json.dumps(title + ': backend katas, graded automatically.')}\n"
+        'requires-python = ">=3.10"\n'
+        "dependencies = []\n\n"
+        "[dependency-groups]\n"
+        "# What grading needs: pytest and its plugins, and the libraries kata tests use.\n"
+        + _toml_list("grade", requirements)
+    )
+
+
+NOXFILE = '''\
+"""Nox sessions for this assignment.
+
+    nox -s grade                     grade every kata
+    nox -s grade -- KATA             grade one kata (or several)
+    nox -s grade -- KATA::TEST       grade one test
+    nox -s classroom -- KATA         what GitHub Classroom runs for one kata
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["grade"]
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
+
+
+def install_once(session: nox.Session) -> None:
+    """Install the grading dependencies, skipping it when the venv already has them."""
+    requirements = sorted(nox.project.dependency_groups(PYPROJECT, "grade"))
+    digest = hashlib.sha256("\\n".join(requirements).encode()).hexdigest()
+    stamp = Path(session.virtualenv.location) / ".kata-requirements"
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    session.install(*requirements)
+    stamp.write_text(digest)
+
+
+@nox.session
+def grade(session: nox.Session) -> None:
+    """Grade katas: `nox -s grade -- KATA`, `-- KATA::TEST`."""
+    install_once(session)
+    session.run("python", "-m", "grader", "grade", *session.posargs)
+
+
+@nox.session
+def classroom(session: nox.Session) -> None:
+    """One kata as the Classroom workflow grades it: `nox -s classroom -- KATA`."""
+    install_once(session)
+    session.run("python", "-m", "grader", "classroom", *session.posargs)
+'''
+
+GITIGNORE = """\
+__pycache__/
+*.py[cod]
+.nox/
+.venv/
+.pytest_cache/
+.kata/
+"""
+
+
+def _stars(difficulty: int) -> str:
+    return "★" * difficulty + "☆" * (3 - difficulty)
+
+
+def student_readme(title: str, katas: Sequence[Kata]) -> str:
+    """The learner's README: what to do, how to grade locally, how points work."""
+    rows = "\n".join(
+        f"| [`{k.slug}`](katas/{k.slug}/README.md) | {k.title} | `katas/{k.slug}/{k.module}.py`"
+        f" | {_stars(k.difficulty)} | {k.points} |"
+        for k in katas
+    )
+    total = sum(k.points for k in katas)
+    first = katas[0].slug
+    return f"""# {title}
+
+{len(katas)} kata{"s" if len(katas) != 1 else ""}, {total} points. Each kata is a spec
+(`README.md`), a stub to fill, and the tests that grade it.
+
+| Kata | What you build | Your file | Level | Points |
+|---|---|---|---|---|
+{rows}
+
+## What to do
+
+1. Read a kata's `README.md`.
+2. Fill its stub (the file in the table): replace each `raise NotImplementedError` with working
+   code. Keep the names and signatures the spec gives; add helpers as you like.
+3. Grade it locally (below) until it is solved, then commit and push. Every push is graded
+   again on GitHub, and the score you see there is the score recorded.
+
+Change only your files. The tests, the `kata.toml` files, `katas/manifest.json`, the `grader/`
+folder and `.github/` are checked: a kata whose tests (or the workflow) were changed scores
+nothing, with a message saying which file differs.
+
+## Grading locally
+
+You need Python 3.10 or newer, and [nox](https://nox.thea.codes):
+
+    pip install nox
+    nox -s grade                          # every kata
+    nox -s grade -- {first}               # one kata
+    nox -s grade -- {first}::TEST_NAME    # one test
+
+The first run sets up a virtual environment in `.nox/`; later runs reuse it. Each failure shows
+what was expected and what your code gave, the section of the spec the test checks, and the
+command that runs that test alone. The full report is in `.kata/report.json`.
+
+## How points work
+
+- Each kata is worth the points in the table, shared among its tests. Tests are worth one
+  share each unless the test file gives one more weight (`@pytest.mark.weight(2)`).
+- A kata whose tests all pass is *solved* and earns all its points; one where some pass is
+  *partial* and earns the passed tests' shares. The points are rounded to hundredths.
+- A stub that does not import (*broken*), a kata that runs past its time limit or crashes the
+  test process (*timeout*, *crashed*), and a kata whose tests were changed (*tampered*) earn
+  nothing until fixed.
+- Your time in the tests is shown beside the reference solution's, for information.
+- On GitHub, each kata is one step of the *Autograding Tests* workflow. A step's log lists
+  each failure (message, test code, a short traceback) and its summary shows a table; the
+  points per test there add up to the points recorded for you.
+"""
+
+
+# -- building --------------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    """What was exported, and where."""
+
+    out: Path
+    katas: list[Kata]
+    manifest: dict[str, Any]
+    reference_times: dict[str, Any]
+
+
+def _reference_runs(katas: Sequence[Kata], jobs: int | None) -> dict[str, Any]:
+    """Run each reference; its test names and times, or an error when it does not pass."""
+    from grader.dev import run_labelled
+
+    runs = run_labelled([(k, "reference", k.solution_dir) for k in katas], jobs)
+    failing = []
+    for kata in katas:
+        ref = runs[kata.slug]["reference"]
+        if ref.broken or ref.problem or not ref.tests or ref.passed != len(ref.tests):
+            failing.append(kata.slug)
+    if failing:
+        raise ExportError(
+            f"the reference of {', '.join(failing)} does not pass; "
+            "`nox -s dev -- check` shows why. Nothing was exported."
+        )
+    return {slug: labelled["reference"] for slug, labelled in runs.items()}
+
+
+def _prepare_out(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"{out} exists and is not empty; choose a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def build(
+    root: Path,
+    slugs: Sequence[str],
+    out: Path,
+    title: str = "Backend katas",
+    *,
+    jobs: int | None = None,
+) -> Export:
+    """Export the katas named by ``slugs`` from ``root`` into the empty folder ``out``."""
+    from grader import classroom
+    from grader.catalog import load_catalog
+    from grader.integrity import load_manifest, manifest_entry, sha256, write_manifest
+    from grader.selection import UsageError, select
+
+    if not slugs:
+        raise UsageError("name the katas of the assignment")
+    targets = select(load_catalog(root), slugs)
+    if any(t.test for t in targets):
+        raise UsageError("an assignment is made of whole katas, not single tests")
+    katas = [t.kata for t in targets]
+    missing = [k.slug for k in katas if not k.reference.is_file()]
+    if missing:
+        raise ExportError(f"no reference solution for {', '.join(missing)} in {root}")
+    refs = _reference_runs(katas, jobs)
+    _prepare_out(out)
+    try:
+        for kata in katas:
+            shutil.copytree(kata.dir, out / "katas" / kata.slug, ignore=_IGNORED)
+        shutil.copytree(Path(__file__).resolve().parent, out / "grader", ignore=_IGNORED)
+        (out / "noxfile.py").write_text(NOXFILE, encoding="utf-8")
+        (out / "pyproject.toml").write_text(
+            pyproject(title, grade_requirements(root)), encoding="utf-8"
+        )
+        (out / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        (out / "README.md").write_text(student_readme(title, katas), encoding="utf-8")
+        workflow = out / WORKFLOW
+        workflow.parent.mkdir(parents=True)
+        workflow.write_text(classroom.workflow(katas), encoding="utf-8")
+
+        exported = load_catalog(out)
+        manifest: dict[str, Any] = {
+            k.slug: manifest_entry(k, (t.name for t in refs[k.slug].tests)) for k in exported
+        }
+        manifest[ASSIGNMENT_KEY] = {"files": {WORKFLOW.as_posix(): sha256(workflow)}}
+        write_manifest(out, manifest)
+        source = load_manifest(root) or {}
+        for slug, entry in manifest.items():
+            if slug in source and source[slug].get("tests") != entry["tests"]:
+                print(f"note: {slug}: katas/manifest.json lists other tests than the reference "
+                      "ran; the export uses what ran", file=sys.stderr)  # fmt: skip
+        times = {
+            k.slug: {
+                "key": timing_key(k),
+                "duration": round(refs[k.slug].duration, 6),
+                "tests": {t.name: round(t.duration, 6) for t in refs[k.slug].tests},
+            }
+            for k in exported
+        }
+        (out / SHIPPED_TIMES).write_text(json.dumps(times, indent=1) + "\n", encoding="utf-8")
+
+        leaks = find_leaks(out, sorted((root / "solutions").rglob("*.py")))
+        if leaks:
+            raise ExportError("the export would carry solution code:\n  " + "\n  ".join(leaks))
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return Export(out, exported, manifest, times)
+
+
+# -- command line ----------------------------------------------------------------------
+
+
+def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
+    p = sub.add_parser(
+        "assignment",
+        help="export katas as a starter repository for a GitHub Classroom assignment",
+        description="Write a starter repository (a Classroom template) with the chosen katas, "
+        "the grader, a learner's README and the autograding workflow; no reference solutions.",
+    )
+    p.add_argument("slugs", nargs="+", metavar="KATA")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new, empty folder")
+    p.add_argument("--name", default="Backend katas", metavar="TITLE", help="the assignment title")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes")
+    p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
+    p.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        result = build(args.root.resolve(), args.slugs, args.out.resolve(), args.name,
+                       jobs=args.jobs)  # fmt: skip
+    except ExportError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+    points = sum(k.points for k in result.katas)
+    print(f"wrote {result.out}: {len(result.katas)} katas, {points} points")
+    print(
+        "next: push it to a new repository, mark it a template, and use it for the Classroom "
+        f"assignment (the autograding is in {WORKFLOW.as_posix()})"
+    )
+    return 0

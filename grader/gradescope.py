@@ -1,0 +1,329 @@
+"""Gradescope: an autograder zip, and the run that grades one submission with it.
+
+``python -m grader gradescope SLUG… --out FILE.zip`` builds the zip Gradescope
+wants (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+``setup.sh`` and ``run_autograder`` at its root, beside an exported
+assignment (:mod:`grader.export`: the katas, their manifest and the
+reference's times, the grader; no reference solution). Gradescope unpacks it
+into ``/autograder/source``, runs ``setup.sh`` once to build the image, then
+``run_autograder`` (copied to ``/autograder/run_autograder``) per submission.
+
+``run_autograder`` calls ``python -m grader gradescope-run``, which copies the
+learner's modules from ``/autograder/submission`` — ``<slug>/<module>.py``
+folders (also under ``katas/``, as in a checkout of the assignment) or bare
+``<module>.py`` files — into a fresh folder, grades it, and writes
+``/autograder/results/results.json``: per test ``score``, ``max_score``,
+``status`` (``passed``/``failed``), ``name``, ``number``, ``output`` and
+``visibility``; at the top ``score`` (the report's points, which the per-test
+scores add up to), ``execution_time``, ``output`` and a ``leaderboard`` entry
+with the learner's time against the reference's. A provisional results file
+is written before grading starts, and any failure of the grader itself still
+ends in a complete results file, so a crash or a timeout never leaves the
+learner without feedback.
+
+The folders are ``/autograder/...`` unless ``KATA_AUTOGRADER_DIR`` (the
+``/autograder`` folder) or ``--submission``/``--results-dir`` say otherwise,
+so the whole run can be tried anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.credit import credits, kata_problem
+from grader.export import ExportError, grade_requirements
+
+if TYPE_CHECKING:
+    from grader.catalog import Kata
+
+AUTOGRADER = Path("/autograder")
+LEADERBOARD_TIME = "Time vs reference (×)"
+OUTPUT_TRACEBACK_LINES = 20
+
+SETUP = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
+fi
+# The bundled pyproject.toml's `grade` dependency group.
+python3 -m pip install --quiet --disable-pip-version-check {requirements} \\
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \\
+       {requirements}
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for each submission. KATA_AUTOGRADER_DIR moves /autograder (for tests).
+AUTOGRADER="${{KATA_AUTOGRADER_DIR:-/autograder}}"
+cd "$AUTOGRADER/source"
+exec python3 -m grader gradescope-run {slugs} \\
+    --submission "$AUTOGRADER/submission" --results-dir "$AUTOGRADER/results"
+"""
+
+
+# -- building the zip ------------------------------------------------------------------
+
+
+def build(root: Path, slugs: Sequence[str], out: Path, *, jobs: int | None = None) -> list[Kata]:
+    """Write the autograder zip for these katas to ``out``; returns the katas."""
+    from grader import export
+
+    with tempfile.TemporaryDirectory(prefix="kata-gradescope-") as temp:
+        source = Path(temp) / "source"
+        result = export.build(root, slugs, source, "Gradescope autograder", jobs=jobs)
+        shutil.rmtree(source / ".github")
+        requirements = " ".join(shlex.quote(r) for r in grade_requirements(root))
+        (source / "setup.sh").write_text(SETUP.format(requirements=requirements))
+        names = " ".join(shlex.quote(k.slug) for k in result.katas)
+        (source / "run_autograder").write_text(RUN_AUTOGRADER.format(slugs=names))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(source.rglob("*")):
+                if path.is_dir():
+                    continue
+                info = zipfile.ZipInfo(path.relative_to(source).as_posix(), (2020, 1, 1, 0, 0, 0))
+                executable = path.name in ("setup.sh", "run_autograder")
+                info.external_attr = (0o100755 if executable else 0o100644) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+    return result.katas
+
+
+# -- the submission --------------------------------------------------------------------
+
+
+def find_module(submission: Path, kata: Kata) -> Path | None:
+    """The learner's file: ``[katas/]<slug>/<module>.py``, else a bare ``<module>.py``."""
+    name = f"{kata.module}.py"
+    for candidate in (submission / kata.slug / name, submission / "katas" / kata.slug / name):
+        if candidate.is_file():
+            return candidate
+    found = sorted(submission.rglob(name), key=lambda p: (p.parent.name != kata.slug, len(p.parts)))
+    return found[0] if found else None
+
+
+def lay_out(submission: Path, katas: Sequence[Kata], impl: Path) -> dict[str, str]:
+    """Copy each kata's module into ``impl/<slug>/<module>.py``; what was found, by slug."""
+    found = {}
+    for kata in katas:
+        folder = impl / kata.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        source = find_module(submission, kata) if submission.is_dir() else None
+        if source is None:
+            found[kata.slug] = ""
+            continue
+        shutil.copyfile(source, folder / f"{kata.module}.py")
+        found[kata.slug] = source.relative_to(submission).as_posix()
+    return found
+
+
+# -- results.json ----------------------------------------------------------------------
+
+
+def _test_output(test: dict[str, Any], slug: str) -> str:
+    if test["status"] == "passed":
+        return ""
+    lines = [test.get("message") or test["status"]]
+    if test.get("spec"):
+        lines.append(f"spec: katas/{slug}/README.md § {test['spec']}")
+    if test.get("line"):
+        lines.append(f"at: {test['nodeid'].split('::', 1)[0]}:{test['line']}")
+    if test.get("traceback"):
+        lines += ["", *test["traceback"].splitlines()[-OUTPUT_TRACEBACK_LINES:]]
+    if test.get("stdout"):
+        lines += ["", "printed:", test["stdout"]]
+    return "\n".join(lines)
+
+
+def speed_ratio(report: dict[str, Any]) -> float | None:
+    """The learner's time over the reference's, on the solved katas with both times."""
+    mine = theirs = 0.0
+    for k in report.get("katas", []):
+        if k["status"] == "solved" and k.get("reference_duration"):
+            mine += k["duration"]
+            theirs += k["reference_duration"]
+    return round(mine / theirs, 3) if theirs > 0 else None
+
+
+def results(
+    report: dict[str, Any],
+    manifest: dict[str, Any] | None,
+    found: dict[str, str],
+    execution_time: float,
+) -> dict[str, Any]:
+    """Gradescope's results.json for a report."""
+    tests = []
+    for n, kata in enumerate(report["katas"], 1):
+        slug = kata["slug"]
+        problem = kata_problem(kata)
+        if not found.get(slug, "x"):
+            problem = f"no {slug}/ module found in your submission. {problem}".strip()
+        for i, c in enumerate(credits(kata, manifest), 1):
+            output = _test_output(c.result, slug)
+            if c.status != "passed" and problem and problem not in output:
+                output = f"{problem}\n\n{output}" if c.status != "not run" else problem
+            tests.append(
+                {
+                    "score": c.score,
+                    "max_score": c.max_score,
+                    "status": "passed" if c.status == "passed" else "failed",
+                    "name": f"{slug} › {c.name}",
+                    "number": f"{n}.{i}",
+                    "output": output,
+                    "visibility": "visible",
+                }
+            )
+    summary = report["summary"]
+    lines = [
+        f"{summary['points']:g}/{summary['possible']} points, {summary['solved']}/"
+        f"{summary['katas']} katas solved, {summary['tests_passed']}/{summary['tests_total']} "
+        "tests passed",
+        "",
+    ]
+    for kata in report["katas"]:
+        where = found.get(kata["slug"])
+        lines.append(
+            f"{kata['slug']}: {kata['status']}, {kata['points']['earned']:g}/"
+            f"{kata['points']['possible']} points"
+            + (f" (graded {where})" if where else " (no file found in the submission)")
+        )
+    data: dict[str, Any] = {
+        "score": summary["points"],
+        "execution_time": round(execution_time, 3),
+        "output": "\n".join(lines),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    ratio = speed_ratio(report)
+    if ratio is not None:
+        data["leaderboard"] = [{"name": LEADERBOARD_TIME, "value": ratio, "order": "asc"}]
+    return data
+
+
+def failure_results(
+    katas: Sequence[Kata], manifest: dict[str, Any] | None, message: str, execution_time: float
+) -> dict[str, Any]:
+    """results.json when no report could be made: every test listed, no points."""
+    report = {
+        "katas": [
+            {
+                "slug": k.slug,
+                "status": "error",
+                "points": {"earned": 0.0, "possible": k.points},
+                "tests": {"passed": 0, "total": 0},
+                "results": [],
+                "problem": message,
+                "broken": None,
+                "tampered": [],
+                "duration": 0.0,
+                "reference_duration": None,
+            }
+            for k in katas
+        ],
+        "summary": {
+            "katas": len(katas),
+            "solved": 0,
+            "points": 0,
+            "possible": sum(k.points for k in katas),
+            "tests_passed": 0,
+            "tests_total": 0,
+        },
+    }
+    data = results(report, manifest, {k.slug: "?" for k in katas}, execution_time)
+    data["output"] = f"{message}\n\n{data['output']}"
+    return data
+
+
+def _write(results_dir: Path, data: dict[str, Any]) -> None:
+    from grader.report import write_atomic
+
+    write_atomic(results_dir / "results.json", json.dumps(data, indent=1, ensure_ascii=False))
+
+
+def run(root: Path, slugs: Sequence[str], submission: Path, results_dir: Path) -> dict[str, Any]:
+    """Grade a submission and write ``results_dir/results.json``; returns what was written."""
+    from grader.catalog import load_catalog
+    from grader.integrity import load_manifest
+    from grader.selection import select
+
+    started = time.monotonic()
+    manifest = load_manifest(root)
+    katas = [t.kata for t in select(load_catalog(root), slugs)]
+    unfinished = "Grading did not finish (it was stopped before the end)."
+    _write(results_dir, failure_results(katas, manifest, unfinished, 0.0))
+    try:
+        with tempfile.TemporaryDirectory(prefix="kata-submission-") as temp:
+            impl = Path(temp) / "impl"
+            found = lay_out(submission, katas, impl)
+            from grader.pipeline import Options, grade
+
+            state = grade(
+                Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
+            )
+            data = results(state.report, manifest, found, time.monotonic() - started)
+    except Exception as exc:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        data = failure_results(
+            katas, manifest, f"The grader failed: {detail}", time.monotonic() - started
+        )
+    _write(results_dir, data)
+    return data
+
+
+# -- command line ----------------------------------------------------------------------
+
+
+def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
+    p = sub.add_parser(
+        "gradescope",
+        help="build a Gradescope autograder zip for some katas",
+        description="Write a Gradescope autograder zip (setup.sh, run_autograder, the katas "
+        "and the grader; no reference solutions).",
+    )
+    p.add_argument("slugs", nargs="+", metavar="KATA")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes")
+    p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
+    p.set_defaults(handler=main)
+
+    r = sub.add_parser(
+        "gradescope-run",
+        help="grade a Gradescope submission (what run_autograder does)",
+        description="Grade the submission and write results.json for Gradescope.",
+    )
+    r.add_argument("slugs", nargs="+", metavar="KATA")
+    r.add_argument("--submission", type=Path, default=AUTOGRADER / "submission", metavar="DIR")
+    r.add_argument("--results-dir", type=Path, default=AUTOGRADER / "results", metavar="DIR")
+    r.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
+    r.set_defaults(handler=main_run)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        katas = build(args.root.resolve(), args.slugs, args.out.resolve(), jobs=args.jobs)
+    except ExportError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {len(katas)} katas, {sum(k.points for k in katas)} points")
+    return 0
+
+
+def main_run(args: argparse.Namespace) -> int:
+    data = run(args.root.resolve(), args.slugs, args.submission, args.results_dir)
+    print(data["output"])
+    return 0  # results.json carries the verdict

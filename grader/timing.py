@@ -1,0 +1,276 @@
+"""Timing against the reference: a speed ratio and growth, measured honestly.
+
+Test durations are mostly set-up and assertions, so each kata declares a
+workload (``katas/<slug>/bench_<module>.py``: ``workload(module, n)`` returns
+a callable) and the sizes to run it at. The grader measures it the way pyperf
+and pytest-benchmark do, not with a stopwatch:
+
+- learner and reference are imported into one isolated process (forked, with
+  the kata's limits, killed from outside if it overruns), and nothing else of
+  the grade runs meanwhile;
+- CPU time (``time.process_time``), so time the machine spends elsewhere is
+  not counted;
+- the garbage collector off during a sample, loops calibrated so that every
+  sample lasts at least 20 ms;
+- learner and reference samples taken in interleaved pairs, in random order,
+  and the median of the pair ratios reported with its spread;
+- growth from a least-squares fit of log(time) over log(n), at doubling
+  sizes (see :mod:`grader.stats`).
+
+A time budget per kata (``[timing] budget``, 2 s by default) bounds all of it:
+when the learner's code is too slow for the larger sizes, growth is fitted on
+the sizes measured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib.util
+import json
+import math
+import os
+import random
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader import stats
+from grader.catalog import Kata
+from grader.runner import excerpt, run_isolated
+from grader.worker import Job, apply_limits, redirect_output
+
+MIN_SAMPLE = 0.020
+"""Seconds of CPU time every sample lasts at least."""
+
+PAIRS = 7
+"""Learner/reference sample pairs behind a speed ratio."""
+
+GROWTH_SAMPLES = 3
+"""Samples per side at each size for the growth fit."""
+
+DEFAULT_BUDGET = 2.0
+
+
+@dataclass
+class Timing:
+    """What the timing of one kata found (all of it goes into the JSON report)."""
+
+    sizes: list[int] = field(default_factory=list)
+    learner_times: list[float] = field(default_factory=list)  # seconds per call, by size
+    reference_times: list[float] = field(default_factory=list)
+    ratio_size: int | None = None
+    ratio_samples: list[float] = field(default_factory=list)
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+    learner_growth: float | None = None
+    reference_growth: float | None = None
+    max_slowdown: float = 1.0
+    complexity_required: bool = False
+    stopped_early: bool = False
+    error: str | None = None  # the workload crashed, hung or raised
+    flags: list[str] = field(default_factory=list)  # plain-language problems
+
+    @property
+    def too_slow(self) -> bool:
+        return bool(self.flags)
+
+    def speed(self) -> str:
+        if self.ratio is None:
+            return "—"
+        r = stats.Ratio(self.ratio, self.ratio_low or self.ratio, self.ratio_high or self.ratio, ())
+        return f"{r.describe()} ({r.low:.2f}–{r.high:.2f})"
+
+    def growth(self) -> str:
+        if self.learner_growth is None or self.reference_growth is None:
+            return "—"
+        return stats.Growth(self.learner_growth, self.reference_growth).describe()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["speed"] = self.speed()
+        data["growth"] = self.growth()
+        return data
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(fn: Callable[[], object], loops: int) -> float:
+    """CPU seconds per call over ``loops`` calls, with the collector off."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.process_time()
+        for _ in range(loops):
+            fn()
+        return (time.process_time() - start) / loops
+    finally:
+        gc.enable()
+
+
+def _calibrate(fn: Callable[[], object]) -> tuple[int, float]:
+    """Loops per sample so that a sample lasts at least MIN_SAMPLE, and one call's time."""
+    loops = 1
+    while True:
+        per_call = _run(fn, loops)
+        if per_call * loops >= MIN_SAMPLE:
+            return loops, per_call
+        loops = max(loops * 2, math.ceil(MIN_SAMPLE / max(per_call, 1e-7) * 1.2))
+
+
+def measure(bench: ModuleType, learner: ModuleType, reference: ModuleType,
+            sizes: list[int], budget: float, seed: int = 0) -> Timing:  # fmt: skip
+    """Growth at each size within the budget, then the ratio at the largest size measured."""
+    rng = random.Random(seed)
+    timing = Timing()
+    deadline = time.process_time() + budget
+    workloads: dict[int, tuple[Callable, Callable, int, int, float]] = {}
+    for n in sizes:
+        learner_fn = bench.workload(learner, n)
+        reference_fn = bench.workload(reference, n)
+        learner_loops, learner_one = _calibrate(learner_fn)
+        reference_loops, _ = _calibrate(reference_fn)
+        samples: dict[str, list[float]] = {"learner": [], "reference": []}
+        for _ in range(GROWTH_SAMPLES):
+            order = [("learner", learner_fn, learner_loops),
+                     ("reference", reference_fn, reference_loops)]  # fmt: skip
+            rng.shuffle(order)
+            for side, fn, loops in order:
+                samples[side].append(_run(fn, loops))
+        timing.sizes.append(n)
+        timing.learner_times.append(min(samples["learner"]))
+        timing.reference_times.append(min(samples["reference"]))
+        workloads[n] = (learner_fn, reference_fn, learner_loops, reference_loops, learner_one)
+        # A fit needs three sizes; past that, stop when the next (at least
+        # twice as slow) would not fit in what is left of the budget.
+        next_cost = 2 * learner_one * max(learner_loops, 1) * (GROWTH_SAMPLES + 1)
+        if len(timing.sizes) >= 3 and n != sizes[-1] and next_cost > deadline - time.process_time():
+            timing.stopped_early = True
+            break
+
+    # The ratio at the largest size whose pairs fit in half the budget.
+    affordable = [n for n in timing.sizes
+                  if workloads[n][4] * workloads[n][2] * PAIRS * 2 <= budget / 2]  # fmt: skip
+    n = affordable[-1] if affordable else timing.sizes[0]
+    learner_fn, reference_fn, learner_loops, reference_loops, _ = workloads[n]
+    pairs = []
+    for _ in range(PAIRS):
+        sides = [(learner_fn, learner_loops, 0), (reference_fn, reference_loops, 1)]
+        rng.shuffle(sides)
+        pair = [0.0, 0.0]
+        for fn, loops, slot in sides:
+            pair[slot] = _run(fn, loops)
+        pairs.append((pair[0], pair[1]))
+    ratio = stats.ratio(pairs)
+    timing.ratio_size = n
+    timing.ratio, timing.ratio_low, timing.ratio_high = ratio.median, ratio.low, ratio.high
+    timing.ratio_samples = list(ratio.samples)
+    if len(timing.sizes) >= 2:
+        timing.learner_growth = stats.slope(timing.sizes, timing.learner_times)
+        timing.reference_growth = stats.slope(timing.sizes, timing.reference_times)
+    return timing
+
+
+@dataclass(frozen=True)
+class TimingJob:
+    """One kata's timing: which files, which sizes, how long it may take."""
+
+    kata: Kata
+    learner: Path  # the implementation module file
+    reference: Path
+    scratch: Path
+
+    @property
+    def budget(self) -> float:
+        return float(self.kata.extra.get("timing_budget", DEFAULT_BUDGET))
+
+    @property
+    def result_path(self) -> Path:
+        return self.scratch / "timing.json"
+
+
+def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked child
+    """Measure in this (isolated) process and write the result; never returns."""
+    code = 0
+    try:
+        kata = job.kata
+        worker_job = Job(slug=kata.slug, module=kata.module, test_file=str(kata.test_file),
+                         impl_dir=str(job.learner.parent), scratch=str(job.scratch),
+                         time_limit=kata.time_limit, memory_mb=kata.memory_mb)  # fmt: skip
+        apply_limits(worker_job)
+        redirect_output(worker_job)
+        os.chdir(job.scratch)
+        try:
+            assert kata.timing is not None
+            bench = _load(kata.bench_file, f"_kata_bench_{kata.module}")
+            learner = _load(job.learner, f"_kata_learner_{kata.module}")
+            reference = _load(job.reference, f"_kata_reference_{kata.module}")
+            result = measure(bench, learner, reference, list(kata.timing.sizes), job.budget)
+        except BaseException as exc:  # the learner's workload failed: say how
+            result = Timing(error="".join(traceback.format_exception_only(type(exc), exc)).strip())
+            traceback.print_exc()
+        job.result_path.write_text(json.dumps(asdict(result)), encoding="utf-8")
+    except BaseException:
+        code = 70
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def judge(timing: Timing, kata: Kata) -> Timing:
+    """Add the plain-language flags a learner should act on."""
+    assert kata.timing is not None
+    timing.max_slowdown = kata.timing.max_slowdown
+    timing.complexity_required = kata.timing.complexity_required
+    if timing.error:
+        return timing
+    if timing.learner_growth is not None and timing.reference_growth is not None:
+        growth = stats.Growth(timing.learner_growth, timing.reference_growth)
+        if growth.worse:
+            timing.flags.append(growth.explain())
+    if timing.ratio is not None and timing.ratio > kata.timing.max_slowdown:
+        timing.flags.append(
+            f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
+            f"this kata allows {kata.timing.max_slowdown:g}×"
+        )
+    if timing.stopped_early:
+        timing.flags.append(
+            f"too slow to measure beyond n = {timing.sizes[-1]} within the time budget"
+        )
+    return timing
+
+
+def time_kata(job: TimingJob) -> Timing:
+    """Measure one kata in an isolated process; a crash or hang becomes ``error``."""
+    job.scratch.mkdir(parents=True, exist_ok=True)
+    hard_limit = job.budget * 5 + 20
+    returncode, sig, killed = run_isolated(lambda: _child(job), hard_limit)
+    try:
+        data = json.loads(job.result_path.read_text(encoding="utf-8"))
+        timing = Timing(**data)
+    except (FileNotFoundError, ValueError, TypeError):
+        if killed:
+            why = f"the workload did not finish within {hard_limit:g} s and was killed"
+        elif sig is not None:
+            why = f"the workload's process was killed by signal {sig}"
+        else:
+            why = f"the workload's process exited with status {returncode}"
+        output = excerpt(job.scratch / "output.log", 1500)
+        timing = Timing(error=why + (f"\n{output}" if output.strip() else ""))
+    return judge(timing, job.kata)
