@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, Graded, run_grader
 
 HEALTHY = 'def greet(name):\n    return f"Hello, {name}!"\n'
@@ -72,7 +73,7 @@ def on_small(body: str) -> str:
                            "f = lambda n: f(n + 1) + 1\nf(0)", ("timeout", "crashed")),
     ],
 )  # fmt: skip
-def test_misbehaving_test_gets_a_verdict(tree: Path, case: str, body: str, verdict) -> None:  # noqa: ANN001
+def test_misbehaving_test_gets_a_verdict(tree: Path, case: str, body: str, verdict) -> None:
     graded = grade_hostile(tree, on_small(body))
     tests = graded.tests("adder")
     expected = verdict if isinstance(verdict, tuple) else (verdict,)
@@ -150,7 +151,7 @@ def test_added_startup_files_are_tampered(tree: Path, name: str) -> None:
 
 
 def test_patching_pytest_to_pass_everything_is_caught(tree: Path) -> None:
-    cheat = '''
+    cheat = """
         from _pytest.reports import TestReport
 
         _real = TestReport.from_item_and_call.__func__
@@ -164,7 +165,7 @@ def test_patching_pytest_to_pass_everything_is_caught(tree: Path) -> None:
 
         def add(a, b):
             return 0
-    '''
+    """
     graded = grade_hostile(tree, cheat)
     adder = graded.kata("adder")
     assert adder["status"] == "tampered"
@@ -172,7 +173,7 @@ def test_patching_pytest_to_pass_everything_is_caught(tree: Path) -> None:
 
 
 def test_hidden_tests_are_caught(tree: Path) -> None:
-    cheat = '''
+    cheat = """
         import pytest
 
         _real = pytest.Session.perform_collect
@@ -187,7 +188,7 @@ def test_hidden_tests_are_caught(tree: Path) -> None:
 
         def add(a, b):
             return abs(a) + abs(b)
-    '''
+    """
     graded = grade_hostile(tree, cheat)
     adder = graded.kata("adder")
     assert adder["status"] == "tampered"
@@ -219,7 +220,7 @@ def test_corrupt_history_and_report_are_survived(tree: Path) -> None:
     state.mkdir()
     good = {"finished_at": "2026-01-01T00:00:00Z", "complete": True, "implementation": "learner",
             "katas": {"adder": {"status": "partial"}}}  # fmt: skip
-    (state / "history.jsonl").write_text(json.dumps(good) + "\n\x00\x00garbage\n{\"katas\": [")
+    (state / "history.jsonl").write_text(json.dumps(good) + '\n\x00\x00garbage\n{"katas": [')
     (state / "report.json").write_text('{"schema": "kata-report/1", "kat')
     (state / "reference-times.json").write_text("[1, 2")
     graded = run_grader("grade", "--reference", root=tree)
