@@ -2,6 +2,8 @@
 
 Learners:   nox -s grade [-- KATA… | --reference | --impl DIR]
 Authors:    nox -s tests, nox -s lint, nox -s dev -- check [KATA…], nox -s bench
+Instructors: nox -s assignment -- KATA… --out DIR, nox -s gradescope -- KATA… --out FILE.zip,
+            nox -s batch -- SUBMISSIONS_DIR, nox -s classroom -- KATA (a workflow step)
 """
 
 from __future__ import annotations
@@ -43,6 +45,30 @@ def grader(session: nox.Session, *args: str) -> None:
 def grade(session: nox.Session) -> None:
     """Grade katas: `nox -s grade -- lru_cache`, `-- --reference`, `-- --impl DIR`."""
     grader(session, "grade")
+
+
+@nox.session
+def assignment(session: nox.Session) -> None:
+    """A GitHub Classroom starter repository: `nox -s assignment -- KATA… --out DIR`."""
+    grader(session, "assignment")
+
+
+@nox.session
+def classroom(session: nox.Session) -> None:
+    """One kata as a Classroom workflow step grades it: `nox -s classroom -- KATA`."""
+    grader(session, "classroom")
+
+
+@nox.session
+def gradescope(session: nox.Session) -> None:
+    """A Gradescope autograder zip: `nox -s gradescope -- KATA… --out FILE.zip`."""
+    grader(session, "gradescope")
+
+
+@nox.session
+def batch(session: nox.Session) -> None:
+    """Grade a class's checkouts in parallel: `nox -s batch -- SUBMISSIONS_DIR [--out DIR]`."""
+    grader(session, "batch")
 
 
 @nox.session
