@@ -80,7 +80,7 @@ def dev(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The project's own suite: grader tests and the soundness of every kata."""
-    install_once(session, "grade")
+    install_once(session, "grade", "test")
     session.run("python", "-m", "pytest", *session.posargs)
 
 

@@ -284,9 +284,11 @@ def _points(value: float) -> str:
     return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
 
 
-def log_lines(kata: dict[str, Any], data: dict[str, Any], token: str) -> list[str]:
+def log_lines(
+    kata: dict[str, Any], data: dict[str, Any], token: str, manifest: dict[str, Any] | None = None
+) -> list[str]:
     """What the step prints: a header, the tests, the failures (fenced), the points."""
-    lines_ = credits(kata, None) if kata.get("results") else []
+    lines_ = credits(kata, manifest, kata.get("test_file"))
     total = kata["tests"]["total"] or len(data["tests"])
     header = (
         f"{kata['slug']}: {kata['status']} — {kata['tests']['passed']}/{total} tests, "
@@ -303,15 +305,14 @@ def log_lines(kata: dict[str, Any], data: dict[str, Any], token: str) -> list[st
         score = _points(t["score"]) + (f"/{_points(maximum)}" if maximum is not None else "")
         out.append(f"  {marks[t['status']]} {t['name'].ljust(width)}  {score}")
     failing = [
-        (t, c) for t, c in zip(data["tests"], lines_ or [None] * len(data["tests"]))
-        if t["status"] != _PASS and (c is None or c.status != "not run" or t["message"])
-    ]  # fmt: skip
+        (t, c)
+        for t, c in zip(data["tests"], lines_)
+        if t["status"] != _PASS and c.status != "not run"
+    ]
     if kata["status"] == "not started":
         out.append(f"  not started: read katas/{kata['slug']}/README.md, then fill the stub")
         failing = []
     for t, c in failing[:10]:
-        if c is None:
-            continue
         result = c.result
         out += ["", f"✗ {t['name']} — {result['status']}"]
         for n, line in enumerate((result.get("message") or result["status"]).splitlines()):
@@ -453,7 +454,7 @@ def run_step(
     data = result(entry, manifest, root)
     _append(output, f"result={encode(data)}\n")
     token = token or secrets.token_hex(16)
-    stream.write("\n".join(log_lines(entry, data, token)) + "\n")
+    stream.write("\n".join(log_lines(entry, data, token, manifest)) + "\n")
     stream.flush()
     _append(environ.get("GITHUB_STEP_SUMMARY"), _summary(entry, data, manifest) + "\n")
     with contextlib.suppress(OSError):
