@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import nox
@@ -45,6 +46,49 @@ def grader(session: nox.Session, *args: str) -> None:
 def grade(session: nox.Session) -> None:
     """Grade katas: `nox -s grade -- lru_cache`, `-- --reference`, `-- --impl DIR`."""
     grader(session, "grade")
+
+
+# The learner's loop. `list`, `next`, `hint` and `reset` need only the standard
+# library (and tomli before Python 3.11, which nox itself brings), so they run
+# in nox's own interpreter without a virtualenv.
+def _plain(session: nox.Session, command: str) -> None:
+    session.run(sys.executable, "-m", "grader", command, *session.posargs, external=True)
+
+
+@nox.session(name="list", venv_backend="none")
+def list_(session: nox.Session) -> None:
+    """The catalog by learning-path stage, with your status and overall progress."""
+    _plain(session, "list")
+
+
+@nox.session(name="next", venv_backend="none")
+def next_(session: nox.Session) -> None:
+    """The first kata on the learning path you have not solved yet."""
+    _plain(session, "next")
+
+
+@nox.session(venv_backend="none")
+def hint(session: nox.Session) -> None:
+    """One more hint for a kata: `nox -s hint -- lru_cache`."""
+    _plain(session, "hint")
+
+
+@nox.session(venv_backend="none")
+def reset(session: nox.Session) -> None:
+    """Restore a kata's stub, backing up your file first: `nox -s reset -- lru_cache`."""
+    _plain(session, "reset")
+
+
+@nox.session
+def watch(session: nox.Session) -> None:
+    """Grade a kata each time you save it: `nox -s watch -- lru_cache [--poll]`."""
+    grader(session, "watch")
+
+
+@nox.session
+def compare(session: nox.Session) -> None:
+    """Your code beside the reference, once your tests pass: `nox -s compare -- lru_cache`."""
+    grader(session, "compare")
 
 
 @nox.session

@@ -33,42 +33,50 @@ REPETITIONS = 3
 GROWTH_TOLERANCE = 0.25
 
 
-def _time(kata: Kata, learner: Path):  # noqa: ANN202
+def _time(kata: Kata, learner: Path):
     with tempfile.TemporaryDirectory(prefix="kata-fidelity-") as scratch:
         return time_kata(TimingJob(kata, learner, kata.reference, Path(scratch)))
 
 
 def check(katas: list[Kata]) -> list[str]:
     failures = []
-    print(f"{'kata':22} {'variant':22} {'ratio':>7} {'repetitions':>13} {'slope':>6} "
-          f"{'ref':>6}  verdict")  # fmt: skip
+    print(
+        f"{'kata':22} {'variant':22} {'ratio':>7} {'repetitions':>13} {'slope':>6} "
+        f"{'ref':>6}  verdict"
+    )
     for kata in katas:
         readings = [_time(kata, kata.reference) for _ in range(REPETITIONS)]
         ratios = [t.ratio or 0.0 for t in readings]
         errors = [t.error for t in readings if t.error]
         ok = not errors and all(SELF_BAND[0] <= r <= SELF_BAND[1] for r in ratios)
         t = readings[-1]
-        print(f"{kata.slug:22} {'(reference)':22} {sum(ratios) / len(ratios):7.2f} "
-              f"{min(ratios):6.2f}–{max(ratios):<6.2f} "
-              f"{t.learner_growth or 0:6.2f} {t.reference_growth or 0:6.2f}  "
-              f"{'ok' if ok else 'FAIL'}{' ' + errors[0] if errors else ''}")  # fmt: skip
+        print(
+            f"{kata.slug:22} {'(reference)':22} {sum(ratios) / len(ratios):7.2f} "
+            f"{min(ratios):6.2f}–{max(ratios):<6.2f} "
+            f"{t.learner_growth or 0:6.2f} {t.reference_growth or 0:6.2f}  "
+            f"{'ok' if ok else 'FAIL'}{' ' + errors[0] if errors else ''}"
+        )
         if not ok:
             failures.append(f"{kata.slug}: reference against itself read {ratios}")
         assert kata.timing is not None
         for variant in kata.variants("slow"):
             s = _time(kata, variant)
-            expected = EXPONENTS[kata.timing.slow_growth or "quadratic"] - EXPONENTS[
-                kata.timing.growth
-            ]
+            expected = (
+                EXPONENTS[kata.timing.slow_growth or "quadratic"] - EXPONENTS[kata.timing.growth]
+            )
             diff = (s.learner_growth or 0) - (s.reference_growth or 0)
             ok = not s.error and s.too_slow and abs(diff - expected) <= GROWTH_TOLERANCE
-            print(f"{'':22} {'slow/' + variant.stem:22} {s.ratio or 0:7.2f} {'':13} "
-                  f"{s.learner_growth or 0:6.2f} {s.reference_growth or 0:6.2f}  "
-                  f"{'ok' if ok else 'FAIL'} (slope difference {diff:+.2f}, expected "
-                  f"{expected:+.2f} ±{GROWTH_TOLERANCE})")  # fmt: skip
+            print(
+                f"{'':22} {'slow/' + variant.stem:22} {s.ratio or 0:7.2f} {'':13} "
+                f"{s.learner_growth or 0:6.2f} {s.reference_growth or 0:6.2f}  "
+                f"{'ok' if ok else 'FAIL'} (slope difference {diff:+.2f}, expected "
+                f"{expected:+.2f} ±{GROWTH_TOLERANCE})"
+            )
             if not ok:
-                failures.append(f"{kata.slug}/slow/{variant.stem}: difference {diff:+.2f}, "
-                                f"expected {expected:+.2f}, flags {s.flags}")  # fmt: skip
+                failures.append(
+                    f"{kata.slug}/slow/{variant.stem}: difference {diff:+.2f}, "
+                    f"expected {expected:+.2f}, flags {s.flags}"
+                )
     return failures
 
 

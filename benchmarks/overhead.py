@@ -47,10 +47,21 @@ def main() -> int:
         "PYTHONPATH": os.pathsep.join([str(ROOT), *(str(k.solution_dir) for k in katas)]),
     }
     bare = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-        "-c", str(ROOT / "grader" / "pytest.ini"), "--rootdir", str(ROOT),
-        "-p", "grader.kata_plugin", *(str(k.test_file) for k in katas),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        "-c",
+        str(ROOT / "grader" / "pytest.ini"),
+        "--rootdir",
+        str(ROOT),
+        "-p",
+        "grader.kata_plugin",
+        *(str(k.test_file) for k in katas),
+    ]
     graded = [sys.executable, "-m", "grader", "grade", "--reference", "--no-reference-times"]
 
     bare_times, grade_times = [], []

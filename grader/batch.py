@@ -77,8 +77,14 @@ def grade_class(
 
     grades: list[Grade] = []
     for student in students:
-        options = _options(root=root, targets=list(katas), quiet=True, compare_reference=False,
-                           timing=False, impl=str(submission_folder(student.folder)))  # fmt: skip
+        options = _options(
+            root=root,
+            targets=list(katas),
+            quiet=True,
+            compare_reference=False,
+            timing=False,
+            impl=str(submission_folder(student.folder)),
+        )
         state = pipeline.Grade(options)
         pipeline.load(state)
         state.targets = select(state.catalog, options.targets)
@@ -205,8 +211,13 @@ def summary(students: Sequence[Student], slugs: Sequence[str], possible: dict[st
     if attention:
         from grader.credit import kata_problem
 
-        lines += ["", "## Submissions that need a look", "", "| Student | Kata | Status | Why |",
-                  "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            "",
+            "## Submissions that need a look",
+            "",
+            "| Student | Kata | Status | Why |",
+            "|---|---|---|---|",
+        ]
         for name, k in attention:
             why = kata_problem(k) or k["status"]
             lines.append(f"| {cell(name)} | `{k['slug']}` | {k['status']} | {cell(why, 200)} |")
@@ -255,8 +266,13 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
     p.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
     p.add_argument("--katas", nargs="+", default=[], metavar="KATA", help="default: all")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes")
-    p.add_argument("--out", type=Path, default=Path("grades"), metavar="DIR",
-                   help="where to write the results (default: ./grades)")  # fmt: skip
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("grades"),
+        metavar="DIR",
+        help="where to write the results (default: ./grades)",
+    )
     p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     p.set_defaults(handler=main)
 
@@ -277,8 +293,10 @@ def main(args: argparse.Namespace) -> int:
         assert s.report is not None
         total = s.report["summary"]
         print(f"{s.name.ljust(width)}  {total['points']:g}/{total['possible']}")
-    print(f"wrote {args.out / 'gradebook.csv'}, {args.out / 'summary.md'} and "
-          f"{len(students)} reports in {args.out / 'reports'}")  # fmt: skip
+    print(
+        f"wrote {args.out / 'gradebook.csv'}, {args.out / 'summary.md'} and "
+        f"{len(students)} reports in {args.out / 'reports'}"
+    )
     if not complete:
         print("grading was interrupted: the results are incomplete", file=sys.stderr)
         return 130

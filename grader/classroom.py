@@ -281,7 +281,7 @@ def _append(path: str | None, text: str) -> None:
 
 
 def _points(value: float) -> str:
-    return f"{value:g}" if value == round(value, 2) else f"{value:.2f}"
+    return f"{round(value, 2):g}"
 
 
 def log_lines(

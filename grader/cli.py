@@ -50,8 +50,7 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         "--format",
         choices=("terminal", "markdown"),
         default="terminal",
-        help="how to print the results: for a terminal (default) or as Markdown for a pull "
-        "request",
+        help="how to print the results: for a terminal (default) or as Markdown for a pull request",
     )
     p.add_argument(
         "--jobs", "-j", type=int, metavar="N", help="parallel processes (default: cores)"
@@ -105,9 +104,64 @@ def build_parser() -> argparse.ArgumentParser:
     _dev_parser(sub)
     for instructor_command in (export, classroom, gradescope, batch):
         instructor_command.add_parser(sub, ROOT)
+    _learner_parsers(sub)
     worker = sub.add_parser("worker", help=argparse.SUPPRESS)
     worker.add_argument("job", type=Path)
     return parser
+
+
+def _learner_parsers(sub: argparse._SubParsersAction) -> None:
+    """The learner's loop: list, next, hint, watch, compare, reset."""
+    from grader import learner
+
+    def command(name: str, help: str, handler, slug: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if slug:
+            p.add_argument("slug", metavar="KATA")
+        p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+        p.set_defaults(handler=handler)
+        return p
+
+    command(
+        "list",
+        "the catalog by learning-path stage, with your status",
+        lambda a: learner.list_katas(a.root.resolve()),
+        slug=False,
+    )
+    command(
+        "next",
+        "the first kata you have not solved yet",
+        lambda a: learner.show_next(a.root.resolve()),
+        slug=False,
+    )
+    command(
+        "hint",
+        "show the next hint for a kata",
+        lambda a: learner.show_hint(a.root.resolve(), a.slug),
+    )
+    command(
+        "reset",
+        "restore a kata's stub (your file is backed up first)",
+        lambda a: learner.reset(a.root.resolve(), a.slug),
+    )
+    compare = command(
+        "compare",
+        "your code beside the reference, once your tests pass",
+        lambda a: learner.compare(a.root.resolve(), a.slug, a.force),
+    )
+    compare.add_argument("--force", action="store_true", help="compare before the tests pass")
+
+    def run_watch(a: argparse.Namespace) -> int:
+        from grader.watch import watch
+
+        return watch(a.root.resolve(), a.slug, a.poll)
+
+    watch = command("watch", "grade a kata each time you save it", run_watch)
+    watch.add_argument(
+        "--poll",
+        action="store_true",
+        help="check files on a timer (for WSL2 mounts and some containers)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,9 +9,9 @@ A test's ``max_score`` is its share of the kata's ``possible`` points by weight
 (``@pytest.mark.weight``, 1 by default). Its ``score`` is its share of the
 points actually ``earned``, shared among the passed tests by weight. Both are
 allotted in hundredths by the largest-remainder method, so they add up to the
-totals exactly; then the last non-zero score is nudged by a few units in the
-last place, if need be, so that adding the scores one after the other in
-floating point (as the consumers do) lands on the total itself.
+totals exactly; then the last non-zero score takes up the rounding error of
+floating point, so that adding the scores one after the other (as the
+consumers do) lands on the total itself.
 
 When a run yields no tests (the module does not import, the kata was killed
 before collection), the tests are taken from ``katas/manifest.json`` so that
@@ -52,20 +52,34 @@ def _allot(total: int, weights: Sequence[float]) -> list[int]:
     return shares
 
 
+def _running_sum(values: Sequence[float]) -> float:
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
 def exact_sum(hundredths: Sequence[int], total: float) -> list[float]:
-    """Scores from hundredths whose left-to-right floating-point sum is ``total``."""
+    """Scores from hundredths whose left-to-right floating-point sum is ``total``.
+
+    The last non-zero score absorbs the rounding error: it becomes ``total``
+    minus the sum of the scores before it (exact when that sum is at least
+    half the total, and within a unit in the last place otherwise, when a few
+    nudges finish the job).
+    """
     scores = [h / 100 for h in hundredths]
     nonzero = [i for i, s in enumerate(scores) if s]
     if not nonzero:
         return scores
     last = nonzero[-1]
+    prefix = _running_sum(scores[:last])
+    scores[last] = total - prefix
     for _ in range(64):
-        running = 0.0
-        for s in scores:
-            running += s
+        running = _running_sum(scores)
         if running == total:
             break
-        scores[last] = math.nextafter(scores[last], math.inf if running < total else -math.inf)
+        direction = math.inf if running < total else -math.inf
+        scores[last] = math.nextafter(scores[last], direction)
     return scores
 
 
@@ -118,9 +132,17 @@ def kata_problem(kata: dict[str, Any]) -> str:
 
 
 def credits(
-    kata: dict[str, Any], manifest: dict[str, Any] | None = None, test_file: str | None = None
+    kata: dict[str, Any],
+    manifest: dict[str, Any] | None = None,
+    test_file: str | None = None,
+    *,
+    exact: bool = True,
 ) -> list[Credit]:
-    """Each test's score and maximum; the scores add up to ``points.earned`` exactly."""
+    """Each test's score and maximum; the scores add up to ``points.earned`` exactly.
+
+    With ``exact=False`` the scores are plain hundredths (``1.2``, never
+    ``1.2000000000000002``), for a consumer that takes the total from elsewhere.
+    """
     tests = kata_tests(kata, manifest, test_file)
     possible = kata["points"]["possible"]
     earned = kata["points"]["earned"]
@@ -131,8 +153,11 @@ def credits(
     hundredths = [0] * len(tests)
     for i, share in zip(passed, earned_shares):
         hundredths[i] = share
-    scores = exact_sum(hundredths, earned) if sum(hundredths) else [0.0] * len(tests)
-    max_scores = exact_sum(maxima, float(possible))
+    if exact:
+        scores = exact_sum(hundredths, earned) if sum(hundredths) else [0.0] * len(tests)
+        max_scores = exact_sum(maxima, float(possible))
+    else:
+        scores, max_scores = [h / 100 for h in hundredths], [h / 100 for h in maxima]
     return [
         Credit(t["name"], t["status"], score, maximum, t)
         for t, score, maximum in zip(tests, scores, max_scores)

@@ -145,10 +145,14 @@ def run_labelled(plan: Sequence[tuple[Kata, str, Path]], jobs: int | None = None
     prepared = []
     for kata, label, folder in plan:
         job = Job(
-            slug=kata.slug, module=kata.module, test_file=str(kata.test_file),
-            impl_dir=str(folder.resolve()), scratch=str(make_scratch(kata.slug)),
-            time_limit=kata.time_limit, memory_mb=kata.memory_mb,
-        )  # fmt: skip
+            slug=kata.slug,
+            module=kata.module,
+            test_file=str(kata.test_file),
+            impl_dir=str(folder.resolve()),
+            scratch=str(make_scratch(kata.slug)),
+            time_limit=kata.time_limit,
+            memory_mb=kata.memory_mb,
+        )
         prepared.append((kata, label, job))
     preload(kata.test_file for kata, _, _ in plan)
     outcomes = Runner(workers=jobs).run(

@@ -449,8 +449,11 @@ def build(
         source = load_manifest(root) or {}
         for slug, entry in manifest.items():
             if slug in source and source[slug].get("tests") != entry["tests"]:
-                print(f"note: {slug}: katas/manifest.json lists other tests than the reference "
-                      "ran; the export uses what ran", file=sys.stderr)  # fmt: skip
+                print(
+                    f"note: {slug}: katas/manifest.json lists other tests than the reference "
+                    "ran; the export uses what ran",
+                    file=sys.stderr,
+                )
         times = {
             k.slug: {
                 "key": timing_key(k),
@@ -490,8 +493,9 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        result = build(args.root.resolve(), args.slugs, args.out.resolve(), args.name,
-                       jobs=args.jobs)  # fmt: skip
+        result = build(
+            args.root.resolve(), args.slugs, args.out.resolve(), args.name, jobs=args.jobs
+        )
     except ExportError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2

@@ -14,8 +14,9 @@ folders (also under ``katas/``, as in a checkout of the assignment) or bare
 ``<module>.py`` files — into a fresh folder, grades it, and writes
 ``/autograder/results/results.json``: per test ``score``, ``max_score``,
 ``status`` (``passed``/``failed``), ``name``, ``number``, ``output`` and
-``visibility``; at the top ``score`` (the report's points, which the per-test
-scores add up to), ``execution_time``, ``output`` and a ``leaderboard`` entry
+``visibility``; at the top ``score`` (the report's points: the spec lets it
+override the tests' sum, and the tests' scores, in hundredths, add up to it
+too), ``execution_time``, ``output`` and a ``leaderboard`` entry
 with the learner's time against the reference's. A provisional results file
 is written before grading starts, and any failure of the grader itself still
 ends in a complete results file, so a crash or a timeout never leaves the
@@ -172,7 +173,7 @@ def results(
         problem = kata_problem(kata)
         if not found.get(slug, "x"):
             problem = f"no {slug}/ module found in your submission. {problem}".strip()
-        for i, c in enumerate(credits(kata, manifest), 1):
+        for i, c in enumerate(credits(kata, manifest, exact=False), 1):
             output = _test_output(c.result, slug)
             if c.status != "passed" and problem and problem not in output:
                 output = f"{problem}\n\n{output}" if c.status != "not run" else problem

@@ -28,9 +28,15 @@ from grader.results import RunResult
 
 MANIFEST = Path("katas") / "manifest.json"
 SUSPICIOUS = (
-    "conftest.py", "sitecustomize.py", "usercustomize.py", "pytest.ini", "tox.ini",
-    "setup.cfg", "pyproject.toml", "__init__.py",
-)  # fmt: skip
+    "conftest.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+    "pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "pyproject.toml",
+    "__init__.py",
+)
 EXPECTED_SENTINELS = {
     "test_grader_sentinel_passes": "passed",
     "test_grader_sentinel_fails": "failed",
@@ -50,6 +56,7 @@ def protected_files(kata: Kata) -> list[Path]:
 def manifest_entry(kata: Kata, tests: Iterable[str]) -> dict[str, Any]:
     return {
         "files": {p.name: sha256(p) for p in protected_files(kata)},
+        "stub": sha256(kata.stub),  # the shipped stub, for `reset` and "not started"
         "tests": sorted(tests),
     }
 
@@ -107,10 +114,12 @@ def check_run(run: RunResult, manifest: dict[str, Any] | None, selected: str | N
         if reported != expected:
             missing, extra = sorted(expected - reported), sorted(reported - expected)
             detail = "; ".join(
-                part for part in (
+                part
+                for part in (
                     f"missing {', '.join(missing[:5])}" if missing else "",
                     f"unexpected {', '.join(extra[:5])}" if extra else "",
-                ) if part
-            )  # fmt: skip
+                )
+                if part
+            )
             problems.append(f"the tests reported are not the kata's tests ({detail})")
     return problems

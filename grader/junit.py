@@ -73,9 +73,11 @@ def _suite(root: ET.Element, kata: dict[str, Any], timestamp: str) -> dict[str, 
         ("status", kata["status"]),
         ("points", f"{kata['points']['earned']:g}"),
         ("points_possible", str(kata["points"]["possible"])),
-        ("reference_duration", "" if kata["reference_duration"] is None else
-         f"{kata['reference_duration']:.6f}"),
-    ):  # fmt: skip
+        (
+            "reference_duration",
+            "" if kata["reference_duration"] is None else f"{kata['reference_duration']:.6f}",
+        ),
+    ):
         ET.SubElement(props, "property", {"name": name, "value": value})
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     outcomes = [_testcase(suite, kata, t) for t in kata["results"]]

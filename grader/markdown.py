@@ -10,6 +10,7 @@ HTML, links or images to the page.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from grader.credit import credits, kata_problem
@@ -122,4 +123,4 @@ def render(report: dict[str, Any], manifest: dict[str, Any] | None = None) -> st
     for k in report["katas"]:
         if k["status"] != "solved":
             lines += kata_failures(k, manifest)
-    return "\n".join(lines) + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).rstrip("\n") + "\n")

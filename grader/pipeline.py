@@ -23,6 +23,7 @@ from grader import report as report_io
 from grader.catalog import Kata, load_catalog
 from grader.export import shipped_reference_time
 from grader.integrity import check_files, check_run, load_manifest
+from grader.progress import Progress
 from grader.results import RunResult, collect
 from grader.runner import Runner, make_scratch, preload, remove_scratch
 from grader.scoring import Score, apply_timing, score
@@ -143,11 +144,21 @@ def plan(grade: Grade) -> None:
             grade.jobs.append(_job(kata, kata.solution_dir, None))
 
 
+def _progress_line(done: int, total: int) -> None:
+    width = 24
+    filled = width * done // total
+    sys.stderr.write(f"\r\x1b[Kgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    sys.stderr.flush()
+
+
 def run(grade: Grade) -> None:
     preload(t.kata.test_file for t in grade.targets)
-    runner = Runner(workers=grade.options.jobs)
+    show = not grade.options.quiet and sys.stderr.isatty() and len(grade.jobs) > 2
+    runner = Runner(workers=grade.options.jobs, on_progress=_progress_line if show else None)
     by_slug = {t.kata.slug: t.kata for t in grade.targets}
     outcomes = runner.run(grade.jobs, [by_slug[j.slug].kata_timeout for j in grade.jobs])
+    if show:
+        sys.stderr.write("\r\x1b[K")
     grade.interrupted = runner.interrupted
     results = [collect(o, by_slug[o.job.slug]) for o in outcomes]
     for job in grade.jobs:
@@ -265,6 +276,13 @@ def save(grade: Grade) -> None:
         report_io.write(grade.report, grade.options.json_path)
     if grade.options.junit_path:
         report_io.write_atomic(grade.options.junit_path, junit.render(grade.report))
+    if grade.implementation is not None and grade.implementation.kind == "learner":
+        progress = Progress.load(grade.options.root)
+        whole = {t.kata.slug for t in grade.targets if t.test is None}
+        progress.record_report(
+            {**grade.report, "katas": [k for k in grade.report["katas"] if k["slug"] in whole]}
+        )
+        progress.save()
     skipped = report_io.append_history(grade.report, grade.state_dir / "history.jsonl")
     if skipped:
         print(

@@ -240,10 +240,16 @@ def _describe_death(attempt: Attempt) -> str:
 class Runner:
     """Runs jobs in parallel isolated processes; see the module docstring."""
 
-    def __init__(self, workers: int | None = None, grace: float = 1.0) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        grace: float = 1.0,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.grace = grace
         self.interrupted = False
+        self.on_progress = on_progress  # called with (jobs finished, jobs in all)
 
     def run(self, jobs: Sequence[Job], kata_timeouts: Sequence[float]) -> list[RunOutcome]:
         """Run every job; the outcomes are in the order of ``jobs``.
@@ -256,6 +262,7 @@ class Runner:
         pending = list(range(len(jobs)))
         running: dict[int, tuple[_Process, _Watch, float]] = {}
         budget_used = [0.0] * len(jobs)
+        finished = 0
         try:
             while pending or running:
                 while pending and len(running) < self.workers:
@@ -292,6 +299,9 @@ class Runner:
                     if retry is not None:
                         outcome.job = retry
                         pending.insert(0, index)
+                    elif self.on_progress:
+                        finished += 1
+                        self.on_progress(finished, len(jobs))
                 if running:
                     time.sleep(POLL_SECONDS)
         except KeyboardInterrupt:

@@ -24,8 +24,13 @@ BANDS = (
     (math.inf, "worse than quadratic"),
 )
 
-EXPONENTS = {"constant": 0.0, "logarithmic": 0.1, "linear": 1.0, "linearithmic": 1.1,
-             "quadratic": 2.0}  # fmt: skip
+EXPONENTS = {
+    "constant": 0.0,
+    "logarithmic": 0.1,
+    "linear": 1.0,
+    "linearithmic": 1.1,
+    "quadratic": 2.0,
+}
 """The slope each declared growth shows at grading sizes."""
 
 GROWTH_TOLERANCE = 0.5

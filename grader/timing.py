@@ -132,8 +132,14 @@ def _calibrate(fn: Callable[[], object]) -> tuple[int, float]:
         loops = max(loops * 2, math.ceil(MIN_SAMPLE / max(per_call, 1e-7) * 1.2))
 
 
-def measure(bench: ModuleType, learner: ModuleType, reference: ModuleType,
-            sizes: list[int], budget: float, seed: int = 0) -> Timing:  # fmt: skip
+def measure(
+    bench: ModuleType,
+    learner: ModuleType,
+    reference: ModuleType,
+    sizes: list[int],
+    budget: float,
+    seed: int = 0,
+) -> Timing:
     """Growth at each size within the budget, then the ratio at the largest size measured."""
     rng = random.Random(seed)
     timing = Timing()
@@ -146,8 +152,10 @@ def measure(bench: ModuleType, learner: ModuleType, reference: ModuleType,
         reference_loops, _ = _calibrate(reference_fn)
         samples: dict[str, list[float]] = {"learner": [], "reference": []}
         for _ in range(GROWTH_SAMPLES):
-            order = [("learner", learner_fn, learner_loops),
-                     ("reference", reference_fn, reference_loops)]  # fmt: skip
+            order = [
+                ("learner", learner_fn, learner_loops),
+                ("reference", reference_fn, reference_loops),
+            ]
             rng.shuffle(order)
             for side, fn, loops in order:
                 samples[side].append(_run(fn, loops))
@@ -163,8 +171,9 @@ def measure(bench: ModuleType, learner: ModuleType, reference: ModuleType,
             break
 
     # The ratio at the largest size whose pairs fit in half the budget.
-    affordable = [n for n in timing.sizes
-                  if workloads[n][4] * workloads[n][2] * PAIRS * 2 <= budget / 2]  # fmt: skip
+    affordable = [
+        n for n in timing.sizes if workloads[n][4] * workloads[n][2] * PAIRS * 2 <= budget / 2
+    ]
     n = affordable[-1] if affordable else timing.sizes[0]
     learner_fn, reference_fn, learner_loops, reference_loops, _ = workloads[n]
     pairs = []
@@ -208,9 +217,15 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
     code = 0
     try:
         kata = job.kata
-        worker_job = Job(slug=kata.slug, module=kata.module, test_file=str(kata.test_file),
-                         impl_dir=str(job.learner.parent), scratch=str(job.scratch),
-                         time_limit=kata.time_limit, memory_mb=kata.memory_mb)  # fmt: skip
+        worker_job = Job(
+            slug=kata.slug,
+            module=kata.module,
+            test_file=str(kata.test_file),
+            impl_dir=str(job.learner.parent),
+            scratch=str(job.scratch),
+            time_limit=kata.time_limit,
+            memory_mb=kata.memory_mb,
+        )
         apply_limits(worker_job)
         redirect_output(worker_job)
         os.chdir(job.scratch)

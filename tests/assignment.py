@@ -13,8 +13,9 @@ from conftest import ROOT, Graded, run_grader
 
 def export(tree: Path, out: Path, *slugs: str, name: str = "Demo course") -> Path:
     """Export ``slugs`` (default: both fixture katas) from ``tree`` into ``out``."""
-    done = run_grader("assignment", *(slugs or ("adder", "greeter")), "--out", str(out),
-                      "--name", name, root=tree)  # fmt: skip
+    done = run_grader(
+        "assignment", *(slugs or ("adder", "greeter")), "--out", str(out), "--name", name, root=tree
+    )
     assert done.code == 0, done.stdout + done.stderr
     return out
 

@@ -22,12 +22,21 @@ def exported(tree: Path, tmp_path: Path) -> Path:
 def test_export_holds_the_katas_the_grader_and_no_solutions(exported: Path) -> None:
     files = {p.relative_to(exported).as_posix() for p in exported.rglob("*") if p.is_file()}
     for name in (
-        "katas/adder/README.md", "katas/adder/adder.py", "katas/adder/test_adder.py",
-        "katas/adder/kata.toml", "katas/greeter/greeter.py", "katas/manifest.json",
-        "katas/reference-times.json", "grader/pipeline.py", "grader/sentinel/test_sentinel.py",
-        "noxfile.py", "pyproject.toml", "README.md", ".gitignore",
+        "katas/adder/README.md",
+        "katas/adder/adder.py",
+        "katas/adder/test_adder.py",
+        "katas/adder/kata.toml",
+        "katas/greeter/greeter.py",
+        "katas/manifest.json",
+        "katas/reference-times.json",
+        "grader/pipeline.py",
+        "grader/sentinel/test_sentinel.py",
+        "noxfile.py",
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
         ".github/workflows/classroom.yml",
-    ):  # fmt: skip
+    ):
         assert name in files, name
     assert not (exported / "solutions").exists()
     assert not any("solutions" in f or "__pycache__" in f for f in files)
@@ -96,8 +105,9 @@ def test_no_file_of_the_export_carries_a_solution(tree: Path, exported: Path) ->
 
 def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
     out = tmp_path / "real"
-    done = run_grader("assignment", "lru_cache", "retry_backoff", "--out", str(out), root=ROOT,
-                      timeout=300)  # fmt: skip
+    done = run_grader(
+        "assignment", "lru_cache", "retry_backoff", "--out", str(out), root=ROOT, timeout=300
+    )
     assert done.code == 0, done.stdout + done.stderr
     assert_no_solution_code(out, solutions(ROOT))
 
@@ -108,8 +118,9 @@ def test_a_planted_solution_is_caught(tree: Path, tmp_path: Path) -> None:
     reference = ROOT / "solutions" / "lru_cache" / "lru_cache.py"
     shutil.copy(reference, planted / "katas" / "copy.py")
     text = reference.read_text().splitlines()
-    start = next(i for i, line in enumerate(text) if line.lstrip().startswith("def ") and
-                 len(text) > i + 12)  # fmt: skip
+    start = next(
+        i for i, line in enumerate(text) if line.lstrip().startswith("def ") and len(text) > i + 12
+    )
     (planted / "katas" / "excerpt.py").write_text(
         "# helpers\n\n" + "\n".join(text[start : start + 40]) + "\n"
     )

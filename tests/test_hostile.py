@@ -36,8 +36,14 @@ def submission(base: Path, adder: str, **extra: str) -> Path:
 
 
 def grade_hostile(tree: Path, adder: str, timeout: float = 60, **extra: str) -> Graded:
-    graded = run_grader("grade", "--impl", str(submission(tree.parent, adder, **extra)),
-                        "--no-reference-times", root=tree, timeout=timeout)  # fmt: skip
+    graded = run_grader(
+        "grade",
+        "--impl",
+        str(submission(tree.parent, adder, **extra)),
+        "--no-reference-times",
+        root=tree,
+        timeout=timeout,
+    )
     assert graded.report is not None, graded.stdout + graded.stderr
     assert graded.report["complete"] is True
     greeter = graded.kata("greeter")
@@ -69,10 +75,13 @@ def on_small(body: str) -> str:
         ("killed", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "crashed"),
         # CPython 3.11+ recurses in Python frames without the C stack: it runs
         # until stopped (older versions overflow the C stack and crash).
-        ("deep recursion", "import sys\nsys.setrecursionlimit(10**7)\n"
-                           "f = lambda n: f(n + 1) + 1\nf(0)", ("timeout", "crashed")),
+        (
+            "deep recursion",
+            "import sys\nsys.setrecursionlimit(10**7)\nf = lambda n: f(n + 1) + 1\nf(0)",
+            ("timeout", "crashed"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_misbehaving_test_gets_a_verdict(tree: Path, case: str, body: str, verdict) -> None:
     graded = grade_hostile(tree, on_small(body))
     tests = graded.tests("adder")
@@ -100,8 +109,9 @@ def test_import_error_is_broken_with_line(tree: Path) -> None:
 
 
 def test_flood_of_output_stays_bounded(tree: Path) -> None:
-    graded = grade_hostile(tree, on_small("print('spam' * 10**6)\nimport sys\n"
-                                          "sys.stderr.write('x' * 10**7)"))  # fmt: skip
+    graded = grade_hostile(
+        tree, on_small("print('spam' * 10**6)\nimport sys\nsys.stderr.write('x' * 10**7)")
+    )
     assert graded.kata("adder")["status"] == "solved"
     assert len(json.dumps(graded.report)) < 200_000
     assert len(graded.stdout) < 20_000
@@ -116,8 +126,10 @@ def test_endless_output_outside_tests_is_stopped(tree: Path) -> None:
 
 def test_child_processes_are_ended_with_the_kata(tree: Path, tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
-    body = (f"import subprocess\np = subprocess.Popen(['sleep', '300'])\n"
-            f"open({str(pidfile)!r}, 'w').write(str(p.pid))")  # fmt: skip
+    body = (
+        f"import subprocess\np = subprocess.Popen(['sleep', '300'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(p.pid))"
+    )
     grade_hostile(tree, on_small(body))
     pid = int(pidfile.read_text())
     time.sleep(0.2)
@@ -199,11 +211,27 @@ def test_ctrl_c_writes_an_incomplete_report(tree: Path) -> None:
     folder = submission(tree.parent, on_small("sum(range(10**12))"))
     report = tree / ".kata" / "report.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader", "grade", "--impl", str(folder), "--root", str(tree),
-         "--no-reference-times", "--jobs", "1", "adder", "greeter"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            "--impl",
+            str(folder),
+            "--root",
+            str(tree),
+            "--no-reference-times",
+            "--jobs",
+            "1",
+            "adder",
+            "greeter",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "NO_COLOR": "1"},
-    )  # fmt: skip
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
@@ -218,8 +246,12 @@ def test_ctrl_c_writes_an_incomplete_report(tree: Path) -> None:
 def test_corrupt_history_and_report_are_survived(tree: Path) -> None:
     state = tree / ".kata"
     state.mkdir()
-    good = {"finished_at": "2026-01-01T00:00:00Z", "complete": True, "implementation": "learner",
-            "katas": {"adder": {"status": "partial"}}}  # fmt: skip
+    good = {
+        "finished_at": "2026-01-01T00:00:00Z",
+        "complete": True,
+        "implementation": "learner",
+        "katas": {"adder": {"status": "partial"}},
+    }
     (state / "history.jsonl").write_text(json.dumps(good) + '\n\x00\x00garbage\n{"katas": [')
     (state / "report.json").write_text('{"schema": "kata-report/1", "kat')
     (state / "reference-times.json").write_text("[1, 2")

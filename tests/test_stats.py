@@ -21,7 +21,7 @@ SIZES = [1000, 2000, 4000, 8000, 16000]
         (lambda n: 1e-6 * n * math.log2(n), 1.12),
     ],
 )
-def test_slope_recovers_the_exponent(complexity, expected: float) -> None:  # noqa: ANN001
+def test_slope_recovers_the_exponent(complexity, expected: float) -> None:
     times = [complexity(n) for n in SIZES]
     assert stats.slope(SIZES, times) == pytest.approx(expected, abs=0.02)
 

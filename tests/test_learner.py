@@ -1,0 +1,155 @@
+"""The learner's loop, end to end: list, next, hint, reset, compare and watch."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_grader
+
+SOLUTION = "def add(a, b):\n    return a + b\n"
+
+
+def cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args, "--root", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def test_list_shows_stages_statuses_and_progress(tree: Path) -> None:
+    (tree / "katas/adder/adder.py").write_text("def add(a, b):\n    return abs(a) + abs(b)\n")
+    run_grader("grade", root=tree)
+    out = cli("list", root=tree).stdout
+    assert "Practice" in out
+    assert "partial 3 of 4" in out
+    assert "0/2 katas solved, 4.8/10 points · next: adder" in out
+    (tree / "katas/adder/adder.py").write_text(SOLUTION)
+    run_grader("grade", "adder", root=tree)
+    out = cli("list", root=tree).stdout
+    assert "1/2 katas solved, 10.8/10 points" not in out
+    assert "1/2 katas solved, 6/10 points · next: greeter" in out
+
+
+def test_next_follows_the_learning_path(tree: Path) -> None:
+    assert "next: adder" in cli("next", root=tree).stdout
+    (tree / "katas/adder/adder.py").write_text(SOLUTION)
+    run_grader("grade", "adder", root=tree)
+    assert "next: greeter" in cli("next", root=tree).stdout
+
+
+def test_hints_come_one_more_each_call_and_are_remembered(tree: Path) -> None:
+    first = cli("hint", "adder", root=tree).stdout
+    assert "hint 1 of 2" in first and "Use +." in first and "Return a + b." not in first
+    second = cli("hint", "adder", root=tree).stdout
+    assert "hint 2 of 2" in second and "Return a + b." in second
+    assert "that was the last hint" in second
+    assert "hint 2 of 2" in cli("hint", "adder", root=tree).stdout
+    state = json.loads((tree / ".kata/progress.json").read_text())
+    assert state["katas"]["adder"]["hints_shown"] == 2
+
+
+def test_corrupt_progress_file_is_survived(tree: Path) -> None:
+    (tree / ".kata").mkdir()
+    (tree / ".kata/progress.json").write_text("{not json")
+    assert cli("list", root=tree).returncode == 0
+    assert "hint 1 of 2" in cli("hint", "adder", root=tree).stdout
+
+
+def test_unknown_kata_is_a_usage_error(tree: Path) -> None:
+    proc = cli("hint", "ader", root=tree)
+    assert proc.returncode == 2
+    assert "Did you mean: adder" in proc.stderr
+
+
+def _git_repo(tree: Path) -> None:
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"],
+    ):
+        subprocess.run(["git", *args], cwd=tree, check=True, capture_output=True)
+
+
+def test_reset_restores_the_stub_and_keeps_a_backup(tree: Path) -> None:
+    _git_repo(tree)
+    stub = tree / "katas/adder/adder.py"
+    original = stub.read_text()
+    stub.write_text(SOLUTION)
+    # Even after the learner commits their work, the shipped stub is found.
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "mine"],
+        cwd=tree,
+        check=True,
+    )
+    out = cli("reset", "adder", root=tree).stdout
+    assert stub.read_text() == original
+    backup = tree / out.strip().rsplit(" ", 1)[-1]
+    assert backup.read_text() == SOLUTION
+    assert ".kata/backups/adder/" in out
+    assert "nothing to reset" in cli("reset", "adder", root=tree).stdout
+
+
+def test_compare_waits_for_a_solution_then_shows_both(tree: Path) -> None:
+    refused = cli("compare", "adder", root=tree)
+    assert refused.returncode == 1 and "solve it first" in refused.stdout
+    forced = cli("compare", "adder", "--force", root=tree)
+    assert "reference: solutions/adder/adder.py" in forced.stdout
+    (tree / "katas/adder/adder.py").write_text(SOLUTION)
+    shown = cli("compare", "adder", root=tree).stdout
+    assert "your code: 4/4 tests passed" in shown
+    assert "reference: 4/4 tests passed" in shown
+    assert "+++ reference: solutions/adder/adder.py" in shown
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["events", "polling"])
+def test_watch_regrades_on_save_and_stops_cleanly(tree: Path, poll: bool) -> None:
+    args = [sys.executable, "-m", "grader", "watch", "adder", "--root", str(tree)]
+    proc = subprocess.Popen(
+        args + (["--poll"] if poll else []),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    seen = ""
+
+    def wait_for(text: str, timeout: float = 30) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen:
+            assert time.monotonic() < deadline, f"no {text!r} in:\n{seen}"
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                seen += os.read(fd, 65536).decode("utf-8", "replace")
+
+    try:
+        wait_for("watching katas/adder/")
+        assert "not started" in seen
+        seen = ""
+        (tree / "katas/adder/adder.py").write_text("def add(a, b):\n    return abs(a) + abs(b)\n")
+        wait_for("watching katas/adder/")
+        assert "✗ test_negative" in seen and "expected: -3" in seen
+        assert "spec § Edge cases: Negative numbers and zero." in seen
+        seen = ""
+        (tree / "katas/adder/adder.py").write_text(SOLUTION)
+        wait_for("solved — next: greeter")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=15)[0].decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "stopped watching" in out and "Traceback" not in out
