@@ -73,8 +73,8 @@ def _first_line(path: Path) -> str:
 
 
 def _variant_dir(kata: Kata, variant: Path, temp: Path) -> Path:
-    folder = temp / f"{variant.parent.name}-{variant.stem}"
-    folder.mkdir()
+    folder = temp / kata.slug / f"{variant.parent.name}-{variant.stem}"
+    folder.mkdir(parents=True)
     shutil.copy(variant, folder / f"{kata.module}.py")
     return folder
 

@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+
 from git_objects import hash_object, hash_tree, read_object
 
 EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
@@ -40,9 +41,12 @@ def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     result = subprocess.run(
         [
             "git",
-            "-c", "init.defaultBranch=main",
-            "-c", "user.name=Ada Lovelace",
-            "-c", "user.email=ada@example.com",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "user.name=Ada Lovelace",
+            "-c",
+            "user.email=ada@example.com",
             *args,
         ],
         cwd=repo,
@@ -140,7 +144,11 @@ def test_type_is_part_of_the_id() -> None:
 
 
 @pytest.mark.spec("Validation")
-@pytest.mark.parametrize("obj_type", ["blobs", "Blob", "", "object", "tree "])
+@pytest.mark.parametrize(
+    "obj_type",
+    ["blobs", "Blob", "", "object", "tree "],
+    ids=["blobs", "Blob", "empty", "object", "trailing-space"],
+)
 def test_unknown_object_type_is_rejected(obj_type: str) -> None:
     with pytest.raises(ValueError):
         hash_object(b"data", obj_type)
@@ -157,7 +165,9 @@ def test_empty_tree() -> None:
 @pytest.mark.spec("Tree entries")
 def test_single_entry_matches_git_mktree(repo: Path) -> None:
     entries = [("100644", "hello.txt", "3b18e512dba79e4c8300dd08aeb37f8e728b8dad")]
-    assert hash_tree(entries) == mktree(repo, entries), (
+    want = mktree(repo, entries)
+    assert want == "68aba62e560c0ebc3396e8ae9335232cd93a3f60", "the id README ## Examples quotes"
+    assert hash_tree(entries) == want, (
         "an entry is b'<mode> <name>\\0' followed by the 20 raw bytes of the id, not 40 hex digits"
     )
 
@@ -222,8 +232,11 @@ def test_directory_sorts_as_if_its_name_ended_in_slash(
 
 @pytest.mark.spec("Tree order")
 def test_submodule_sorts_like_a_file(repo: Path) -> None:
-    entries = [("160000", "ext", random_sha(random.Random(3))), ("100644", "ext.c", EMPTY_BLOB),
-               ("40000", "ext-dir", EMPTY_TREE)]
+    entries = [
+        ("160000", "ext", random_sha(random.Random(3))),
+        ("100644", "ext.c", EMPTY_BLOB),
+        ("40000", "ext-dir", EMPTY_TREE),
+    ]
     assert hash_tree(entries) == mktree(repo, entries), "only mode 40000 gets the implicit '/'"
 
 
@@ -232,9 +245,9 @@ def test_submodule_sorts_like_a_file(repo: Path) -> None:
 def test_random_trees_match_git_mktree(repo: Path, seed: int) -> None:
     rng = random.Random(seed)
     alphabet = ["a", "b", "-", ".", "0", "_", "Z", "~", "é", "日"]
-    names: set[str] = set()
+    names: dict[str, None] = {}  # insertion-ordered, so the test is the same in every run
     while len(names) < 40:
-        names.add("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))))
+        names["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))] = None
     modes = ["100644", "100644", "100755", "120000", "160000", "40000", "40000"]
     entries = [(rng.choice(modes), name, random_sha(rng)) for name in names]
     rng.shuffle(entries)
@@ -286,7 +299,13 @@ def test_trees_listed_by_ls_tree_hash_back_to_their_ids(repo: Path) -> None:
         ("100644", "file", "g" * 40),
     ],
     ids=[
-        "mode-100664", "mode-644", "mode-0100644", "empty-name", "slash", "nul", "short-id",
+        "mode-100664",
+        "mode-644",
+        "mode-0100644",
+        "empty-name",
+        "slash",
+        "nul",
+        "short-id",
         "not-hex",
     ],
 )
@@ -367,22 +386,38 @@ def write_loose(git_dir: Path, sha: str, stored: bytes) -> None:
         b"blob +5\0hello",
         b"blob  5\0hello",
     ],
-    ids=["no-nul", "unknown-type", "capital-type", "no-type", "no-size", "size-not-decimal",
-         "size-leading-zero", "size-sign", "two-spaces"],
+    ids=[
+        "no-nul",
+        "unknown-type",
+        "capital-type",
+        "no-type",
+        "no-size",
+        "size-not-decimal",
+        "size-leading-zero",
+        "size-sign",
+        "two-spaces",
+    ],
 )
 def test_malformed_header_raises_value_error(repo: Path, raw: bytes) -> None:
     sha = "ab" * 20
     write_loose(repo / ".git", sha, zlib.compress(raw))
     # git refuses these too: `git cat-file -t` exits with an error for every one.
-    assert subprocess.run(["git", "cat-file", "-t", sha], cwd=repo, capture_output=True,
-                          env=GIT_ENV).returncode != 0
+    assert (
+        subprocess.run(
+            ["git", "cat-file", "-t", sha], cwd=repo, capture_output=True, env=GIT_ENV
+        ).returncode
+        != 0
+    )
     with pytest.raises(ValueError):
         read_object(repo / ".git", sha)
 
 
 @pytest.mark.spec("Loose objects")
-@pytest.mark.parametrize("raw", [b"blob 4\0hello", b"blob 6\0hello", b"tree 100\0"],
-                         ids=["size-too-small", "size-too-large", "empty-content"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"blob 4\0hello", b"blob 6\0hello", b"tree 100\0"],
+    ids=["size-too-small", "size-too-large", "empty-content"],
+)
 def test_size_mismatch_raises_value_error(repo: Path, raw: bytes) -> None:
     sha = "cd" * 20
     write_loose(repo / ".git", sha, zlib.compress(raw))
@@ -400,7 +435,9 @@ def test_data_that_is_not_zlib_raises_value_error(repo: Path) -> None:
 
 @pytest.mark.spec("Validation")
 @pytest.mark.parametrize(
-    "sha", ["", "e69de29", EMPTY_BLOB + "0", "z" * 40, "../../../../etc/passwd"]
+    "sha",
+    ["", "e69de29", EMPTY_BLOB + "0", "z" * 40, "../../../../etc/passwd"],
+    ids=["empty", "abbreviated", "41-digits", "not-hex", "path"],
 )
 def test_malformed_id_raises_value_error(repo: Path, sha: str) -> None:
     with pytest.raises(ValueError):

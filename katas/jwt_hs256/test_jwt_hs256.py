@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 import pytest
 from freezegun import freeze_time
+
 from jwt_hs256 import (
     DecodeError,
     ExpiredSignatureError,
@@ -264,7 +265,8 @@ def test_malformed_tokens_raise_decode_error(token: str) -> None:
 
 @pytest.mark.spec("Errors")
 @pytest.mark.parametrize(
-    "payload", [b"not json", b'["a", "list"]', b'"a string"', bytes([0xC3, 0x28])],
+    "payload",
+    [b"not json", b'["a", "list"]', b'"a string"', bytes([0xC3, 0x28])],
     ids=["not-json", "list", "string", "not-utf8"],
 )
 def test_signed_payload_that_is_not_an_object_raises_decode_error(payload: bytes) -> None:
@@ -335,7 +337,8 @@ def test_nbf_boundary_and_leeway() -> None:
 
 @pytest.mark.spec("Claims")
 @pytest.mark.parametrize(
-    "claims", [{"exp": "1700000000"}, {"exp": True}, {"nbf": "soon"}, {"nbf": [1]}],
+    "claims",
+    [{"exp": "1700000000"}, {"exp": True}, {"nbf": "soon"}, {"nbf": [1]}],
     ids=["exp-string", "exp-bool", "nbf-string", "nbf-list"],
 )
 def test_non_numeric_dates_raise_decode_error(claims: dict) -> None:

@@ -13,10 +13,7 @@ from types import ModuleType
 
 
 def workload(module: ModuleType, n: int) -> Callable[[], None]:
-    keys = [
-        f"{{user{i}}}.following" if i % 2 else f"session:{i:08d}:token"
-        for i in range(n)
-    ]
+    keys = [f"{{user{i}}}.following" if i % 2 else f"session:{i:08d}:token" for i in range(n)]
     key_slot = module.key_slot
 
     def run() -> None:

@@ -21,6 +21,7 @@ import binascii
 import random
 
 import pytest
+
 from redis_cluster_slot import crc16, key_slot
 
 
@@ -199,9 +200,7 @@ def test_missing_closing_brace_means_the_whole_key_is_hashed() -> None:
 def test_closing_brace_before_the_opening_one_is_ignored() -> None:
     # Only a } to the right of the first { closes a tag.
     # CLUSTER KEYSLOT foo}bar{zap} -> 6469, the slot of "zap".
-    assert key_slot("foo}bar{zap}") == key_slot("zap") == 6469, (
-        "look for } only after the first {"
-    )
+    assert key_slot("foo}bar{zap}") == key_slot("zap") == 6469, "look for } only after the first {"
 
 
 @pytest.mark.spec("Hash tags")

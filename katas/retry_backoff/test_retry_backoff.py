@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from retry_backoff import backoff_delays, retry
 
 MODES = ["none", "full", "equal", "decorrelated"]

@@ -54,9 +54,7 @@ if tokens >= 1 then
     tokens = tokens - 1
     allowed = 1
 end
--- %.17g keeps every bit of a double; Lua's default tostring keeps only 14 digits.
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
-           'ts', string.format('%.17g', ts))
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)  -- numbers go over as %.17g
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return allowed
 """

@@ -1,0 +1,205 @@
+"""Tests for the Bloom filter kata.
+
+Sources of truth:
+
+- The optimal-parameter formulas m = -n ln p / (ln 2)^2 and k = (m / n) ln 2
+  (Wikipedia, "Bloom filter", section "Optimal number of hash functions").
+  The expected (m, k) pairs in SIZES were worked out by hand from them; the
+  pair for n = 1 000 000, p = 0.01 (m = 9 585 059, k = 7) is also what the
+  calculator at https://hur.st/bloomfilter/ shows.
+- The definition of a Bloom filter (Bloom, 1970): no false negatives, and a
+  false-positive rate close to p at capacity. Rates are measured on seeded
+  random items, never compared with the implementation's own arithmetic.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+import bloom_filter
+from bloom_filter import BloomFilter
+
+# (capacity, error_rate, size_bits, hash_count)
+SIZES = [
+    (1000, 0.01, 9586, 7),  # -1000 ln 0.01 / ln²2 = 9585.06 -> 9586; 9.586 ln 2 = 6.64 -> 7
+    (1_000_000, 0.01, 9_585_059, 7),  # 9 585 058.38 -> 9 585 059; hur.st shows the same
+    (100, 0.1, 480, 3),  # 479.25 -> 480; 4.80 ln 2 = 3.33 -> 3
+    (5000, 0.001, 71888, 10),  # 71 887.94 -> 71 888; 14.38 ln 2 = 9.97 -> 10
+    (10000, 0.05, 62353, 4),  # 62 352.24 -> 62 353; 6.24 ln 2 = 4.32 -> 4
+    (250, 1e-6, 7189, 20),  # 7188.79 -> 7189; 28.76 ln 2 = 19.93 -> 20
+    (1, 0.5, 2, 1),  # 1.44 -> 2; 2 ln 2 = 1.39 -> 1
+    (2, 0.99, 1, 1),  # 0.042 -> 1; 0.5 ln 2 = 0.35 rounds to 0, but k is at least 1
+]
+
+
+def words(prefix: str, count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"{prefix}:{rng.getrandbits(64):016x}" for _ in range(count)]
+
+
+def false_positive_rate(capacity: int, error_rate: float, probes: int, seed: int) -> float:
+    bf = BloomFilter(capacity, error_rate)
+    for item in words("added", capacity, seed):
+        bf.add(item)
+    hits = sum(1 for item in words("never", probes, seed + 1) if item in bf)
+    return hits / probes
+
+
+# --- Sizing ----------------------------------------------------------------
+
+
+@pytest.mark.spec("Sizing")
+@pytest.mark.parametrize(("capacity", "error_rate", "m", "k"), SIZES)
+def test_optimal_size_and_hash_count(capacity: int, error_rate: float, m: int, k: int) -> None:
+    bf = BloomFilter(capacity, error_rate)
+    assert bf.size_bits == m, (
+        f"size_bits for n={capacity}, p={error_rate} should be ceil(-n ln p / ln²2) = {m}"
+    )
+    assert bf.hash_count == k, (
+        f"hash_count for n={capacity}, p={error_rate} should be max(1, round(m/n ln 2)) = {k}"
+    )
+
+
+@pytest.mark.spec("Sizing")
+def test_sizes_are_ints() -> None:
+    bf = BloomFilter(1000, 0.01)
+    assert type(bf.size_bits) is int
+    assert type(bf.hash_count) is int
+
+
+# --- Validation ------------------------------------------------------------
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize("capacity", [0, -1])
+def test_capacity_below_one_is_rejected(capacity: int) -> None:
+    with pytest.raises(ValueError):
+        BloomFilter(capacity, 0.01)
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize("error_rate", [0, 1, -0.1, 1.5])
+def test_error_rate_outside_zero_one_is_rejected(error_rate: float) -> None:
+    with pytest.raises(ValueError):
+        BloomFilter(100, error_rate)
+
+
+# --- Membership ------------------------------------------------------------
+
+
+@pytest.mark.spec("Membership")
+def test_empty_filter_contains_nothing() -> None:
+    bf = BloomFilter(100, 0.01)
+    assert not any(item in bf for item in words("x", 500, 1))
+
+
+@pytest.mark.spec("API")
+def test_added_item_is_present() -> None:
+    bf = BloomFilter(100, 0.01)
+    bf.add("alice")
+    bf.add(b"bob")
+    assert "alice" in bf
+    assert b"bob" in bf
+
+
+@pytest.mark.spec("Membership")
+@pytest.mark.weight(2)
+def test_no_false_negatives() -> None:
+    bf = BloomFilter(5000, 0.01)
+    items = words("member", 5000, 2)
+    for item in items:
+        bf.add(item)
+    missing = [item for item in items if item not in bf]
+    assert not missing, f"added items reported absent: {missing[:3]}"
+
+
+@pytest.mark.spec("Membership")
+def test_no_false_negatives_for_binary_items_and_past_capacity() -> None:
+    rng = random.Random(3)
+    bf = BloomFilter(100, 0.05)
+    items = [rng.randbytes(rng.randrange(0, 40)) for _ in range(300)]  # 3 x capacity
+    for item in items:
+        bf.add(item)
+    assert all(item in bf for item in items)
+
+
+@pytest.mark.spec("Membership")
+@pytest.mark.weight(2)
+def test_false_positive_rate_at_capacity() -> None:
+    rate = false_positive_rate(10_000, 0.01, probes=20_000, seed=10)
+    assert rate <= 0.015, (
+        f"measured false-positive rate {rate:.4f} at capacity is above 1.5 x 0.01; "
+        "are the k positions independent, and is m large enough?"
+    )
+
+
+@pytest.mark.spec("Membership")
+def test_false_positive_rate_at_a_high_error_rate() -> None:
+    rate = false_positive_rate(2000, 0.1, probes=20_000, seed=20)
+    assert rate <= 0.15, f"measured false-positive rate {rate:.4f} is above 1.5 x 0.1"
+
+
+@pytest.mark.spec("Membership")
+def test_str_and_its_utf8_bytes_are_the_same_item() -> None:
+    # error_rate 1e-9: a wrong answer here is not a false positive by chance.
+    bf = BloomFilter(100, 1e-9)
+    bf.add("héllo")
+    bf.add("ключ".encode())
+    bf.add(b"plain")
+    assert "héllo".encode() in bf, "a str and its UTF-8 bytes must be the same item"
+    assert "ключ" in bf, "a str and its UTF-8 bytes must be the same item"
+    assert "plain" in bf, "a str and its UTF-8 bytes must be the same item"
+    assert "hello" not in bf
+
+
+# --- Hashing ---------------------------------------------------------------
+
+PROBE_SCRIPT = """
+from bloom_filter import BloomFilter
+bf = BloomFilter(200, 0.1)
+for i in range(200):
+    bf.add(f"in:{i}")
+print(",".join(str(i) for i in range(3000) if f"out:{i}" in bf))
+"""
+
+
+def positives_in_process() -> str:
+    bf = BloomFilter(200, 0.1)
+    for i in range(200):
+        bf.add(f"in:{i}")
+    return ",".join(str(i) for i in range(3000) if f"out:{i}" in bf)
+
+
+def positives_in_subprocess(hash_seed: str) -> str:
+    module_dir = os.path.dirname(os.path.abspath(bloom_filter.__file__))
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [module_dir, env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+@pytest.mark.spec("Hashing")
+def test_positions_are_the_same_in_every_process() -> None:
+    # The false positives among never-added items depend only on which bits
+    # are set; with hashlib they are identical in every process, with the
+    # salted built-in hash() they change with PYTHONHASHSEED.
+    here = positives_in_process()
+    assert here, "expected some false positives at error_rate 0.1"
+    first, second = positives_in_subprocess("1"), positives_in_subprocess("2")
+    assert here == first == second, (
+        "the filter gives different answers in different processes: "
+        "positions must come from hashlib, not from hash()"
+    )

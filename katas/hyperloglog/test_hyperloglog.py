@@ -1,0 +1,231 @@
+"""Tests for the HyperLogLog kata.
+
+Sources of truth:
+
+- The accuracy guarantee of Flajolet et al. (2007): a relative standard error
+  of 1.04 / sqrt(m). Estimates are checked against the true number of
+  distinct items (known by construction) within three standard errors.
+- The algorithm of Figure 3 of the same paper, with the hash and bit split the
+  README fixes, written out independently in ``paper_count`` below (strings of
+  bits instead of integer arithmetic). Exact counts are compared with it.
+- Set algebra: a merged sketch must equal a sketch fed the union.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import pytest
+
+from hyperloglog import HyperLogLog
+
+
+def users(start: int, stop: int) -> list[str]:
+    return [f"user:{i}" for i in range(start, stop)]
+
+
+def sketch(items: list[str], precision: int = 14) -> HyperLogLog:
+    hll = HyperLogLog(precision)
+    for item in items:
+        hll.add(item)
+    return hll
+
+
+def tolerance(n: int, precision: int) -> float:
+    """Three standard errors, 3 * 1.04 / sqrt(m), in items."""
+    return 3 * 1.04 / math.sqrt(2**precision) * n
+
+
+def paper_count(items: list[str | bytes], precision: int) -> int:
+    """Figure 3 of Flajolet et al. (2007) with the README's 64-bit hash."""
+    m = 2**precision
+    registers = [0] * m
+    for item in items:
+        data = item.encode("utf-8") if isinstance(item, str) else item
+        digest = hashlib.blake2b(data, digest_size=8).digest()
+        bits = format(int.from_bytes(digest, "big"), "064b")
+        j = int(bits[:precision], 2)
+        w = bits[precision:]
+        rho = w.index("1") + 1 if "1" in w else len(w) + 1
+        registers[j] = max(registers[j], rho)
+    alpha = {16: 0.673, 32: 0.697, 64: 0.709}.get(m, 0.7213 / (1 + 1.079 / m))
+    raw = alpha * m * m / sum(2.0**-r for r in registers)
+    empty = registers.count(0)
+    if raw <= 2.5 * m and empty:
+        return round(m * math.log(m / empty))
+    return round(raw)
+
+
+# --- Estimate --------------------------------------------------------------
+
+
+@pytest.mark.spec("Estimate")
+def test_empty_sketch_counts_zero() -> None:
+    assert HyperLogLog().count() == 0
+    assert HyperLogLog(4).count() == 0
+
+
+@pytest.mark.spec("Estimate")
+@pytest.mark.parametrize("n", [1, 2, 10, 100])
+def test_small_sets_are_counted_almost_exactly(n: int) -> None:
+    # With 16384 registers and at most 100 items, linear counting is within one
+    # item of the truth.
+    count = sketch(users(0, n)).count()
+    assert abs(count - n) <= 1, (
+        f"{n} distinct items counted as {count}: small sets need the linear-counting correction"
+    )
+
+
+@pytest.mark.spec("Estimate")
+@pytest.mark.parametrize("n", [1000, 10_000, 30_000, 100_000])
+def test_estimate_within_three_standard_errors(n: int) -> None:
+    count = sketch(users(0, n)).count()
+    assert abs(count - n) <= tolerance(n, 14), (
+        f"{n} distinct items counted as {count}, more than 3 x 1.04/sqrt(m) away"
+    )
+
+
+@pytest.mark.spec("Estimate")
+@pytest.mark.weight(2)
+def test_a_million_items() -> None:
+    hll = HyperLogLog()
+    checkpoints = {10**3, 10**4, 10**5, 10**6}
+    for i in range(1, 10**6 + 1):
+        hll.add(i.to_bytes(4, "big"))
+        if i in checkpoints:
+            count = hll.count()
+            assert abs(count - i) <= tolerance(i, 14), f"{i} distinct items counted as {count}"
+
+
+@pytest.mark.spec("Estimate")
+@pytest.mark.parametrize("precision", range(4, 17))
+def test_every_precision_is_accurate(precision: int) -> None:
+    n = 20_000
+    count = sketch(users(0, n), precision).count()
+    assert abs(count - n) <= tolerance(n, precision), (
+        f"precision {precision}: {n} distinct items counted as {count}"
+    )
+
+
+@pytest.mark.spec("Estimate")
+def test_count_is_an_int() -> None:
+    assert type(sketch(users(0, 500)).count()) is int
+
+
+@pytest.mark.spec("Registers")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize(
+    ("precision", "n"),
+    [
+        (4, 3000),  # alpha_16, raw estimate
+        (5, 3000),  # alpha_32
+        (6, 3000),  # alpha_64
+        (7, 3000),  # alpha_m formula, m = 128
+        (10, 800),  # linear counting (estimate <= 2.5 m)
+        (10, 2400),  # just above the threshold: raw estimate
+        (12, 9000),  # linear counting close to the threshold
+    ],
+)
+def test_counts_match_the_paper_exactly(precision: int, n: int) -> None:
+    items = users(0, n)
+    expected = paper_count(items, precision)
+    count = sketch(items, precision).count()
+    assert count == expected, (
+        f"precision {precision}, {n} items: count() is {count}, the algorithm of the paper "
+        f"with the README's hash gives {expected}"
+    )
+
+
+# --- API -------------------------------------------------------------------
+
+
+@pytest.mark.spec("API")
+def test_duplicates_do_not_change_the_count() -> None:
+    items = users(0, 5000)
+    hll = sketch(items)
+    before = hll.count()
+    for item in items[::-1]:
+        hll.add(item)
+    assert hll.count() == before, "adding the same items again must not change the count"
+
+
+@pytest.mark.spec("Hashing")
+def test_str_and_its_utf8_bytes_are_the_same_item() -> None:
+    hll = HyperLogLog()
+    hll.add("héllo")
+    hll.add("héllo".encode())
+    hll.add(b"plain")
+    hll.add("plain")
+    assert hll.count() == 2
+
+
+@pytest.mark.spec("API")
+def test_readme_example() -> None:
+    hll = HyperLogLog()
+    for name in ["alice", "bob", "alice", "carol"]:
+        hll.add(name)
+    assert hll.count() == 3
+
+
+# --- Merge -----------------------------------------------------------------
+
+
+@pytest.mark.spec("Merge")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("precision", [6, 12, 14])
+def test_merge_equals_the_sketch_of_the_union(precision: int) -> None:
+    a = sketch(users(0, 30_000), precision)
+    b = sketch(users(20_000, 50_000), precision)
+    union = sketch(users(0, 50_000), precision)
+    a.merge(b)
+    assert a.count() == union.count(), (
+        "after merge the registers must be what one sketch fed both streams holds: take the max"
+    )
+    assert abs(a.count() - 50_000) <= tolerance(50_000, precision)
+
+
+@pytest.mark.spec("Merge")
+def test_merge_leaves_the_other_sketch_unchanged() -> None:
+    a = sketch(users(0, 1000))
+    b = sketch(users(500, 3000))
+    before = b.count()
+    a.merge(b)
+    assert b.count() == before
+
+
+@pytest.mark.spec("Merge")
+def test_merging_a_copy_of_itself_changes_nothing() -> None:
+    # 20 000 items in 1024 registers: past linear counting, every register counts.
+    a = sketch(users(0, 20_000), 10)
+    twin = sketch(users(0, 20_000), 10)
+    before = a.count()
+    a.merge(twin)
+    assert a.count() == before, "merging the same stream twice must not count it twice"
+
+
+@pytest.mark.spec("Merge")
+def test_merge_with_an_empty_sketch() -> None:
+    a = sketch(users(0, 100))
+    empty = HyperLogLog()
+    empty.merge(a)
+    assert empty.count() == a.count()
+
+
+# --- Validation ------------------------------------------------------------
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize("precision", [0, 3, 17, 32])
+def test_precision_out_of_range_is_rejected(precision: int) -> None:
+    with pytest.raises(ValueError):
+        HyperLogLog(precision)
+
+
+@pytest.mark.spec("Validation")
+def test_merge_of_different_precisions_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        HyperLogLog(12).merge(HyperLogLog(13))
+    with pytest.raises(ValueError):
+        HyperLogLog().merge(HyperLogLog(12))  # the default precision is 14
+    HyperLogLog().merge(HyperLogLog(14))
