@@ -91,10 +91,10 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any, right: 
     Kata tests write the value under test on the left and the truth on the
     right, so a learner reads what was expected before what they produced.
     """
-    if op != "==":
+    if op not in ("==", "is"):
         return []
     lines = [
-        f"{saferepr(left)} == {saferepr(right)}",
+        f"{saferepr(left)} {op} {saferepr(right)}",
         f"expected: {saferepr(right, 200)}",
         f"actual:   {saferepr(left, 200)}",
     ]
