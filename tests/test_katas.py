@@ -17,9 +17,11 @@ import pytest
 from conftest import ROOT
 from grader.catalog import AREAS, load_catalog
 from grader.dev import catalog_table, spec_headings
+from grader.integrity import load_manifest, protected_files, sha256
 
 CATALOG = load_catalog(ROOT)
 SLUGS = [k.slug for k in CATALOG]
+SLUGS_SORTED = sorted(SLUGS)
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +74,15 @@ def test_no_solution_code_in_kata_folders() -> None:
         assert kata.stub.read_bytes() != kata.reference.read_bytes()
         assert not (kata.dir / "conftest.py").exists()
         assert Path(kata.dir / "__init__.py").exists() is False
+
+
+def test_manifest_is_current(soundness: dict[str, dict]) -> None:
+    """katas/manifest.json matches the shipped files: regenerate with `nox -s dev -- manifest`."""
+    manifest = load_manifest(ROOT)
+    assert manifest is not None
+    assert sorted(manifest) == SLUGS_SORTED
+    for kata in CATALOG:
+        entry = manifest[kata.slug]
+        assert entry["files"] == {p.name: sha256(p) for p in protected_files(kata)}, kata.slug
+        assert entry["stub"] == sha256(kata.stub), kata.slug
+        assert entry["tests"] == soundness[kata.slug]["reference_tests"], kata.slug
