@@ -30,8 +30,9 @@ stock graders:
 - everything derived from the learner's code is printed between
   ``::stop-commands::<token>`` and ``::<token>::``, with a token drawn after
   the learner's code has run, so it cannot issue workflow commands;
-- changed tests (the grader's tamper evidence) or a changed workflow (its hash
-  is in the manifest) make the result an error with a plain message.
+- changed tests (the grader's tamper evidence), or a changed workflow or
+  grader (their hashes are in the manifest), make the result an error with a
+  plain message.
 """
 
 from __future__ import annotations
@@ -364,19 +365,30 @@ def _summary(kata: dict[str, Any], data: dict[str, Any], manifest: dict[str, Any
 
 
 def workflow_problem(root: Path, manifest: dict[str, Any] | None) -> str | None:
-    """Why the workflow cannot be trusted, or ``None``; only checked where it exists."""
+    """Why the assignment's workflow or grader cannot be trusted, or ``None``.
+
+    Only checked in an exported assignment (where the workflow exists): each
+    file of the manifest's assignment entry must be there, unchanged. This is
+    evidence against edits, like the rest of the tamper checks: the files that
+    check it are in the learner's repository too.
+    """
     path = root / WORKFLOW
     if not path.is_file():
         return None
     from grader.integrity import sha256
 
     files = ((manifest or {}).get(ASSIGNMENT_KEY) or {}).get("files", {})
-    expected = files.get(WORKFLOW.as_posix())
-    if expected is None:
+    if WORKFLOW.as_posix() not in files:
         return f"katas/manifest.json holds no hash for {WORKFLOW.as_posix()}: it was changed"
-    if sha256(path) != expected:
+    changed = [
+        name
+        for name, expected in sorted(files.items())
+        if not (root / name).is_file() or sha256(root / name) != expected
+    ]
+    if changed:
+        what = "the workflow" if WORKFLOW.as_posix() in changed else "the grader"
         return (
-            f"{WORKFLOW.as_posix()} differs from the assignment's: the workflow was changed, "
+            f"{', '.join(changed[:5])} differs from the assignment's: {what} was changed, "
             "so no kata can be graded. Restore it with `git checkout` from the starter commit."
         )
     return None

@@ -41,7 +41,7 @@ SHIPPED_TIMES = Path("katas") / "reference-times.json"
 
 WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
 ASSIGNMENT_KEY = "_assignment"
-"""The manifest entry that holds the hashes of the assignment's own files (the workflow)."""
+"""The manifest entry with the hashes of the assignment's own files (workflow and grader)."""
 
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".kata", ".nox")
 
@@ -331,9 +331,10 @@ def student_readme(title: str, katas: Sequence[Kata]) -> str:
 3. Grade it locally (below) until it is solved, then commit and push. Every push is graded
    again on GitHub, and the score you see there is the score recorded.
 
-Change only your files. The tests, the `kata.toml` files, `katas/manifest.json`, the `grader/`
-folder and `.github/` are checked: a kata whose tests (or the workflow) were changed scores
-nothing, with a message saying which file differs.
+Change only your files. The tests, the `kata.toml` files, the `grader/` folder and the workflow
+in `.github/` are checked against `katas/manifest.json`: a kata whose tests were changed, or
+every kata when the grader or the workflow was, scores nothing, with a message saying which
+file differs.
 
 ## Grading locally
 
@@ -367,6 +368,12 @@ command that runs that test alone. The full report is in `.kata/report.json`.
 # -- building --------------------------------------------------------------------------
 
 
+def assignment_files(out: Path) -> list[Path]:
+    """The export's own files whose hashes the manifest keeps: the workflow and the grader."""
+    grader = sorted(p for p in (out / "grader").rglob("*") if p.is_file())
+    return [out / WORKFLOW, *grader]
+
+
 @dataclass
 class Export:
     """What was exported, and where."""
@@ -393,6 +400,26 @@ def _reference_runs(katas: Sequence[Kata], jobs: int | None) -> dict[str, Any]:
             "`nox -s dev -- check` shows why. Nothing was exported."
         )
     return {slug: labelled["reference"] for slug, labelled in runs.items()}
+
+
+def _note_uncommitted(root: Path, katas: Sequence[Kata]) -> None:
+    """Say when a kata folder differs from git's: the export takes the files on disk."""
+    import subprocess
+
+    paths = [k.dir.relative_to(root).as_posix() for k in katas]
+    try:
+        done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", *paths],
+                              capture_output=True, text=True, timeout=30)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return
+    changed = sorted({line[3:].split("/")[1] for line in done.stdout.splitlines()
+                      if line[3:].startswith("katas/")})  # fmt: skip
+    if done.returncode == 0 and changed:
+        note = (
+            f"note: {', '.join(changed)}: files not committed to git; the export takes them as "
+            "they are on disk (a stub you filled in would go out filled)"
+        )
+        print(note, file=sys.stderr)
 
 
 def _prepare_out(out: Path) -> None:
@@ -425,6 +452,7 @@ def build(
     if missing:
         raise ExportError(f"no reference solution for {', '.join(missing)} in {root}")
     refs = _reference_runs(katas, jobs)
+    _note_uncommitted(root, katas)
     _prepare_out(out)
     try:
         for kata in katas:
@@ -444,7 +472,9 @@ def build(
         manifest: dict[str, Any] = {
             k.slug: manifest_entry(k, (t.name for t in refs[k.slug].tests)) for k in exported
         }
-        manifest[ASSIGNMENT_KEY] = {"files": {WORKFLOW.as_posix(): sha256(workflow)}}
+        manifest[ASSIGNMENT_KEY] = {
+            "files": {p.relative_to(out).as_posix(): sha256(p) for p in assignment_files(out)}
+        }
         write_manifest(out, manifest)
         source = load_manifest(root) or {}
         for slug, entry in manifest.items():

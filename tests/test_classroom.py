@@ -296,6 +296,15 @@ def test_a_changed_workflow_fails_every_kata(exported: Path, tmp_path: Path) -> 
         assert step.score == 0 and step.result["tests"]
 
 
+def test_a_changed_grader_fails_every_kata(exported: Path, tmp_path: Path) -> None:
+    scoring = exported / "grader/scoring.py"
+    scoring.write_text(scoring.read_text() + "\n# full marks for everyone\n")
+    step = run_step(exported, "adder", tmp_path)
+    assert step.result["status"] == "error"
+    assert "grader/scoring.py differs" in step.result["message"]
+    assert "the grader was changed" in step.result["message"]
+
+
 def test_learner_output_cannot_issue_workflow_commands(exported: Path, tmp_path: Path) -> None:
     use(
         exported,
