@@ -62,7 +62,10 @@ def main() -> int:
         "grader.kata_plugin",
         *(str(k.test_file) for k in katas),
     ]
-    graded = [sys.executable, "-m", "grader", "grade", "--reference", "--no-reference-times"]
+    graded = [
+        sys.executable, "-m", "grader", "grade", "--reference", "--no-reference-times",
+        "--no-timing",
+    ]
 
     bare_times, grade_times = [], []
     for _ in range(args.rounds):

@@ -163,10 +163,13 @@ def measure(
         timing.learner_times.append(min(samples["learner"]))
         timing.reference_times.append(min(samples["reference"]))
         workloads[n] = (learner_fn, reference_fn, learner_loops, reference_loops, learner_one)
-        # A fit needs three sizes; past that, stop when the next (at least
-        # twice as slow) would not fit in what is left of the budget.
+        # The sizes are chosen so that the reference fits the budget. A fit needs
+        # three sizes; past that, stop for a learner clearly slower than the
+        # reference when the next size (at least twice as slow) would not fit.
         next_cost = 2 * learner_one * max(learner_loops, 1) * (GROWTH_SAMPLES + 1)
-        if len(timing.sizes) >= 3 and n != sizes[-1] and next_cost > deadline - time.process_time():
+        slower = timing.learner_times[-1] > 2 * timing.reference_times[-1]
+        left = deadline - time.process_time()
+        if len(timing.sizes) >= 3 and n != sizes[-1] and slower and next_cost > left:
             timing.stopped_early = True
             break
 
@@ -264,10 +267,8 @@ def judge(timing: Timing, kata: Kata) -> Timing:
             f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
             f"this kata allows {kata.timing.max_slowdown:g}×"
         )
-    if timing.stopped_early:
-        timing.flags.append(
-            f"too slow to measure beyond n = {timing.sizes[-1]} within the time budget"
-        )
+    if timing.stopped_early and timing.flags:
+        timing.flags.append(f"measured up to n = {timing.sizes[-1]}: larger sizes took too long")
     return timing
 
 
