@@ -314,10 +314,17 @@ def student_readme(title: str, katas: Sequence[Kata]) -> str:
     )
     total = sum(k.points for k in katas)
     first = katas[0].slug
+    commands = [
+        ("nox -s grade", "every kata"),
+        (f"nox -s grade -- {first}", "one kata"),
+        (f"nox -s grade -- {first}::TEST_NAME", "one test"),
+    ]
+    width = max(len(c) for c, _ in commands) + 2
+    grading = "\n".join(f"    {c.ljust(width)}# {what}" for c, what in commands)
+    count = f"{len(katas)} kata{'s' if len(katas) != 1 else ''}, {total} points"
     return f"""# {title}
 
-{len(katas)} kata{"s" if len(katas) != 1 else ""}, {total} points. Each kata is a spec
-(`README.md`), a stub to fill, and the tests that grade it.
+{count}. Each kata is a spec (`README.md`), a stub to fill, and the tests that grade it.
 
 | Kata | What you build | Your file | Level | Points |
 |---|---|---|---|---|
@@ -341,9 +348,7 @@ file differs.
 You need Python 3.10 or newer, and [nox](https://nox.thea.codes):
 
     pip install nox
-    nox -s grade                          # every kata
-    nox -s grade -- {first}               # one kata
-    nox -s grade -- {first}::TEST_NAME    # one test
+{grading}
 
 The first run sets up a virtual environment in `.nox/`; later runs reuse it. Each failure shows
 what was expected and what your code gave, the section of the spec the test checks, and the
