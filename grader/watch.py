@@ -96,22 +96,23 @@ def watch(root: Path, slug: str, poll: bool = False) -> int:
     def relevant(_change: watchfiles.Change, path: str) -> bool:
         return path.endswith(".py") and "__pycache__" not in path
 
-    # The watcher starts before the first grade and keeps collecting changes
-    # while a grade runs, so a save made meanwhile is never missed.
-    first = True
+    def snapshot() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted(kata.dir.glob("*.py")) if p.is_file()}
+
+    # Events make a save show at once. The watcher also wakes every second,
+    # and a grade runs whenever the files differ from those last graded, so a
+    # save is never missed: not while a grade runs, nor before a polling
+    # watcher has taken its first look.
     try:
-        for changes in watchfiles.watch(
-            kata.dir,
-            watch_filter=relevant,
-            force_polling=poll or None,
-            poll_delay_ms=300,
-            debounce=200,
-            rust_timeout=100,
-            yield_on_timeout=True,
-            raise_interrupt=True,
-        ):
-            if changes or first:
-                first = False
+        graded = snapshot()
+        once()
+        for _changes in watchfiles.watch(
+            kata.dir, watch_filter=relevant, force_polling=poll or None, poll_delay_ms=300,
+            debounce=200, rust_timeout=1000, yield_on_timeout=True, raise_interrupt=True,
+        ):  # fmt: skip
+            current = snapshot()
+            if current != graded:
+                graded = current
                 once()
     except KeyboardInterrupt:
         print("\nstopped watching", flush=True)
