@@ -63,7 +63,12 @@ def main() -> int:
         *(str(k.test_file) for k in katas),
     ]
     graded = [
-        sys.executable, "-m", "grader", "grade", "--reference", "--no-reference-times",
+        sys.executable,
+        "-m",
+        "grader",
+        "grade",
+        "--reference",
+        "--no-reference-times",
         "--no-timing",
     ]
 

@@ -54,11 +54,42 @@ class ExportError(Exception):
 
 
 def timing_key(kata: Kata) -> str:
-    """What the shipped times are valid for: the kata's tests and metadata."""
+    """What the shipped times are valid for: the kata's tests, metadata and workload."""
     digest = hashlib.sha256()
-    for path in (kata.test_file, kata.dir / "kata.toml"):
+    for path in (kata.test_file, kata.dir / "kata.toml", kata.bench_file):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
+
+
+def _record_workload(kata: Kata) -> dict[str, Any] | None:
+    """The reference's workload times at each size, with the calibration time."""
+    from grader.runner import make_scratch, remove_scratch
+    from grader.timing import record_kata
+
+    scratch = make_scratch(f"record-{kata.slug}")
+    try:
+        return record_kata(kata, scratch)
+    finally:
+        remove_scratch(scratch)
+
+
+def shipped_workload(kata: Kata) -> dict[str, Any] | None:
+    """Recorded reference workload times for timing in an export, if still valid.
+
+    Valid while the kata's tests, metadata and workload are the ones recorded
+    (the workload file is under the tamper check, and in the key).
+    """
+    try:
+        data = json.loads((kata.root / SHIPPED_TIMES).read_text(encoding="utf-8"))
+        entry = data[kata.slug]
+        if entry["key"] != timing_key(kata):
+            return None
+        workload = entry.get("workload")
+        if not isinstance(workload, dict) or not workload.get("sizes"):
+            return None
+        return workload
+    except (FileNotFoundError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
 
 
 def shipped_reference_time(kata: Kata, test: str | None = None) -> float | None:
@@ -474,6 +505,7 @@ def build(
         workflow.write_text(classroom.workflow(katas), encoding="utf-8")
 
         exported = load_catalog(out)
+        root_kata = {k.slug: k for k in katas}
         manifest: dict[str, Any] = {
             k.slug: manifest_entry(k, (t.name for t in refs[k.slug].tests)) for k in exported
         }
@@ -494,6 +526,7 @@ def build(
                 "key": timing_key(k),
                 "duration": round(refs[k.slug].duration, 6),
                 "tests": {t.name: round(t.duration, 6) for t in refs[k.slug].tests},
+                "workload": _record_workload(root_kata[k.slug]),
             }
             for k in exported
         }

@@ -21,7 +21,7 @@ from typing import Any
 from grader import junit, markdown, terminal
 from grader import report as report_io
 from grader.catalog import Kata, load_catalog
-from grader.export import shipped_reference_time
+from grader.export import shipped_reference_time, shipped_workload
 from grader.integrity import check_files, check_run, load_manifest
 from grader.progress import Progress
 from grader.results import RunResult, collect
@@ -219,7 +219,8 @@ def measure_speed(grade: Grade) -> None:
         kata = target.kata
         if not s.solved or target.test or kata.timing is None or not kata.bench_file.is_file():
             continue
-        if not kata.reference.is_file():
+        recorded = None if kata.reference.is_file() else shipped_workload(kata)
+        if not kata.reference.is_file() and recorded is None:
             continue
         learner = _impl_file(grade, kata)
         key = _timing_key(kata, learner)
@@ -230,7 +231,8 @@ def measure_speed(grade: Grade) -> None:
                 continue
         scratch = make_scratch(f"timing-{kata.slug}")
         try:
-            timing = time_kata(TimingJob(kata, learner, kata.reference, scratch))
+            reference = kata.reference if recorded is None else None
+            timing = time_kata(TimingJob(kata, learner, reference, scratch, recorded))
         finally:
             remove_scratch(scratch)
         grade.timings[kata.slug] = timing

@@ -17,6 +17,10 @@ and pytest-benchmark do, not with a stopwatch:
 - growth from a least-squares fit of log(time) over log(n), at doubling
   sizes (see :mod:`grader.stats`).
 
+Where the reference is not at hand (an exported assignment), its times are
+recorded with the export beside the time of a small calibration workload, and
+rescaled here by the calibration's time on this machine.
+
 A time budget per kata (``[timing] budget``, 2 s by default) bounds all of it:
 when the learner's code is too slow for the larger sizes, growth is fitted on
 the sizes measured.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import importlib.util
 import json
 import math
@@ -197,14 +202,96 @@ def measure(
     return timing
 
 
+def calibration() -> Callable[[], object]:
+    """A small fixed workload that stands for "how fast is this machine".
+
+    Recorded reference times are scaled by how long this takes here against
+    how long it took where they were recorded. It mixes what kata workloads
+    do: dict and list operations, sorting, string formatting and hashing.
+    """
+    rng = random.Random(1234)
+    words = [f"key:{rng.getrandbits(32):08x}" for _ in range(2000)]
+
+    def run() -> None:
+        table: dict[str, int] = {}
+        for i, word in enumerate(words):
+            table[word] = i
+        ordered = sorted(words, key=table.__getitem__, reverse=True)
+        digest = hashlib.sha256()
+        for word in ordered[:500]:
+            digest.update(word.encode())
+
+    return run
+
+
+def record_reference(bench: ModuleType, reference: ModuleType, sizes: list[int]) -> dict:
+    """The reference's time at each size and the calibration time, for shipping."""
+    calibrate = calibration()
+    calibration_loops, _ = _calibrate(calibrate)
+    times, calibrations = [], []
+    for n in sizes:
+        fn = bench.workload(reference, n)
+        loops, _ = _calibrate(fn)
+        times.append(min(_run(fn, loops) for _ in range(GROWTH_SAMPLES)))
+        calibrations.append(_run(calibrate, calibration_loops))
+    return {"sizes": sizes, "times": times, "calibration": min(calibrations)}
+
+
+def measure_recorded(bench: ModuleType, learner: ModuleType, recorded: dict,
+                     budget: float) -> Timing:  # fmt: skip
+    """Time the learner against reference times recorded elsewhere.
+
+    Each learner sample is paired with a sample of the calibration workload,
+    which rescales the recorded reference time to this machine; the rest is
+    as in :func:`measure`.
+    """
+    calibrate = calibration()
+    calibration_loops, _ = _calibrate(calibrate)
+    scale_base = float(recorded["calibration"])
+    timing = Timing()
+    deadline = time.process_time() + budget
+    fns: dict[int, tuple[Callable, int, float]] = {}
+    for n, reference_time in zip(recorded["sizes"], recorded["times"]):
+        fn = bench.workload(learner, n)
+        loops, one = _calibrate(fn)
+        learner_time = min(_run(fn, loops) for _ in range(GROWTH_SAMPLES))
+        scale = _run(calibrate, calibration_loops) / scale_base
+        timing.sizes.append(n)
+        timing.learner_times.append(learner_time)
+        timing.reference_times.append(reference_time * scale)
+        fns[n] = (fn, loops, reference_time)
+        slower = learner_time > 2 * timing.reference_times[-1]
+        next_cost = 2 * one * loops * (GROWTH_SAMPLES + 1)
+        left = deadline - time.process_time()
+        if len(timing.sizes) >= 3 and slower and next_cost > left:
+            timing.stopped_early = n != recorded["sizes"][-1]
+            break
+    affordable = [n for n in timing.sizes if fns[n][1] * PAIRS * 2 * fns[n][2] <= budget / 2]
+    n = affordable[-1] if affordable else timing.sizes[0]
+    fn, loops, reference_time = fns[n]
+    pairs = []
+    for _ in range(PAIRS):
+        learner_time = _run(fn, loops)
+        scale = _run(calibrate, calibration_loops) / scale_base
+        pairs.append((learner_time, reference_time * scale))
+    ratio = stats.ratio(pairs)
+    timing.ratio_size = n
+    timing.ratio, timing.ratio_low, timing.ratio_high = ratio.median, ratio.low, ratio.high
+    timing.ratio_samples = list(ratio.samples)
+    timing.learner_growth = stats.slope(timing.sizes, timing.learner_times)
+    timing.reference_growth = stats.slope(timing.sizes, timing.reference_times)
+    return timing
+
+
 @dataclass(frozen=True)
 class TimingJob:
     """One kata's timing: which files, which sizes, how long it may take."""
 
     kata: Kata
     learner: Path  # the implementation module file
-    reference: Path
+    reference: Path | None  # the reference module, or None to use ``recorded``
     scratch: Path
+    recorded: dict | None = None  # reference times shipped with an export (record_reference)
 
     @property
     def budget(self) -> float:
@@ -236,8 +323,13 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
             assert kata.timing is not None
             bench = _load(kata.bench_file, f"_kata_bench_{kata.module}")
             learner = _load(job.learner, f"_kata_learner_{kata.module}")
-            reference = _load(job.reference, f"_kata_reference_{kata.module}")
-            result = measure(bench, learner, reference, list(kata.timing.sizes), job.budget)
+            if job.reference is None:
+                assert job.recorded is not None
+                result = measure_recorded(bench, learner, job.recorded, job.budget)
+            else:
+                reference = _load(job.reference, f"_kata_reference_{kata.module}")
+                sizes = list(kata.timing.sizes)
+                result = measure(bench, learner, reference, sizes, job.budget)
         except BaseException as exc:  # the learner's workload failed: say how
             result = Timing(error="".join(traceback.format_exception_only(type(exc), exc)).strip())
             traceback.print_exc()
@@ -290,3 +382,32 @@ def time_kata(job: TimingJob) -> Timing:
         output = excerpt(job.scratch / "output.log", 1500)
         timing = Timing(error=why + (f"\n{output}" if output.strip() else ""))
     return judge(timing, job.kata)
+
+
+def record_kata(kata: Kata, scratch: Path) -> dict | None:
+    """Record the reference's workload times for shipping, in an isolated process."""
+    if kata.timing is None or not kata.bench_file.is_file() or not kata.reference.is_file():
+        return None
+    scratch.mkdir(parents=True, exist_ok=True)
+    result = scratch / "recorded.json"
+
+    def child() -> None:  # pragma: no cover - runs in the forked child
+        code = 0
+        try:
+            os.chdir(scratch)
+            assert kata.timing is not None
+            bench = _load(kata.bench_file, f"_kata_bench_{kata.module}")
+            reference = _load(kata.reference, f"_kata_reference_{kata.module}")
+            data = record_reference(bench, reference, list(kata.timing.sizes))
+            result.write_text(json.dumps(data), encoding="utf-8")
+        except BaseException:
+            traceback.print_exc()
+            code = 70
+        finally:
+            os._exit(code)
+
+    run_isolated(child, DEFAULT_BUDGET * 10 + 30)
+    try:
+        return json.loads(result.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None

@@ -112,6 +112,22 @@ def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
     assert_no_solution_code(out, solutions(ROOT))
 
 
+def test_the_export_times_solved_katas_against_recorded_reference_times(tmp_path: Path) -> None:
+    out = tmp_path / "timed"
+    done = run_grader("assignment", "lru_cache", "--out", str(out), root=ROOT, timeout=300)
+    assert done.code == 0, done.stdout + done.stderr
+    shipped = json.loads((out / "katas" / "reference-times.json").read_text())
+    workload = shipped["lru_cache"]["workload"]
+    assert workload["sizes"] == [1000, 2000, 4000, 8000, 16000]
+    assert len(workload["times"]) == 5 and workload["calibration"] > 0
+    shutil.copy(ROOT / "solutions/lru_cache/lru_cache.py", out / "katas/lru_cache/lru_cache.py")
+    graded = run_inside(out, "grade", "lru_cache", timeout=300)
+    timing = graded.kata("lru_cache")["timing"]
+    assert timing is not None and timing["error"] is None
+    assert timing["ratio"] is not None and timing["sizes"][:3] == [1000, 2000, 4000]
+    assert timing["reference_growth"] is not None
+
+
 def test_a_planted_solution_is_caught(tree: Path, tmp_path: Path) -> None:
     planted = tmp_path / "planted"
     (planted / "katas").mkdir(parents=True)
