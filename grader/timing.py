@@ -79,6 +79,7 @@ class Timing:
     max_slowdown: float = 1.0
     complexity_required: bool = False
     stopped_early: bool = False
+    recorded_reference: bool = False  # against times shipped with an export, rescaled
     error: str | None = None  # the workload crashed, hung or raised
     flags: list[str] = field(default_factory=list)  # plain-language problems
 
@@ -90,7 +91,8 @@ class Timing:
         if self.ratio is None:
             return "—"
         r = stats.Ratio(self.ratio, self.ratio_low or self.ratio, self.ratio_high or self.ratio, ())
-        return f"{r.describe()} ({r.low:.2f}–{r.high:.2f})"
+        against = " vs recorded reference" if self.recorded_reference else ""
+        return f"{r.describe()} ({r.low:.2f}–{r.high:.2f}){against}"
 
     def growth(self) -> str:
         if self.learner_growth is None or self.reference_growth is None:
@@ -248,7 +250,7 @@ def measure_recorded(bench: ModuleType, learner: ModuleType, recorded: dict,
     calibrate = calibration()
     calibration_loops, _ = _calibrate(calibrate)
     scale_base = float(recorded["calibration"])
-    timing = Timing()
+    timing = Timing(recorded_reference=True)
     deadline = time.process_time() + budget
     fns: dict[int, tuple[Callable, int, float]] = {}
     for n, reference_time in zip(recorded["sizes"], recorded["times"]):
