@@ -76,7 +76,8 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
     timing.add_argument(
         "--timing-only",
         action="store_true",
-        help="show only the speed comparison (the tests still run: timing needs them to pass)",
+        help="only the speed comparison: katas whose last grade passed with the same code are "
+        "not tested again (timing needs passing tests)",
     )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 

@@ -10,6 +10,7 @@ Each run also appends one summary line to the history file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -63,6 +64,13 @@ def _test(t) -> dict[str, Any]:
     }
 
 
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 @dataclass
 class KataEntry:
     """One kata's line in the report: its run, its score and the reference's time."""
@@ -87,6 +95,7 @@ class KataEntry:
             "points": {"earned": score.earned, "possible": score.possible},
             "tests": {"passed": score.passed, "total": score.total},
             "implementation": impl,
+            "impl_sha256": _file_sha256(run.impl / f"{kata.module}.py"),
             "duration": round(run.duration, 6),
             "reference_duration": (
                 None if self.reference_duration is None else round(self.reference_duration, 6)

@@ -44,10 +44,12 @@ def run_grader(
     cwd: Path | None = None,
     timeout: float = 120,
     env: dict[str, str] | None = None,
+    keep_report: bool = False,
 ) -> Graded:
     """Run the grader as a user would, in a subprocess, and read its JSON report."""
     report = root / ".kata" / "report.json"
-    report.unlink(missing_ok=True)
+    if not keep_report:
+        report.unlink(missing_ok=True)
     proc = subprocess.run(
         [sys.executable, "-m", "grader", *args, "--root", str(root)],
         cwd=cwd or ROOT,

@@ -138,3 +138,17 @@ def test_learner_files_written_elsewhere_than_the_repository(tree: Path) -> None
     assert graded.kata("adder")["status"] == "solved"
     assert not list(tree.rglob("scribble.txt"))
     assert not list(impl.rglob("scribble.txt"))
+
+
+def test_timing_only_reuses_unchanged_solved_runs(tree: Path) -> None:
+    first = run_grader("grade", "--reference", root=tree).kata("adder")
+    again = run_grader("grade", "--reference", "--timing-only", root=tree, keep_report=True)
+    again = again.kata("adder")
+    assert again["status"] == "solved"
+    assert again["results"] == first["results"], "unchanged code that passed is not re-run"
+    reference = tree / "solutions" / "adder" / "adder.py"
+    reference.write_text(reference.read_text() + "# changed\n")
+    rerun = run_grader("grade", "--reference", "--timing-only", root=tree, keep_report=True)
+    rerun = rerun.kata("adder")
+    assert rerun["impl_sha256"] != first["impl_sha256"]
+    assert [t["duration"] for t in rerun["results"]] != [t["duration"] for t in first["results"]]
