@@ -25,7 +25,7 @@ from pathlib import Path
 from grader.catalog import AREAS, Kata, load_catalog
 from grader.integrity import MANIFEST, load_manifest, manifest_entry, write_manifest
 from grader.results import RunResult, collect
-from grader.runner import Runner, make_scratch, preload, remove_scratch
+from grader.runner import Runner, preload, remove_scratch
 from grader.selection import select
 from grader.worker import Job
 
@@ -142,18 +142,7 @@ def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
 
 def run_labelled(plan: Sequence[tuple[Kata, str, Path]], jobs: int | None = None) -> dict:
     """Grade each (kata, label, implementation folder); results by slug, then label."""
-    prepared = []
-    for kata, label, folder in plan:
-        job = Job(
-            slug=kata.slug,
-            module=kata.module,
-            test_file=str(kata.test_file),
-            impl_dir=str(folder.resolve()),
-            scratch=str(make_scratch(kata.slug)),
-            time_limit=kata.time_limit,
-            memory_mb=kata.memory_mb,
-        )
-        prepared.append((kata, label, job))
+    prepared = [(kata, label, Job.for_kata(kata, folder)) for kata, label, folder in plan]
     preload(kata.test_file for kata, _, _ in plan)
     outcomes = Runner(workers=jobs).run(
         [job for _, _, job in prepared], [kata.kata_timeout for kata, _, _ in prepared]

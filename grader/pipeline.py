@@ -107,25 +107,11 @@ def _reference_cache(grade: Grade) -> dict[str, Any]:
     return _read_json_dict(grade.state_dir / "reference-times.json")
 
 
-def _job(kata: Kata, impl_dir: Path, test: str | None) -> Job:
-    select_ids = (f"{kata.test_file}::{test}",) if test else ()
-    return Job(
-        slug=kata.slug,
-        module=kata.module,
-        test_file=str(kata.test_file),
-        impl_dir=str(impl_dir.resolve()),
-        scratch=str(make_scratch(kata.slug)),
-        time_limit=kata.time_limit,
-        memory_mb=kata.memory_mb,
-        select=select_ids,
-    )
-
-
 def plan(grade: Grade) -> None:
     """One job per target, plus a reference run for each kata whose time is not cached."""
     impl = grade.implementation
     assert impl is not None
-    grade.jobs = [_job(t.kata, impl.dir_for(t.kata), t.test) for t in grade.targets]
+    grade.jobs = [Job.for_kata(t.kata, impl.dir_for(t.kata), t.test) for t in grade.targets]
     if impl.kind == "reference" or not grade.options.compare_reference:
         return
     cache = _reference_cache(grade)
@@ -141,7 +127,7 @@ def plan(grade: Grade) -> None:
             grade.reference_times[kata.slug] = float(cached.get("duration", 0.0))
         elif kata.slug not in grade.reference_jobs:
             grade.reference_jobs[kata.slug] = len(grade.jobs)
-            grade.jobs.append(_job(kata, kata.solution_dir, None))
+            grade.jobs.append(Job.for_kata(kata, kata.solution_dir))
 
 
 def _progress_line(done: int, total: int) -> None:

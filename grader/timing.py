@@ -309,15 +309,7 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
     code = 0
     try:
         kata = job.kata
-        worker_job = Job(
-            slug=kata.slug,
-            module=kata.module,
-            test_file=str(kata.test_file),
-            impl_dir=str(job.learner.parent),
-            scratch=str(job.scratch),
-            time_limit=kata.time_limit,
-            memory_mb=kata.memory_mb,
-        )
+        worker_job = Job.for_kata(kata, job.learner.parent, scratch=job.scratch)
         apply_limits(worker_job)
         redirect_output(worker_job)
         os.chdir(job.scratch)

@@ -21,14 +21,19 @@ import importlib
 import json
 import os
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from grader.kata_plugin import test_metadata
+
+if TYPE_CHECKING:
+    from grader.catalog import Kata
 
 try:
     import resource
@@ -60,6 +65,25 @@ class Job:
     memory_mb: int
     deselect: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
+
+    @classmethod
+    def for_kata(
+        cls, kata: Kata, impl_dir: Path, test: str | None = None, scratch: Path | None = None
+    ) -> Job:
+        """A job grading ``impl_dir/<module>.py`` with the kata's tests (or just ``test``).
+
+        It works in ``scratch``, or in a new private temporary folder.
+        """
+        return cls(
+            slug=kata.slug,
+            module=kata.module,
+            test_file=str(kata.test_file),
+            impl_dir=str(impl_dir.resolve()),
+            scratch=str(scratch or tempfile.mkdtemp(prefix=f"kata-{kata.slug}-")),
+            time_limit=kata.time_limit,
+            memory_mb=kata.memory_mb,
+            select=(f"{kata.test_file}::{test}",) if test else (),
+        )
 
     @property
     def report_path(self) -> Path:
