@@ -245,10 +245,8 @@ GRADER_HOME = Path(__file__).resolve().parent.parent
 
 def grade_requirements(root: Path) -> list[str]:
     """The ``grade`` dependency group of ``root``'s pyproject.toml (else the grader's own)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    from grader.catalog import tomllib  # the standard library's, or tomli before 3.11
+
     path = root / "pyproject.toml"
     if not path.is_file():
         path = GRADER_HOME / "pyproject.toml"
