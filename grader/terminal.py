@@ -200,12 +200,28 @@ def render(
             row += ("error" if t.get("error") else t.get("speed", "—"), t.get("growth", "—"))
         rows.append(row)
     out = _table(rows, paint, status_col=4)
+    untouched = [k["slug"] for k in report["katas"] if k["status"] == "not started"]
+    collapse = len(untouched) > 1  # one line for them all, not a block each
     for k in report["katas"]:
         timing = k.get("timing") or {}
         if k["status"] == "too slow" or timing.get("flags") or timing.get("error"):
             out += _timing_details(k, paint)
-        elif k["status"] != "solved" and not timing_only:
+        elif (
+            k["status"] != "solved"
+            and not timing_only
+            and not (collapse and k["slug"] in untouched)
+        ):
             out += _kata_details(k, report, paint)
+    if collapse and not timing_only:
+        shown = ", ".join(untouched[:6]) + (
+            f" and {len(untouched) - 6} more" if len(untouched) > 6 else ""
+        )
+        out += [
+            "",
+            paint(f"{len(untouched)} katas not started: ", "bold") + shown,
+            "  each begins with its spec, katas/<kata>/README.md; `nox -s next` says where "
+            "to start",
+        ]
     s = report["summary"]
     out.append("")
     summary = (
