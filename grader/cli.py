@@ -199,4 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, CatalogError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ngrader: interrupted", file=sys.stderr)
+        return 130
     return 0

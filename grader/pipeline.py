@@ -1,5 +1,10 @@
 """The grading workflow: catalog → selection → isolated runs → results → scores → renderers.
 
+In full: load the catalog, choose the katas and the implementation, plan the
+jobs, run them in isolated processes, collect results, verify them against
+tamper evidence, score them, measure and judge speed, build the report, save
+it, render it, and decide the exit code.
+
 Like nox's ``main.py``, grading is a fixed sequence of small tasks, each
 reading what the earlier ones left in a :class:`Grade` and adding its own
 part. Data flows one way; no task reaches back.
@@ -250,6 +255,9 @@ def measure_speed(grade: Grade) -> None:
         try:
             reference = kata.reference if recorded is None else None
             timing = time_kata(TimingJob(kata, learner, reference, scratch, recorded))
+        except KeyboardInterrupt:  # keep what was graded; the report says it is incomplete
+            grade.interrupted = True
+            break
         finally:
             remove_scratch(scratch)
         grade.timings[kata.slug] = timing

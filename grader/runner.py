@@ -388,15 +388,22 @@ def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None
             os._exit(70)
     deadline = time.monotonic() + timeout
     killed = False
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline and not killed:
-            killed = True
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-        time.sleep(POLL_SECONDS)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline and not killed:
+                killed = True
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
+            time.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:  # the child has its own session: end it before giving up
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        raise
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
     if os.WIFSIGNALED(status):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -261,3 +262,34 @@ def test_corrupt_history_and_report_are_survived(tree: Path) -> None:
     lines = (state / "history.jsonl").read_text().splitlines()
     assert json.loads(lines[0]) == good
     assert json.loads(lines[-1])["katas"]["adder"]["status"] == "solved"
+
+
+def test_ctrl_c_while_timing_keeps_the_grades(tmp_path: Path) -> None:
+    tree = tmp_path / "timed"
+    for part in ("katas/lru_cache", "solutions/lru_cache"):
+        shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "katas/manifest.json", tree / "katas/manifest.json")
+    scratch = tmp_path / "scratch"  # the grader's temporary folders, to see timing start
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", "--reference", "--root", str(tree)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(scratch)},
+    )
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("kata-timing-lru_cache-*")):
+        assert time.monotonic() < deadline and proc.poll() is None, "timing never started"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    data = json.loads((tree / ".kata" / "report.json").read_text())
+    assert data["complete"] is False
+    kata = data["katas"][0]
+    assert kata["tests"] == {"passed": 21, "total": 21}, "the graded tests are kept"
+    assert kata["timing"] is None
+    assert not list(scratch.iterdir()), "the timing's scratch folder is removed"
