@@ -84,3 +84,27 @@ def test_no_color_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert not terminal.use_colour(Tty())
     assert not terminal.use_colour(io.StringIO())
+
+
+def test_timing_report(tree: Path) -> None:
+    """Speed and growth columns, and the too-slow explanation, from synthetic figures."""
+    graded = run_grader("grade", "--reference", root=tree)
+    report = normalised(graded.report, tree)
+    adder, greeter = report["katas"]
+    adder["status"], adder["points"]["earned"] = "too slow", 4.5
+    report["summary"].update(solved=1, points=8.5)
+    adder["timing"] = {
+        "speed": "3.9× slower (3.70–4.10)",
+        "growth": "n^1.96 (ref n^1.01)",
+        "error": None,
+        "flags": [
+            "doubling n multiplies your time by 3.9, the reference's by 2.0: your code grows "
+            "quadratic, the reference linear or n log n",
+            "3.9× slower than the reference at n = 1000; this kata allows 3×",
+        ],
+    }
+    greeter["timing"] = {"speed": "as fast (0.98–1.02)", "growth": "n^1.00 (ref n^1.00)",
+                         "error": None, "flags": []}  # fmt: skip
+    out = io.StringIO()
+    terminal.render(report, out, colour=False)
+    check_golden("grade-timing", out.getvalue())
