@@ -244,6 +244,9 @@ def compare(root: Path, slug: str, force: bool = False) -> int:
         fromfile=f"yours: katas/{slug}/{kata.module}.py",
         tofile=f"reference: solutions/{slug}/{kata.module}.py",
     )
+    diff = list(diff)
+    if not diff:
+        print("your code is the same as the reference, line for line")
     for line in diff:
         line = line.rstrip("\n")
         style = (
