@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from cache_aside import CacheAside
+from grader.kata_support import in_thread
 
 
 class Loader:
@@ -53,21 +54,6 @@ class Gate:
             self.started.set()
             self.release.wait(5)
         return self.value(key)
-
-
-def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
-    """Start ``fn`` in a thread; the dict gets its "result" or "error"."""
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            out["result"] = fn()
-        except BaseException as exc:
-            out["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
 
 
 def wait_until(condition: Callable[[], bool], seconds: float) -> None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from distributed_lock import LockNotOwnedError, RedisLock
+from grader.kata_support import in_thread
 
 NAME = "invoice:42"
 
@@ -31,20 +31,6 @@ def expire_now(redis: Any, key: str = NAME) -> None:
     redis.pexpire(key, 1)
     time.sleep(0.01)
     assert redis.exists(key) == 0
-
-
-def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            out["result"] = fn()
-        except BaseException as exc:
-            out["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, out
 
 
 # -- Acquire ------------------------------------------------------------------

@@ -16,6 +16,7 @@ import sqlite3
 
 import pytest
 
+from grader.kata_support import explain_traced
 from query_plans import QUERIES, create_indexes, create_schema, keyset_page
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
@@ -85,29 +86,6 @@ _DERIVED = re.compile(r"^(?:CO-ROUTINE|MATERIALIZE) (\S+)")
 
 def plan(conn: sqlite3.Connection, sql: str, params: object = ()) -> list[str]:
     return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-
-
-class _NullForEveryName(dict):
-    def __missing__(self, key: str) -> None:
-        return None
-
-
-def explain_traced(conn: sqlite3.Connection, sql: str) -> list[str]:
-    """EXPLAIN QUERY PLAN of a traced statement.
-
-    The trace callback reports statements with their parameters filled in,
-    except on Python 3.10.0-3.10.3 (CPython issue 89301), where the
-    placeholders remain; then they are bound to NULL, which gives the same
-    plan (without ANALYZE statistics, SQLite plans without looking at values).
-    """
-    query = "EXPLAIN QUERY PLAN " + sql
-    try:
-        rows = conn.execute(query).fetchall()
-    except sqlite3.ProgrammingError as exc:
-        count = re.search(r"uses (\d+)", str(exc))
-        params: object = [None] * int(count.group(1)) if count else _NullForEveryName()
-        rows = conn.execute(query, params).fetchall()
-    return [row[3] for row in rows]
 
 
 def accesses(details: list[str]) -> list[dict[str, str | None]]:

@@ -16,6 +16,7 @@ import sqlite3
 
 import pytest
 
+from grader.kata_support import explain_traced
 from timeseries_rollup import create_schema, insert, rollup
 
 AGGREGATES = ("avg", "min", "max", "sum", "count")
@@ -76,29 +77,6 @@ def assert_rollup_equal(
 _SCAN = re.compile(r"^SCAN (?:TABLE )?(\S+)")
 _DERIVED = re.compile(r"^(?:CO-ROUTINE|MATERIALIZE) (\S+)")
 _INDEX_SEARCH = re.compile(r"^SEARCH .*\bUSING (?:COVERING )?(?:INDEX|PRIMARY KEY)\b")
-
-
-class _NullForEveryName(dict):
-    def __missing__(self, key: str) -> None:
-        return None
-
-
-def explain_traced(conn: sqlite3.Connection, sql: str) -> list[str]:
-    """EXPLAIN QUERY PLAN of a traced statement.
-
-    The trace callback reports statements with their parameters filled in,
-    except on Python 3.10.0-3.10.3 (CPython issue 89301), where the
-    placeholders remain; then they are bound to NULL, which gives the same
-    plan (without ANALYZE statistics, SQLite plans without looking at values).
-    """
-    query = "EXPLAIN QUERY PLAN " + sql
-    try:
-        rows = conn.execute(query).fetchall()
-    except sqlite3.ProgrammingError as exc:
-        count = re.search(r"uses (\d+)", str(exc))
-        params: object = [None] * int(count.group(1)) if count else _NullForEveryName()
-        rows = conn.execute(query, params).fetchall()
-    return [row[3] for row in rows]
 
 
 def traced_rollup(
