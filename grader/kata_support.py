@@ -6,10 +6,13 @@ runs every kata with this package importable.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -49,3 +52,38 @@ def explain_traced(conn: sqlite3.Connection, sql: str) -> list[str]:
         params: object = [None] * int(count.group(1)) if count else _NullForEveryName()
         rows = conn.execute(query, params).fetchall()
     return [row[3] for row in rows]
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Ada Lovelace",
+    "GIT_AUTHOR_EMAIL": "ada@example.com",
+    "GIT_COMMITTER_NAME": "Ada Lovelace",
+    "GIT_COMMITTER_EMAIL": "ada@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+"""A fixed identity and no system or user configuration: git answers the same anywhere."""
+
+
+def git(
+    repo: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes = b"",
+    ok: Sequence[int] = (0,),
+) -> bytes:
+    """Run the real ``git`` in ``repo`` and return its standard output.
+
+    ``env`` adds to :data:`GIT_IDENTITY` (commit dates, say); an exit status
+    not in ``ok`` fails the test with git's error message.
+    """
+    result = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        input=stdin,
+        capture_output=True,
+        env={**os.environ, **GIT_IDENTITY, **(env or {})},
+        check=False,
+    )
+    assert result.returncode in ok, f"git {' '.join(args)} failed: {result.stderr.decode()}"
+    return result.stdout

@@ -8,57 +8,22 @@ with ``git commit-tree`` and compare every answer with ``git merge-base --all``.
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
+from grader.kata_support import git as run_git
 from merge_base import merge_base
 
 Graph = dict[str, list[str]]
 
-# Fixed identity; dates are set per commit so that they grow along the history.
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Ada Lovelace",
-    "GIT_AUTHOR_EMAIL": "ada@example.com",
-    "GIT_COMMITTER_NAME": "Ada Lovelace",
-    "GIT_COMMITTER_EMAIL": "ada@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 
-
-def git(
-    repo: Path,
-    *args: str,
-    env: Mapping[str, str] = GIT_ENV,
-    stdin: bytes = b"",
-    ok: Sequence[int] = (0,),
-) -> str:
-    result = subprocess.run(
-        [
-            "git",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "user.name=Ada Lovelace",
-            "-c",
-            "user.email=ada@example.com",
-            *args,
-        ],
-        cwd=repo,
-        input=stdin,
-        capture_output=True,
-        env=env,
-        check=False,
-    )
-    assert result.returncode in ok, f"git {' '.join(args)} failed: {result.stderr.decode()}"
-    return result.stdout.decode()
+def git(repo: Path, *args: str, env: dict[str, str] | None = None, ok: Sequence[int] = (0,)) -> str:
+    """Run git in ``repo`` (dates are set per commit, growing along the history)."""
+    return run_git(repo, *args, env=env, ok=ok).decode()
 
 
 def build_repository(repo: Path, parents: Graph) -> dict[str, str]:
@@ -68,7 +33,7 @@ def build_repository(repo: Path, parents: Graph) -> dict[str, str]:
     ids: dict[str, str] = {}
     for number, (label, commit_parents) in enumerate(parents.items()):
         date = f"{1_700_000_000 + 60 * number} +0000"
-        env = {**GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
         args = [arg for parent in commit_parents for arg in ("-p", ids[parent])]
         ids[label] = git(repo, "commit-tree", tree, *args, "-m", label, env=env).strip()
     return ids
