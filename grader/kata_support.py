@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +30,56 @@ def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, out
+
+
+def run_threads(targets: Sequence[Callable[[], object]], switch_interval: float = 1e-6) -> None:
+    """Run every target in its own thread at once and wait for them all.
+
+    Threads switch as often as the interpreter allows meanwhile, so that a
+    race in the code under test shows up; the first error any thread raised
+    is raised again here.
+    """
+    errors: list[BaseException] = []
+
+    def guarded(target: Callable[[], object]) -> None:
+        try:
+            target()
+        except BaseException as exc:
+            errors.append(exc)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(switch_interval)
+    try:
+        pool = [threading.Thread(target=guarded, args=(t,)) for t in targets]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+    finally:
+        sys.setswitchinterval(old)
+    if errors:
+        raise errors[0]
+
+
+def problem_details(response: Any, status: int, context: str = "") -> dict[str, Any]:
+    """Check that an HTTP response is an RFC 9457 problem with ``status``; return its members.
+
+    RFC 9457 §3: the media type is ``application/problem+json`` and the
+    ``status`` member, when present, is the number of the response's status.
+    """
+    where = f" {context}" if context else ""
+    assert response.status_code == status, (
+        f"expected {status}{where}, got {response.status_code}: {response.text}"
+    )
+    content_type = response.headers.get("content-type", "")
+    assert content_type.split(";")[0].strip() == "application/problem+json", (
+        f"errors are RFC 9457 problem details (application/problem+json), got {content_type!r}"
+    )
+    problem = response.json()
+    assert problem.get("status") == status and type(problem["status"]) is int, (
+        f"the problem's status member must be the number {status}: {problem}"
+    )
+    return problem
 
 
 class _NullForEveryName(dict):

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conditional_requests import create_app
+from grader.kata_support import problem_details
 
 DOC = b'{"title": "draft", "tags": ["a", "b"]}'
 NEW = b'{"title": "final", "tags": ["a"]}'
@@ -30,15 +31,7 @@ def create(client: TestClient, doc_id: str = "a", content: bytes = DOC) -> str:
 
 
 def assert_problem(response, status: int, title: str) -> None:
-    assert response.status_code == status, (
-        f"expected {status}, got {response.status_code}: {response.text}"
-    )
-    content_type = response.headers.get("content-type", "")
-    assert content_type.split(";")[0].strip() == "application/problem+json", (
-        f"errors are RFC 9457 problem details (application/problem+json), got {content_type!r}"
-    )
-    problem = response.json()
-    assert problem.get("status") == status, f"the problem's status member must be {status}"
+    problem = problem_details(response, status)
     assert problem.get("type") == "about:blank" and problem.get("title") == title, problem
     assert isinstance(problem.get("detail"), str), "the problem needs a detail string"
 

@@ -13,15 +13,13 @@ TTL would find it.
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
 from typing import Any
 
 import pytest
 
 from distributed_lock import LockNotOwnedError, RedisLock
-from grader.kata_support import in_thread
+from grader.kata_support import in_thread, run_threads
 
 NAME = "invoice:42"
 
@@ -302,34 +300,19 @@ def test_threads_under_the_lock_lose_no_updates(redis: Any) -> None:
     threads, rounds = 4, 10
     inside = [0]
     overlaps = []
-    errors: list[BaseException] = []
 
     def worker() -> None:
-        try:
-            lock = RedisLock(redis, NAME, ttl_ms=5000)
-            for _ in range(rounds):
-                with lock:
-                    inside[0] += 1
-                    if inside[0] > 1:
-                        overlaps.append(inside[0])
-                    value = int(redis.get("counter") or 0)
-                    redis.set("counter", value + 1)  # read-modify-write: needs the lock
-                    inside[0] -= 1
-        except BaseException as exc:
-            errors.append(exc)
+        lock = RedisLock(redis, NAME, ttl_ms=5000)
+        for _ in range(rounds):
+            with lock:
+                inside[0] += 1
+                if inside[0] > 1:
+                    overlaps.append(inside[0])
+                value = int(redis.get("counter") or 0)
+                redis.set("counter", value + 1)  # read-modify-write: needs the lock
+                inside[0] -= 1
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        pool = [threading.Thread(target=worker) for _ in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
-    if errors:
-        raise errors[0]
+    run_threads([worker] * threads, switch_interval=1e-5)
     assert not overlaps, "two threads held the lock at the same time"
     assert redis.get("counter") == str(threads * rounds), "increments were lost"
     assert redis.get(f"{NAME}:fencing") == str(threads * rounds)

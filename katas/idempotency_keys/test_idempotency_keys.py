@@ -20,6 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from grader.kata_support import problem_details
 from idempotency_keys import create_app
 
 BODY = {"amount": 100, "currency": "EUR"}
@@ -85,15 +86,7 @@ def response_of(thread: threading.Thread, out: dict, what: str):
 
 
 def assert_problem(response, status: int) -> None:
-    assert response.status_code == status, (
-        f"expected {status}, got {response.status_code}: {response.text}"
-    )
-    content_type = response.headers.get("content-type", "")
-    assert content_type.split(";")[0].strip() == "application/problem+json", (
-        f"errors are RFC 9457 problem details (application/problem+json), got {content_type!r}"
-    )
-    problem = response.json()
-    assert problem.get("status") == status, f"the problem's status member must be {status}"
+    problem = problem_details(response, status)
     for member in ("type", "title", "detail"):
         assert isinstance(problem.get(member), str), f"the problem needs a {member!r} string"
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from grader.kata_support import problem_details
 from pagination import create_app
 
 BASE = "http://testserver/items"
@@ -77,17 +78,9 @@ def next_link(response) -> str | None:
 
 def assert_problem(response, detail_hint: str = "") -> None:
     """An RFC 9457 problem details response with status 400."""
-    assert response.status_code == 400, (
-        f"expected 400 {detail_hint}, got {response.status_code}: {response.text}"
-    )
-    content_type = response.headers.get("content-type", "")
-    assert content_type.split(";")[0].strip() == "application/problem+json", (
-        f"problem responses use Content-Type application/problem+json, got {content_type!r}"
-    )
-    body = response.json()
+    body = problem_details(response, 400, detail_hint)
     assert body.get("type") == "about:blank", body
     assert body.get("title") == "Bad Request", "with type about:blank, title is the status phrase"
-    assert body.get("status") == 400 and type(body["status"]) is int, body
     assert isinstance(body.get("detail"), str) and body["detail"], body
 
 

@@ -14,7 +14,6 @@ running: verdicts must come from the client's time, never from key expiry.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ import pytest
 from freezegun import freeze_time
 from freezegun.config import settings as freezegun_settings
 
+from grader.kata_support import run_threads
 from rate_limiter import FixedWindowLimiter, SlidingWindowLogLimiter, TokenBucketLimiter
 
 T0 = 1_700_000_000
@@ -69,29 +69,14 @@ def hammer(call: Callable[[], bool], threads: int = 8, calls: int = 50) -> int:
     """Run ``call`` from many threads released together; count the True results."""
     barrier = threading.Barrier(threads)
     allowed = [0] * threads
-    errors: list[BaseException] = []
 
     def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            for _ in range(calls):
-                if call():
-                    allowed[i] += 1
-        except BaseException as exc:  # re-raised in the test thread
-            errors.append(exc)
+        barrier.wait()
+        for _ in range(calls):
+            if call():
+                allowed[i] += 1
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up
-    try:
-        pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
-    if errors:
-        raise errors[0]
+    run_threads([lambda i=i: worker(i) for i in range(threads)])
     return sum(allowed)
 
 
