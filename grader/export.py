@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import hashlib
 import json
 import re
 import shutil
@@ -32,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from grader.files import files_digest, read_json_object
 
 if TYPE_CHECKING:
     from grader.catalog import Kata
@@ -55,10 +56,15 @@ class ExportError(Exception):
 
 def timing_key(kata: Kata) -> str:
     """What the shipped times are valid for: the kata's tests, metadata and workload."""
-    digest = hashlib.sha256()
-    for path in (kata.test_file, kata.dir / "kata.toml", kata.bench_file):
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.hexdigest()
+    return files_digest((kata.test_file, kata.dir / "kata.toml", kata.bench_file))
+
+
+def _shipped_entry(kata: Kata) -> dict[str, Any] | None:
+    """The kata's entry in ``katas/reference-times.json``, if it is still valid."""
+    entry = (read_json_object(kata.root / SHIPPED_TIMES) or {}).get(kata.slug)
+    if not isinstance(entry, dict) or entry.get("key") != timing_key(kata):
+        return None
+    return entry
 
 
 def _record_workload(kata: Kata) -> dict[str, Any] | None:
@@ -79,17 +85,8 @@ def shipped_workload(kata: Kata) -> dict[str, Any] | None:
     Valid while the kata's tests, metadata and workload are the ones recorded
     (the workload file is under the tamper check, and in the key).
     """
-    try:
-        data = json.loads((kata.root / SHIPPED_TIMES).read_text(encoding="utf-8"))
-        entry = data[kata.slug]
-        if entry["key"] != timing_key(kata):
-            return None
-        workload = entry.get("workload")
-        if not isinstance(workload, dict) or not workload.get("sizes"):
-            return None
-        return workload
-    except (FileNotFoundError, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return None
+    workload = (_shipped_entry(kata) or {}).get("workload")
+    return workload if isinstance(workload, dict) and workload.get("sizes") else None
 
 
 def shipped_reference_time(kata: Kata, test: str | None = None) -> float | None:
@@ -99,16 +96,15 @@ def shipped_reference_time(kata: Kata, test: str | None = None) -> float | None:
     the learner's time against the reference: the time of the whole kata, or of
     one test when ``test`` is given. ``None`` when there is no valid record.
     """
+    entry = _shipped_entry(kata)
     try:
-        data = json.loads((kata.root / SHIPPED_TIMES).read_text(encoding="utf-8"))
-        entry = data[kata.slug]
-        if entry["key"] != timing_key(kata):
+        if entry is None:
             return None
         if test is None:
             return float(entry["duration"])
         per_test = entry.get("tests", {})
         return float(per_test[test]) if test in per_test else None
-    except (FileNotFoundError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (KeyError, TypeError, ValueError):
         return None
 
 

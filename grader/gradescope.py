@@ -251,7 +251,7 @@ def failure_results(
 
 
 def _write(results_dir: Path, data: dict[str, Any]) -> None:
-    from grader.report import write_atomic
+    from grader.files import write_atomic
 
     write_atomic(results_dir / "results.json", json.dumps(data, indent=1, ensure_ascii=False))
 

@@ -17,13 +17,13 @@ machine. It is no sandbox: see "What the grader guards against" in the README.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from grader.catalog import Kata
+from grader.files import read_json_object, sha256
 from grader.results import RunResult
 
 MANIFEST = Path("katas") / "manifest.json"
@@ -43,10 +43,6 @@ EXPECTED_SENTINELS = {
 }
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def protected_files(kata: Kata) -> list[Path]:
     """The kata files a learner must not change."""
     files = [kata.test_file, kata.dir / "kata.toml"]
@@ -62,11 +58,7 @@ def manifest_entry(kata: Kata, tests: Iterable[str]) -> dict[str, Any]:
 
 
 def load_manifest(root: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json_object(root / MANIFEST)
 
 
 def write_manifest(root: Path, entries: Mapping[str, dict[str, Any]]) -> None:

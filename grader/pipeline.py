@@ -13,12 +13,11 @@ part. Data flows one way; no task reaches back.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from grader import junit, markdown, terminal
 from grader import report as report_io
 from grader.catalog import Kata, load_catalog
 from grader.export import shipped_reference_time, shipped_workload
+from grader.files import files_digest, read_json_object, sha256, write_atomic
 from grader.integrity import check_files, check_run, load_manifest
 from grader.progress import Progress
 from grader.results import RunResult, collect, from_report
@@ -93,23 +93,11 @@ def choose(grade: Grade) -> None:
 
 
 def _reference_key(kata: Kata) -> str:
-    digest = hashlib.sha256()
-    for path in (kata.reference, kata.test_file, kata.dir / "kata.toml"):
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.hexdigest()
-
-
-def _read_json_dict(path: Path) -> dict[str, Any]:
-    """A JSON object from disk; empty when missing or unreadable (it is only a cache)."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (FileNotFoundError, ValueError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return files_digest((kata.reference, kata.test_file, kata.dir / "kata.toml"))
 
 
 def _reference_cache(grade: Grade) -> dict[str, Any]:
-    return _read_json_dict(grade.state_dir / "reference-times.json")
+    return read_json_object(grade.state_dir / "reference-times.json") or {}
 
 
 def plan(grade: Grade) -> None:
@@ -161,7 +149,7 @@ def _reusable(grade: Grade) -> dict[int, RunResult]:
             and entry is not None
             and entry.get("status") in ("solved", "too slow")
             and current.is_file()
-            and entry.get("impl_sha256") == hashlib.sha256(current.read_bytes()).hexdigest()
+            and entry.get("impl_sha256") == sha256(current)
         ):
             with contextlib.suppress(KeyError, TypeError, ValueError):
                 reuse[index] = from_report(entry, target.kata, folder)
@@ -195,9 +183,7 @@ def run(grade: Grade) -> None:
     if fresh:
         cache = _reference_cache(grade)
         cache.update(fresh)
-        report_io.write_atomic(
-            grade.state_dir / "reference-times.json", json.dumps(cache, indent=1)
-        )
+        write_atomic(grade.state_dir / "reference-times.json", json.dumps(cache, indent=1))
 
 
 def verify(grade: Grade) -> None:
@@ -220,10 +206,7 @@ def _impl_file(grade: Grade, kata: Kata) -> Path:
 
 
 def _timing_key(kata: Kata, learner: Path) -> str:
-    digest = hashlib.sha256()
-    for path in (learner, kata.reference, kata.bench_file, kata.dir / "kata.toml"):
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.hexdigest()
+    return files_digest((learner, kata.reference, kata.bench_file, kata.dir / "kata.toml"))
 
 
 def measure_speed(grade: Grade) -> None:
@@ -235,7 +218,7 @@ def measure_speed(grade: Grade) -> None:
     if not grade.options.timing or not hasattr(os, "fork"):
         return
     cache_path = grade.state_dir / "timing-cache.json"
-    cache = _read_json_dict(cache_path)
+    cache = read_json_object(cache_path) or {}
     fresh = False
     for target, s in zip(grade.targets, grade.scores):
         kata = target.kata
@@ -262,12 +245,11 @@ def measure_speed(grade: Grade) -> None:
             remove_scratch(scratch)
         grade.timings[kata.slug] = timing
         if not timing.error:
-            raw = {k: v for k, v in timing.to_dict().items() if k in Timing.__dataclass_fields__}
-            raw["flags"] = []
-            cache[kata.slug] = {"key": key, "timing": raw}
+            # Flags are judged afresh on every read: the kata's limits may change.
+            cache[kata.slug] = {"key": key, "timing": asdict(replace(timing, flags=[]))}
             fresh = True
     if fresh:
-        report_io.write_atomic(cache_path, json.dumps(cache, indent=1))
+        write_atomic(cache_path, json.dumps(cache, indent=1))
 
 
 def judge_speed(grade: Grade) -> None:
@@ -302,7 +284,7 @@ def save(grade: Grade) -> None:
     if grade.options.json_path:
         report_io.write(grade.report, grade.options.json_path)
     if grade.options.junit_path:
-        report_io.write_atomic(grade.options.junit_path, junit.render(grade.report))
+        write_atomic(grade.options.junit_path, junit.render(grade.report))
     if grade.implementation is not None and grade.implementation.kind == "learner":
         progress = Progress.load(grade.options.root)
         whole = {t.kata.slug for t in grade.targets if t.test is None}

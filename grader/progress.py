@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.report import write_atomic
+from grader.files import read_json_object, write_atomic
 
 VERSION = 1
 FILE = Path(".kata") / "progress.json"
@@ -39,11 +39,7 @@ class Progress:
     @classmethod
     def load(cls, root: Path) -> Progress:
         path = root / FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError, UnicodeDecodeError):
-            return cls(path)
-        katas = data.get("katas") if isinstance(data, dict) else None
+        katas = (read_json_object(path) or {}).get("katas")
         if not isinstance(katas, dict):
             return cls(path)
         return cls(path, {k: v for k, v in katas.items() if isinstance(v, dict)})

@@ -9,19 +9,17 @@ Each run also appends one summary line to the history file.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import platform
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from grader.files import read_json_object, sha256, write_atomic
 from grader.results import RunResult
 from grader.scoring import Score
 from grader.timing import Timing
@@ -64,13 +62,6 @@ def _test(t) -> dict[str, Any]:
     }
 
 
-def _file_sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 @dataclass
 class KataEntry:
     """One kata's line in the report: its run, its score and the reference's time."""
@@ -82,6 +73,7 @@ class KataEntry:
 
     def to_dict(self, root: Path) -> dict[str, Any]:
         kata, run, score = self.run.kata, self.run, self.score
+        impl_file = run.impl / f"{kata.module}.py"
         try:
             impl = str(run.impl.relative_to(root))
         except ValueError:
@@ -95,7 +87,7 @@ class KataEntry:
             "points": {"earned": score.earned, "possible": score.possible},
             "tests": {"passed": score.passed, "total": score.total},
             "implementation": impl,
-            "impl_sha256": _file_sha256(run.impl / f"{kata.module}.py"),
+            "impl_sha256": sha256(impl_file) if impl_file.is_file() else None,
             "duration": round(run.duration, 6),
             "reference_duration": (
                 None if self.reference_duration is None else round(self.reference_duration, 6)
@@ -137,22 +129,6 @@ def build(
         },
         "katas": katas,
     }
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (write a temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write(report: dict[str, Any], path: Path) -> None:
@@ -213,8 +189,5 @@ def read_history(path: Path) -> tuple[list[dict[str, Any]], int]:
 
 def read(path: Path) -> dict[str, Any] | None:
     """A report from disk, or ``None`` when missing or unreadable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
+    data = read_json_object(path)
+    return data if data is not None and data.get("schema") == SCHEMA else None

@@ -10,6 +10,7 @@ import pytest
 from conftest import TREE
 from grader import report as report_io
 from grader.catalog import CatalogError, load_catalog, load_kata
+from grader.files import write_atomic
 from grader.results import RunResult, TestResult
 from grader.scoring import score
 from grader.selection import UsageError, select
@@ -97,7 +98,7 @@ def test_corrupt_report_reads_as_missing(tmp_path: Path) -> None:
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "report.json"
-    report_io.write_atomic(target, "one")
-    report_io.write_atomic(target, "two")
+    write_atomic(target, "one")
+    write_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
