@@ -47,6 +47,7 @@ from typing import Any
 
 from grader import stats
 from grader.catalog import Kata
+from grader.files import read_json_object
 from grader.runner import excerpt, run_isolated
 from grader.worker import Job, apply_limits, redirect_output
 
@@ -139,6 +140,36 @@ def _calibrate(fn: Callable[[], object]) -> tuple[int, float]:
         loops = max(loops * 2, math.ceil(MIN_SAMPLE / max(per_call, 1e-7) * 1.2))
 
 
+def _stop_early(timing: Timing, sample_cost: float, deadline: float) -> bool:
+    """Whether to stop before the next size.
+
+    The sizes are chosen so that the reference fits the budget. A fit needs
+    three sizes; past that, stop for a learner clearly slower than the
+    reference when the next size (at least twice as slow) would not fit.
+    """
+    next_cost = 2 * sample_cost * (GROWTH_SAMPLES + 1)
+    slower = timing.learner_times[-1] > 2 * timing.reference_times[-1]
+    return len(timing.sizes) >= 3 and slower and next_cost > deadline - time.process_time()
+
+
+def _ratio_size(sample_costs: dict[int, float], budget: float) -> int:
+    """The largest size whose pairs of learner samples fit in half the budget."""
+    affordable = [n for n, cost in sample_costs.items() if cost * PAIRS * 2 <= budget / 2]
+    return affordable[-1] if affordable else next(iter(sample_costs))
+
+
+def _conclude(timing: Timing, pairs: list[tuple[float, float]], n: int) -> Timing:
+    """Fill in the speed ratio at size ``n`` and the growth of both sides."""
+    ratio = stats.ratio(pairs)
+    timing.ratio_size = n
+    timing.ratio, timing.ratio_low, timing.ratio_high = ratio.median, ratio.low, ratio.high
+    timing.ratio_samples = list(ratio.samples)
+    if len(timing.sizes) >= 2:
+        timing.learner_growth = stats.slope(timing.sizes, timing.learner_times)
+        timing.reference_growth = stats.slope(timing.sizes, timing.reference_times)
+    return timing
+
+
 def measure(
     bench: ModuleType,
     learner: ModuleType,
@@ -151,7 +182,8 @@ def measure(
     rng = random.Random(seed)
     timing = Timing()
     deadline = time.process_time() + budget
-    workloads: dict[int, tuple[Callable, Callable, int, int, float]] = {}
+    workloads: dict[int, tuple[Callable, Callable, int, int]] = {}
+    sample_costs: dict[int, float] = {}
     for n in sizes:
         learner_fn = bench.workload(learner, n)
         reference_fn = bench.workload(reference, n)
@@ -169,23 +201,14 @@ def measure(
         timing.sizes.append(n)
         timing.learner_times.append(min(samples["learner"]))
         timing.reference_times.append(min(samples["reference"]))
-        workloads[n] = (learner_fn, reference_fn, learner_loops, reference_loops, learner_one)
-        # The sizes are chosen so that the reference fits the budget. A fit needs
-        # three sizes; past that, stop for a learner clearly slower than the
-        # reference when the next size (at least twice as slow) would not fit.
-        next_cost = 2 * learner_one * max(learner_loops, 1) * (GROWTH_SAMPLES + 1)
-        slower = timing.learner_times[-1] > 2 * timing.reference_times[-1]
-        left = deadline - time.process_time()
-        if len(timing.sizes) >= 3 and n != sizes[-1] and slower and next_cost > left:
+        workloads[n] = (learner_fn, reference_fn, learner_loops, reference_loops)
+        sample_costs[n] = learner_one * learner_loops
+        if n != sizes[-1] and _stop_early(timing, sample_costs[n], deadline):
             timing.stopped_early = True
             break
 
-    # The ratio at the largest size whose pairs fit in half the budget.
-    affordable = [
-        n for n in timing.sizes if workloads[n][4] * workloads[n][2] * PAIRS * 2 <= budget / 2
-    ]
-    n = affordable[-1] if affordable else timing.sizes[0]
-    learner_fn, reference_fn, learner_loops, reference_loops, _ = workloads[n]
+    n = _ratio_size(sample_costs, budget)
+    learner_fn, reference_fn, learner_loops, reference_loops = workloads[n]
     pairs = []
     for _ in range(PAIRS):
         sides = [(learner_fn, learner_loops, 0), (reference_fn, reference_loops, 1)]
@@ -194,14 +217,7 @@ def measure(
         for fn, loops, slot in sides:
             pair[slot] = _run(fn, loops)
         pairs.append((pair[0], pair[1]))
-    ratio = stats.ratio(pairs)
-    timing.ratio_size = n
-    timing.ratio, timing.ratio_low, timing.ratio_high = ratio.median, ratio.low, ratio.high
-    timing.ratio_samples = list(ratio.samples)
-    if len(timing.sizes) >= 2:
-        timing.learner_growth = stats.slope(timing.sizes, timing.learner_times)
-        timing.reference_growth = stats.slope(timing.sizes, timing.reference_times)
-    return timing
+    return _conclude(timing, pairs, n)
 
 
 def calibration() -> Callable[[], object]:
@@ -253,7 +269,9 @@ def measure_recorded(bench: ModuleType, learner: ModuleType, recorded: dict,
     timing = Timing(recorded_reference=True)
     deadline = time.process_time() + budget
     fns: dict[int, tuple[Callable, int, float]] = {}
-    for n, reference_time in zip(recorded["sizes"], recorded["times"]):
+    sample_costs: dict[int, float] = {}
+    sizes = recorded["sizes"]
+    for n, reference_time in zip(sizes, recorded["times"]):
         fn = bench.workload(learner, n)
         loops, one = _calibrate(fn)
         learner_time = min(_run(fn, loops) for _ in range(GROWTH_SAMPLES))
@@ -262,27 +280,18 @@ def measure_recorded(bench: ModuleType, learner: ModuleType, recorded: dict,
         timing.learner_times.append(learner_time)
         timing.reference_times.append(reference_time * scale)
         fns[n] = (fn, loops, reference_time)
-        slower = learner_time > 2 * timing.reference_times[-1]
-        next_cost = 2 * one * loops * (GROWTH_SAMPLES + 1)
-        left = deadline - time.process_time()
-        if len(timing.sizes) >= 3 and slower and next_cost > left:
-            timing.stopped_early = n != recorded["sizes"][-1]
+        sample_costs[n] = one * loops
+        if n != sizes[-1] and _stop_early(timing, sample_costs[n], deadline):
+            timing.stopped_early = True
             break
-    affordable = [n for n in timing.sizes if fns[n][1] * PAIRS * 2 * fns[n][2] <= budget / 2]
-    n = affordable[-1] if affordable else timing.sizes[0]
+    n = _ratio_size(sample_costs, budget)
     fn, loops, reference_time = fns[n]
     pairs = []
     for _ in range(PAIRS):
         learner_time = _run(fn, loops)
         scale = _run(calibrate, calibration_loops) / scale_base
         pairs.append((learner_time, reference_time * scale))
-    ratio = stats.ratio(pairs)
-    timing.ratio_size = n
-    timing.ratio, timing.ratio_low, timing.ratio_high = ratio.median, ratio.low, ratio.high
-    timing.ratio_samples = list(ratio.samples)
-    timing.learner_growth = stats.slope(timing.sizes, timing.learner_times)
-    timing.reference_growth = stats.slope(timing.sizes, timing.reference_times)
-    return timing
+    return _conclude(timing, pairs, n)
 
 
 @dataclass(frozen=True)
@@ -363,10 +372,12 @@ def time_kata(job: TimingJob) -> Timing:
     job.scratch.mkdir(parents=True, exist_ok=True)
     hard_limit = job.budget * 5 + 20
     returncode, sig, killed = run_isolated(lambda: _child(job), hard_limit)
-    try:
-        data = json.loads(job.result_path.read_text(encoding="utf-8"))
-        timing = Timing(**data)
-    except (FileNotFoundError, ValueError, TypeError):
+    data = read_json_object(job.result_path)
+    timing = None
+    if data is not None:
+        with contextlib.suppress(TypeError):  # not a Timing's fields
+            timing = Timing(**data)
+    if timing is None:
         if killed:
             why = f"the workload did not finish within {hard_limit:g} s and was killed"
         elif sig is not None:
@@ -401,7 +412,4 @@ def record_kata(kata: Kata, scratch: Path) -> dict | None:
             os._exit(code)
 
     run_isolated(child, DEFAULT_BUDGET * 10 + 30)
-    try:
-        return json.loads(result.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
+    return read_json_object(result)
