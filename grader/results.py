@@ -100,7 +100,7 @@ def _classify(message: str) -> str:
         return "timeout"
     if message.startswith(("SystemExit", "KeyboardInterrupt")):
         return "crashed"
-    if "MemoryError" in message.splitlines()[0] if message else False:
+    if "MemoryError" in message.partition("\n")[0]:
         return "memory"
     return "failed"
 
@@ -133,9 +133,10 @@ def _test_result(entry: dict, test_file: str) -> TestResult:
     message = crash.get("message") or failing.get("longrepr") or outcome
     result.message = _short(message)
     result.traceback = _short(failing.get("longrepr") or "", 40)
-    result.status = _classify(message) if outcome in ("failed", "xfailed") else "error"
-    if result.status == "error" and _classify(message) != "failed":
-        result.status = _classify(message)
+    # A timeout, crash or memory verdict names the cause; otherwise an error in
+    # set-up or teardown stays an error, and a failed call is a failure.
+    kind = _classify(message)
+    result.status = "error" if kind == "failed" and outcome not in ("failed", "xfailed") else kind
     result.line = _failing_line(failing, test_file) or result.line
     return result
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.files import read_json_object
 from grader.worker import EXIT_BROKEN, Job, child_main
 
 PRELOAD = ("pytest", "pytest_timeout", "pytest_jsonreport.plugin", "grader.kata_plugin")
@@ -134,29 +135,37 @@ def excerpt(path: Path, limit: int = 4000) -> str:
 
 
 class _Process:
-    """A running child: forked where possible, spawned otherwise."""
+    """A running child in its own process group: forked where possible, spawned otherwise."""
 
-    def __init__(self, job: Job) -> None:
-        self.started = time.monotonic()
-        self.popen: subprocess.Popen[bytes] | None = None
+    def __init__(self, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
+        self.pid = pid
+        self.popen = popen
+
+    @classmethod
+    def fork(cls, target: Callable[[], None]) -> _Process:
+        """Fork a child that runs ``target``, which must end it with ``os._exit``."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            target()
+        return cls(pid)
+
+    @classmethod
+    def start(cls, job: Job) -> _Process:
+        """A worker process for ``job`` (see grader.worker)."""
         if hasattr(os, "fork"):
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the child
-                child_main(job)
-            self.pid = pid
-        else:  # pragma: no cover - Windows
-            spec = Path(job.scratch) / "job.json"
-            spec.write_text(job.to_json(), encoding="utf-8")
-            self.popen = subprocess.Popen(
-                [sys.executable, "-m", "grader", "worker", str(spec)],
-                cwd=job.scratch,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            self.pid = self.popen.pid
+            return cls.fork(lambda: child_main(job))
+        spec = Path(job.scratch) / "job.json"  # pragma: no cover - Windows
+        spec.write_text(job.to_json(), encoding="utf-8")
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "grader", "worker", str(spec)],
+            cwd=job.scratch,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return cls(popen.pid, popen)
 
     def poll(self) -> tuple[int | None, int | None] | None:
         """``(returncode, signal)`` once the child has ended, else ``None``."""
@@ -214,13 +223,6 @@ class _Watch:
                 self.running = None
 
 
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-
-
 def _describe_death(attempt: Attempt) -> str:
     if attempt.killed_for == "test-timeout":
         return "the test ran past its time limit and had to be killed from outside"
@@ -269,7 +271,8 @@ class Runner:
                     index = pending.pop(0)
                     job = outcomes[index].job
                     self._reset_scratch(job)
-                    running[index] = (_Process(job), _Watch(job.progress_path), time.monotonic())
+                    proc = _Process.start(job)
+                    running[index] = (proc, _Watch(job.progress_path), time.monotonic())
                 for index, (proc, watch, started) in list(running.items()):
                     job = outcomes[index].job
                     ended = proc.poll()
@@ -334,7 +337,7 @@ class Runner:
         started: float,
     ) -> Attempt:
         returncode, sig = ended
-        broken = _read_json(job.broken_path) if returncode == EXIT_BROKEN else None
+        broken = read_json_object(job.broken_path) if returncode == EXIT_BROKEN else None
         return Attempt(
             returncode=returncode,
             signal=sig,
@@ -343,7 +346,7 @@ class Runner:
             collected=list(watch.collected),
             metadata=dict(watch.metadata),
             running=watch.running,
-            report=_read_json(job.report_path),
+            report=read_json_object(job.report_path),
             broken=broken,
             output=excerpt(job.output_path),
         )
@@ -377,38 +380,30 @@ def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None
     (``None`` when killed by a signal), the signal, and whether it was killed
     for overrunning. Needs ``os.fork`` (Linux, macOS).
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
+
+    def child() -> None:  # pragma: no cover - runs in the child
         try:
             os.setsid()
             target()
         finally:
             os._exit(70)
+
+    proc = _Process.fork(child)
     deadline = time.monotonic() + timeout
     killed = False
     try:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
+        while (ended := proc.poll()) is None:
             if time.monotonic() > deadline and not killed:
                 killed = True
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
+                proc.kill_group()
             time.sleep(POLL_SECONDS)
     except KeyboardInterrupt:  # the child has its own session: end it before giving up
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
+        proc.kill_group()
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+            os.waitpid(proc.pid, 0)
         raise
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    if os.WIFSIGNALED(status):
-        return None, os.WTERMSIG(status), killed
-    return os.waitstatus_to_exitcode(status), None, killed
+    proc.kill_group()  # anything it left running
+    return ended[0], ended[1], killed
 
 
 def make_scratch(prefix: str) -> Path:

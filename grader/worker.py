@@ -187,33 +187,31 @@ def redirect_output(job: Job) -> None:
     sys.stdin = open(0, **text)  # noqa: SIM115
 
 
+def _broken(job: Job, detail: str, line: int | None) -> None:
+    """Record why the module under test does not import, and end the process."""
+    record = {"error": detail, "file": f"{job.module}.py", "line": line}
+    job.broken_path.write_text(json.dumps(record), encoding="utf-8")
+    os._exit(EXIT_BROKEN)
+
+
 def _import_implementation(job: Job) -> None:
     """Import the module under test; on failure record where and exit."""
-    if not (Path(job.impl_dir) / f"{job.module}.py").is_file():
-        detail = f"FileNotFoundError: {job.module}.py is missing"
-        job.broken_path.write_text(
-            json.dumps({"error": detail, "file": f"{job.module}.py", "line": None}),
-            encoding="utf-8",
-        )
-        os._exit(EXIT_BROKEN)
+    impl = Path(job.impl_dir) / f"{job.module}.py"
+    if not impl.is_file():
+        _broken(job, f"FileNotFoundError: {job.module}.py is missing", None)
     try:
         importlib.import_module(job.module)
     except BaseException as exc:
-        impl = os.path.realpath(Path(job.impl_dir) / f"{job.module}.py")
         line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
         if line is None:
+            real = os.path.realpath(impl)
             frames = [
                 f
                 for f in traceback.extract_tb(exc.__traceback__)
-                if os.path.realpath(f.filename) == impl
+                if os.path.realpath(f.filename) == real
             ]
             line = frames[-1].lineno if frames else None
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        job.broken_path.write_text(
-            json.dumps({"error": detail, "file": f"{job.module}.py", "line": line}),
-            encoding="utf-8",
-        )
-        os._exit(EXIT_BROKEN)
+        _broken(job, "".join(traceback.format_exception_only(type(exc), exc)).strip(), line)
 
 
 SENTINEL = Path(__file__).parent / "sentinel" / "test_sentinel.py"
