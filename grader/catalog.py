@@ -99,7 +99,7 @@ class Kata:
         return self.solution_dir / f"{self.module}.py"
 
     def variants(self, kind: str) -> list[Path]:
-        """The ``wrong`` or ``slow`` variant modules of the reference, sorted."""
+        """The ``wrong``, ``slow`` or ``alternates`` variant modules of the reference, sorted."""
         return sorted((self.solution_dir / kind).glob("*.py"))
 
 

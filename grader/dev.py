@@ -7,7 +7,9 @@ isolated processes, and asserts what a sound kata guarantees:
 - every test fails on the stub (and the stub imports);
 - every test passes on the reference;
 - every ``wrong/`` variant fails at least one test, and says its bug;
-- every ``slow/`` variant passes every test.
+- every ``slow/`` variant passes every test;
+- every ``alternates/`` solution (a correct one by another route) passes every
+  test, and there is at least one, so the tests do not over-fit the reference.
 """
 
 from __future__ import annotations
@@ -132,11 +134,17 @@ def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
                 check.problems.append(f"{label} passes every test: the tests miss its bug")
             if not _first_line(path).startswith("Wrong:"):
                 check.problems.append(f"{label}: docstring must start with 'Wrong: <the bug>'")
-        elif label.startswith("slow/"):
+        elif label.startswith(("slow/", "alternates/")):
             if not run.tests or run.passed != len(run.tests):
-                check.problems.append(f"{label} must pass every test: {_summary(run)}")
-            if not _first_line(path).startswith("Slow but correct:"):
-                check.problems.append(f"{label}: docstring must start with 'Slow but correct:'")
+                failing = [t.name for t in run.tests if not t.passed][:5]
+                check.problems.append(
+                    f"{label} must pass every test: {_summary(run)} {failing or ''}".strip()
+                )
+            opening = "Slow but correct:" if label.startswith("slow/") else "Correct:"
+            if not _first_line(path).startswith(opening):
+                check.problems.append(f"{label}: docstring must start with '{opening}'")
+    if not any(label.startswith("alternates/") for label in runs):
+        check.problems.append("needs at least 1 correct alternate in alternates/")
     return check
 
 
@@ -162,7 +170,7 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
         plan: list[tuple[Kata, str, Path]] = []
         for kata in katas:
             plan += [(kata, "stub", kata.dir), (kata, "reference", kata.solution_dir)]
-            for kind in ("wrong", "slow"):
+            for kind in ("wrong", "slow", "alternates"):
                 for variant in kata.variants(kind):
                     folder = _variant_dir(kata, variant, temp)
                     plan.append((kata, f"{kind}/{variant.stem}", folder))
