@@ -492,6 +492,10 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
     p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     p.set_defaults(handler=main)
 
+    from grader import classroom50
+
+    classroom50.add_parser(sub, root)
+
 
 def main(args: argparse.Namespace) -> int:
     run_step(args.root.resolve(), args.slug)
