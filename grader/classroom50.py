@@ -419,7 +419,7 @@ def release_body(
         if len(failing) > FAILURES_SHOWN:
             lines.append(f"- … and {len(failing) - FAILURES_SHOWN} more failing tests")
     lines += ["", f"Status: {summary}"]
-    return "\n".join(lines) + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines) + "\n")
 
 
 def append_outputs(path: str | None, status: str, summary: str) -> None:
