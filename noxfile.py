@@ -2,8 +2,9 @@
 
 Learners:   nox -s grade [-- KATA… | --reference | --impl DIR]
 Authors:    nox -s tests, nox -s lint, nox -s dev -- check [KATA…], nox -s bench
-Instructors: nox -s assignment -- KATA… --out DIR (Classroom 50), nox -s gradescope -- KATA… --out FILE.zip,
-            nox -s batch -- SUBMISSIONS_DIR, nox -s classroom -- KATA (a workflow step)
+Instructors: nox -s assignment -- KATA… --out DIR (for Classroom 50),
+            nox -s gradescope -- KATA… --out FILE.zip, nox -s batch -- SUBMISSIONS_DIR,
+            nox -s classroom -- KATA (a step of the Actions workflow)
 """
 
 from __future__ import annotations

@@ -409,7 +409,10 @@ def release_body(
         if problem:
             lines += [f"> {_cell(problem)}", ""]
         if k["status"] == "too slow":
-            lines += ["Every test passed, but the code is too slow: three quarters of the points.", ""]
+            lines += [
+                "Every test passed, but the code is too slow: three quarters of the points.",
+                "",
+            ]
         for t in failing[:FAILURES_SHOWN]:
             where = f" (spec: `katas/{k['slug']}/README.md` § {t['spec']})" if t.get("spec") else ""
             lines.append(f"- **`{t['test']}`** — {t['kind']}, {t['score']}/{t['max-score']}{where}")
@@ -464,7 +467,11 @@ def _missing(entry: dict[str, Any], kata: Kata) -> None:
         f"katas/{kata.slug}/{kata.module}.py is not in your repository "
         "(deleted or renamed?): restore it from the starter code"
     )
-    entry["broken"] = {"error": message, "file": f"katas/{kata.slug}/{kata.module}.py", "line": None}
+    entry["broken"] = {
+        "error": message,
+        "file": f"katas/{kata.slug}/{kata.module}.py",
+        "line": None,
+    }
     if entry["status"] not in ("tampered",):
         entry["status"] = "broken"
     entry["points"] = {**entry["points"], "earned": 0.0}
@@ -480,7 +487,9 @@ def grade_checkout(root: Path, checkout: Path, settings: Settings) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="kata-classroom50-") as temp:
         impl = Path(temp) / "impl"
         found = lay_out(checkout, katas, impl)
-        state = grade(Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True))
+        state = grade(
+            Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
+        )
     report = state.report
     by_slug = {k.slug: k for k in katas}
     for entry in report["katas"]:
@@ -630,8 +639,11 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
     r.add_argument("--checkout", type=Path, default=Path.cwd(), metavar="DIR",
                    help="the student's checkout (default: the working directory)")  # fmt: skip
     r.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: --checkout)")
-    r.add_argument("--unfinished", metavar="MESSAGE",
-                   help="grading was stopped: write a result with every test failed, saying so")  # fmt: skip
+    r.add_argument(
+        "--unfinished",
+        metavar="MESSAGE",
+        help="grading was stopped: write a result with every test failed, saying so",
+    )
     r.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     r.set_defaults(handler=main_run)
 

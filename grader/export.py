@@ -400,35 +400,42 @@ def _stars(difficulty: int) -> str:
 
 
 _SUBMIT = {
-    "classroom50": """3. Grade it locally (below) until it is solved, then commit and push (or run
+    "classroom50": """\
+3. Grade it locally (below) until it is solved, then commit and push (or run
    `gh student submit`, if your teacher set the assignment up that way). Each submission is
    graded on GitHub by your teacher's autograder (Classroom 50): the grade is a *Release* of
    your repository — its notes show a table of your katas and why each failing test failed,
    and its `result.json` holds the points your teacher collects. The check mark beside your
    commit links to the grading log.""",
-    "actions": """3. Grade it locally (below) until it is solved, then commit and push. Every push is
+    "actions": """\
+3. Grade it locally (below) until it is solved, then commit and push. Every push is
    graded again on GitHub by the workflow in `.github/workflows/classroom.yml`: the run's job
    summary shows the grade (a table per kata), and each kata's step log its failures.""",
-    "gradescope": """3. Grade it locally (below) until it is solved, then upload your `katas/` folder (or
+    "gradescope": """\
+3. Grade it locally (below) until it is solved, then upload your `katas/` folder (or
    the kata folders, or the bare module files) to the Gradescope assignment.""",
 }
 
 _TESTS = {
-    "classroom50": """Change only your files. Your work is graded with your teacher's own copy of the tests
+    "classroom50": """\
+Change only your files. Your work is graded with your teacher's own copy of the tests
 and of the grader, not the copies in this repository: editing or deleting them here changes
 only what you see locally. Keep each file at its path: a file that was moved or deleted is
 graded as missing.""",
-    "actions": """Change only your files. The tests, the `kata.toml` files, the `grader/` folder and the
+    "actions": """\
+Change only your files. The tests, the `kata.toml` files, the `grader/` folder and the
 workflow in `.github/` are checked against `katas/manifest.json`: a kata whose tests were
 changed, or every kata when the grader or the workflow was, scores nothing, with a message
 saying which file differs.""",
 }
 
 _POINTS = {
-    "classroom50": """- On GitHub, points are whole numbers: each kata's points times {scale} (a {example}-point kata
+    "classroom50": """\
+- On GitHub, points are whole numbers: each kata's points times {scale} (a {example}-point kata
   is worth {scaled}), shared among its tests by weight; a passed test earns its share (three
   quarters of it when the kata is too slow).""",
-    "actions": """- On GitHub, each kata is one step of the *Kata grading* workflow. A step's log lists each
+    "actions": """\
+- On GitHub, each kata is one step of the *Kata grading* workflow. A step's log lists each
   failure (message, test code, a short traceback) and the job summary shows a table.""",
 }
 
@@ -456,9 +463,12 @@ def student_readme(
     grading = "\n".join(f"    {c.ljust(width)}# {what}" for c, what in commands)
     count = f"{len(katas)} kata{'s' if len(katas) != 1 else ''}, {total} points"
     example = katas[0].points
-    tests = _TESTS.get(platform, "Change only your files: the tests and `grader/` are the grader's.")
+    tests = _TESTS.get(
+        platform, "Change only your files: the tests and `grader/` are the grader's."
+    )
     points = _POINTS.get(platform, "").format(scale=scale, example=example, scaled=example * scale)
-    return f"""# {title}
+    return (
+        f"""# {title}
 
 {count}. Each kata is a spec (`README.md`), a stub to fill, and the tests that grade it.
 
@@ -501,7 +511,9 @@ command that runs that test alone. The full report is in `.kata/report.json`.
   (see its *Constraints*), code whose time grows clearly faster than the reference's, or that
   is slower than the kata allows, is *too slow* and earns three quarters of the points.
 {points}
-""".rstrip() + "\n"
+""".rstrip()
+        + "\n"
+    )
 
 
 # -- building --------------------------------------------------------------------------
@@ -762,8 +774,9 @@ def _main_classroom50(args: argparse.Namespace, root: Path, out: Path) -> int:
     points = sum(k.points for k in result.katas)
     print(f"wrote {out}: {len(result.katas)} katas, {points} points "
           f"({points * settings.scale} in Classroom 50)")  # fmt: skip
-    print(f"  template/                 the students' repository: push it, mark it a template")
-    print(f"  autograders/{settings.slug}/  the autograder ({size / 1024:.0f} KiB packed): copy it "
-          f"to <classroom>/autograders/{settings.slug}/ in your classroom50 repository")  # fmt: skip
-    print("next: README.md § For instructors walks through adding the assignment in Classroom 50")
+    print("  template/  the students' repository: push it and mark it a template repository")
+    where = f"<classroom>/autograders/{settings.slug}/"
+    print(f"  autograders/{settings.slug}/  the autograder ({size / 1024:.0f} KiB packed): "
+          f"copy it to {where} in your classroom50 repository")  # fmt: skip
+    print("next: docs/classroom50.md walks through adding the assignment in Classroom 50")
     return 0

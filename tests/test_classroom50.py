@@ -72,8 +72,14 @@ def kata_entry(status: str, tests: list[tuple[str, str, float]], possible: int) 
         "points": {"earned": 0.0, "possible": possible},
         "tests": {"passed": 0, "total": len(tests)},
         "results": [
-            {"nodeid": f"katas/k/test_k.py::{n}", "name": n, "status": s, "weight": w,
-             "message": "assert 1 == 2\nexpected: 2\nactual:   1", "spec": "API"}  # fmt: skip
+            {
+                "nodeid": f"katas/k/test_k.py::{n}",
+                "name": n,
+                "status": s,
+                "weight": w,
+                "message": "assert 1 == 2\nexpected: 2\nactual:   1",
+                "spec": "API",
+            }
             for n, s, w in tests
         ],
         "broken": None,

@@ -119,7 +119,9 @@ def test_the_export_times_solved_katas_against_recorded_reference_times(tmp_path
     out = tmp_path / "timed"
     done = run_grader("assignment", "lru_cache", "--out", str(out), root=ROOT, timeout=300)
     assert done.code == 0, done.stdout + done.stderr
-    assert (out / "autograders" / "backend-katas" / "kata" / "katas" / "reference-times.json").is_file()
+    assert (
+        out / "autograders" / "backend-katas" / "kata" / "katas" / "reference-times.json"
+    ).is_file()
     out = out / "template"
     shipped = json.loads((out / "katas" / "reference-times.json").read_text())
     workload = shipped["lru_cache"]["workload"]

@@ -196,8 +196,9 @@ def test_disclosure_levels_reach_results_json(tree: Path, tmp_path: Path) -> Non
     (home / "results").mkdir(parents=True)
     with zipfile.ZipFile(archive) as z:
         z.extractall(home / "source")
-    submit(home, {"adder/adder.py": (IMPLS / "partial/adder/adder.py").read_text(),
-                  "greeter/greeter.py": 'def greet(name):\n    return f"Hi, {name}!"\n'})  # fmt: skip
+    wrong = 'def greet(name):\n    return f"Hi, {name}!"\n'
+    partial = (IMPLS / "partial/adder/adder.py").read_text()
+    submit(home, {"adder/adder.py": partial, "greeter/greeter.py": wrong})
     results = run_autograder(home)
     check_spec(results)
     failed = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
