@@ -65,7 +65,7 @@ if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
 fi
-# The bundled pyproject.toml's `grade` dependency group.
+# What grading these katas needs: pytest and its plugins, and the libraries they import.
 python3 -m pip install --quiet --disable-pip-version-check {requirements} \\
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \\
        {requirements}
@@ -156,7 +156,10 @@ def build(
         unknown = sorted(set(kata_disclosure) - {k.slug for k in result.katas})
         if unknown:
             raise ExportError(f"--kata-disclosure names {', '.join(unknown)}: not in the zip")
-        requirements = " ".join(shlex.quote(r) for r in grade_requirements(root))
+        from grader.classroom50 import assignment_requirements
+
+        needed = assignment_requirements(grade_requirements(root), result.katas)
+        requirements = " ".join(shlex.quote(r) for r in needed)
         (source / "setup.sh").write_text(SETUP.format(requirements=requirements))
         names = " ".join(shlex.quote(k.slug) for k in result.katas)
         options = _disclosure_args(disclosure, kata_disclosure)

@@ -286,6 +286,17 @@ def test_a_hang_costs_only_its_tests(runner: Any, tmp_path: Path) -> None:
     assert sum(t["score"] for t in run.result["tests"] if t["kata"] == "greeter") == 40
 
 
+def test_a_flood_and_a_crash_cost_only_their_katas(runner: Any, tmp_path: Path) -> None:
+    flood = (IMPLS / "flood" / "adder" / "adder.py").read_text()
+    run = runner(checkout(runner, tmp_path, flood, greeter="import os\nos._exit(3)\n"))
+    assert run.code == 0, run.log
+    check_result(run.result)
+    assert len(run.result["tests"]) == 6
+    greeter = [t for t in run.result["tests"] if t["kata"] == "greeter"]
+    assert not any(t["passed"] for t in greeter) and all(t["message"] for t in greeter)
+    assert len(run.body) < 20_000  # the flood does not reach the release body
+
+
 def test_editing_or_deleting_the_tests_changes_nothing(runner: Any, tmp_path: Path) -> None:
     honest = runner(checkout(runner, tmp_path / "honest", PARTIAL))
     edited = checkout(runner, tmp_path / "edited", PARTIAL)
