@@ -729,6 +729,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         if args.platform == CLASSROOM50:
             return _main_classroom50(args, root, out)
+        if args.disclosure != "full" or args.kata_disclosure:
+            note = "note: --disclosure is for Classroom 50; the Actions workflow's log shows "
+            print(note + "every failure in full (the learner has the tests)", file=sys.stderr)
         result = build(root, args.slugs, out, args.name, jobs=args.jobs, platform=ACTIONS)
     except ExportError as exc:
         print(f"grader: {exc}", file=sys.stderr)
