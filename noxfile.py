@@ -2,8 +2,9 @@
 
 Learners:   nox -s grade [-- KATA… | --reference | --impl DIR]
 Authors:    nox -s tests, nox -s lint, nox -s dev -- check [KATA…], nox -s bench
-Instructors: nox -s assignment -- KATA… --out DIR, nox -s gradescope -- KATA… --out FILE.zip,
-            nox -s batch -- SUBMISSIONS_DIR, nox -s classroom -- KATA (a workflow step)
+Instructors: nox -s assignment -- KATA… --out DIR (for Classroom 50),
+            nox -s gradescope -- KATA… --out FILE.zip, nox -s batch -- SUBMISSIONS_DIR,
+            nox -s classroom -- KATA (a step of the Actions workflow)
 """
 
 from __future__ import annotations
@@ -93,13 +94,13 @@ def compare(session: nox.Session) -> None:
 
 @nox.session
 def assignment(session: nox.Session) -> None:
-    """A GitHub Classroom starter repository: `nox -s assignment -- KATA… --out DIR`."""
+    """An assignment for Classroom 50 (or `--platform actions`): `-- KATA… --out DIR`."""
     grader(session, "assignment")
 
 
 @nox.session
 def classroom(session: nox.Session) -> None:
-    """One kata as a Classroom workflow step grades it: `nox -s classroom -- KATA`."""
+    """One kata as the Actions workflow's step grades it: `nox -s classroom -- KATA`."""
     grader(session, "classroom")
 
 
@@ -111,7 +112,7 @@ def gradescope(session: nox.Session) -> None:
 
 @nox.session
 def batch(session: nox.Session) -> None:
-    """Grade a class's checkouts in parallel: `nox -s batch -- SUBMISSIONS_DIR [--out DIR]`."""
+    """Grade a class's checkouts: `nox -s batch -- SUBMISSIONS_DIR [--katas …] [--out DIR]`."""
     grader(session, "batch")
 
 

@@ -12,13 +12,21 @@ in parallel on every core, each run in its own process: a submission that
 does not import, hangs or crashes costs only its own kata. Then each
 student's runs are verified, scored and reported like ``grade`` does.
 
+The katas graded are the assignment's (:func:`assignment_katas`): those named
+by ``--katas``, else those of ``--assignment DIR`` (an exported assignment's
+``katas/manifest.json``), else those the students' checkouts hold (their
+manifests, else their kata folders) — never the whole catalog by accident.
+
 It writes, in ``--out``:
 
 - ``gradebook.csv``: a row per student, a column per kata (its points), and the total;
 - ``reports/<student>.json``: each student's full report (``kata-report/1``);
+- ``reports/<student>.md``: the same as Markdown, to hand back, at the
+  ``--disclosure`` level (:mod:`grader.disclosure`);
 - ``summary.md``: the class per kata, the tests that fail most often among
   the students who attempted the kata (with the commonest message), and the
-  submissions that need a look (broken, timed out, crashed, tampered).
+  submissions that need a look (broken, timed out, crashed, tampered, or with
+  tests that timed out, ran out of memory or crashed the process).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import re
 import statistics
 import sys
 from collections import Counter, defaultdict
@@ -40,6 +49,9 @@ if TYPE_CHECKING:
 ATTENTION = ("broken", "timeout", "crashed", "error", "tampered", "incomplete")
 """Kata statuses that mean the submission, not just the solution, needs a look."""
 
+TEST_ATTENTION = {"timeout": "timed out", "memory": "ran out of memory", "crashed": "crashed"}
+"""Test statuses that mean a look too, even in a kata that is otherwise partial."""
+
 MOST_FAILED_SHOWN = 20
 
 
@@ -50,6 +62,50 @@ class Student:
     name: str
     folder: Path
     report: dict[str, Any] | None = None
+
+
+def _manifest_katas(path: Path) -> list[str]:
+    from grader.files import read_json_object
+
+    return [k for k in read_json_object(path) or {} if not k.startswith("_")]
+
+
+def assignment_katas(
+    catalog: Sequence[str],
+    students: Sequence[Student],
+    katas: Sequence[str] = (),
+    assignment: Path | None = None,
+) -> tuple[list[str], str]:
+    """The katas to grade, and where the list came from (for the log).
+
+    ``--katas`` first; then ``--assignment``'s manifest (an exported template,
+    its ``template/`` folder, or an autograder bundle); then the katas the
+    students' checkouts name in their manifests, else hold as folders.
+    """
+    from grader.selection import UsageError
+
+    if katas:
+        return list(katas), "--katas"
+    if assignment is not None:
+        for candidate in (assignment, assignment / "template", assignment / "kata"):
+            found = _manifest_katas(candidate / "katas" / "manifest.json")
+            if found:
+                return found, f"{candidate / 'katas' / 'manifest.json'}"
+        raise UsageError(f"{assignment}: no katas/manifest.json of an exported assignment there")
+    named: set[str] = set()
+    for student in students:
+        named.update(_manifest_katas(student.folder / "katas" / "manifest.json"))
+    if not named:
+        for student in students:
+            folder = submission_folder(student.folder)
+            named.update(p.name for p in folder.iterdir() if p.is_dir() and p.name in catalog)
+    found = [slug for slug in catalog if slug in named]
+    if not found:
+        raise UsageError(
+            "cannot tell the assignment's katas from the submissions: name them with "
+            "--katas KATA… or --assignment DIR (the exported assignment)"
+        )
+    return found, "the students' checkouts"
 
 
 def submission_folder(student: Path) -> Path:
@@ -198,19 +254,17 @@ def summary(students: Sequence[Student], slugs: Sequence[str], possible: dict[st
         for row in ranked[:MOST_FAILED_SHOWN]:
             lines.append(
                 f"| `{row['test']}` | `{row['kata']}` | {row['failed']}/{row['attempted']} | "
-                f"{cell(row['message'], 160)} |"
+                f"{code(row['message'], 160)} |"
             )
     else:
         lines.append("No test failed.")
     attention = [
-        (s.name, k)
+        (s.name, k, why)
         for s in students
         for k in (s.report or {}).get("katas", [])
-        if k["status"] in ATTENTION
+        if (why := needs_a_look(k))
     ]
     if attention:
-        from grader.credit import kata_problem
-
         lines += [
             "",
             "## Submissions that need a look",
@@ -218,13 +272,69 @@ def summary(students: Sequence[Student], slugs: Sequence[str], possible: dict[st
             "| Student | Kata | Status | Why |",
             "|---|---|---|---|",
         ]
-        for name, k in attention:
-            why = kata_problem(k) or k["status"]
-            lines.append(f"| {cell(name)} | `{k['slug']}` | {k['status']} | {cell(why, 200)} |")
+        for name, k, why in attention:
+            lines.append(f"| {cell(name)} | `{k['slug']}` | {k['status']} | {code(why, 200)} |")
     return "\n".join(lines) + "\n"
 
 
-def write_outputs(out: Path, students: Sequence[Student]) -> None:
+def needs_a_look(kata: dict[str, Any]) -> str:
+    """Why a student's kata needs the teacher's eye; empty when it does not.
+
+    A kata whose status says the submission went wrong (broken, timed out,
+    tampered…), or one whose tests hung, ran out of memory or crashed the
+    process even though others passed: an endless loop, a runaway recursion.
+    """
+    from grader.credit import kata_problem
+
+    if kata["status"] in ATTENTION:
+        return kata_problem(kata) or kata["status"]
+    bad: dict[str, list[str]] = defaultdict(list)
+    for t in kata.get("results") or []:
+        if t["status"] in TEST_ATTENTION:
+            bad[t["status"]].append(t["name"])
+    parts = []
+    for status, names in bad.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        count = f"{len(names)} test{'s' if len(names) != 1 else ''}"
+        parts.append(f"{count} {TEST_ATTENTION[status]}: {shown}")
+    return "; ".join(parts)
+
+
+def code(text: str, limit: int = 160) -> str:
+    """Text as a code span in a table cell: read as written, raw or rendered.
+
+    A code span shows ``<``, ``>`` and ``&`` as they are (no ``&gt;`` in the
+    raw file) and cannot carry HTML or links; only ``|`` needs escaping in a
+    table, and the fence is longer than any run of backticks inside.
+    """
+    text = " ⏎ ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    if len(text) > limit:
+        text = text[:limit] + " […]"
+    if not text:
+        return ""
+    text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def student_markdown(student: Student, level: str, manifest: dict[str, Any] | None) -> str:
+    """A student's report as Markdown, at a disclosure level, to hand back to them."""
+    from grader import markdown
+    from grader.disclosure import redact_report
+
+    assert student.report is not None
+    text = markdown.render(redact_report(student.report, level), manifest)
+    return text.replace("## Kata results", f"## {student.name}: kata results", 1)
+
+
+def write_outputs(
+    out: Path,
+    students: Sequence[Student],
+    level: str = "full",
+    manifest: dict[str, Any] | None = None,
+) -> None:
     from grader import report as report_io
 
     slugs: list[str] = []
@@ -238,6 +348,9 @@ def write_outputs(out: Path, students: Sequence[Student]) -> None:
     for student in students:
         if student.report is not None:
             report_io.write(student.report, out / "reports" / f"{student.name}.json")
+            (out / "reports" / f"{student.name}.md").write_text(
+                student_markdown(student, level, manifest), encoding="utf-8"
+            )
     with (out / "gradebook.csv").open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(gradebook(students, slugs))
     (out / "summary.md").write_text(summary(students, slugs, possible), encoding="utf-8")
@@ -264,7 +377,26 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
         "gradebook CSV, one JSON report per student and a Markdown summary.",
     )
     p.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
-    p.add_argument("--katas", nargs="+", default=[], metavar="KATA", help="default: all")
+    p.add_argument(
+        "--katas",
+        nargs="+",
+        default=[],
+        metavar="KATA",
+        help="the katas to grade (default: the assignment's, see --assignment)",
+    )
+    p.add_argument(
+        "--assignment",
+        type=Path,
+        metavar="DIR",
+        help="the exported assignment, whose manifest names its katas (default: the katas the "
+        "students' checkouts hold)",
+    )
+    p.add_argument(
+        "--disclosure",
+        choices=("full", "actual-only", "none"),
+        default="full",
+        help="what the per-student Markdown reports show of a failing test (default: full)",
+    )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes")
     p.add_argument(
         "--out",
@@ -286,8 +418,15 @@ def main(args: argparse.Namespace) -> int:
     if not students:
         raise UsageError(f"{args.submissions} holds no student folders")
     root = args.root.resolve()
-    complete = grade_class(root, students, args.katas, args.jobs)
-    write_outputs(args.out, students)
+    from grader.catalog import load_catalog
+    from grader.integrity import load_manifest
+
+    catalog = [k.slug for k in load_catalog(root)]
+    katas, source = assignment_katas(catalog, students, args.katas, args.assignment)
+    print(f"grading {len(katas)} kata{'s' if len(katas) != 1 else ''} ({', '.join(katas)}; "
+          f"from {source}) for {len(students)} students")  # fmt: skip
+    complete = grade_class(root, students, katas, args.jobs)
+    write_outputs(args.out, students, args.disclosure, load_manifest(root))
     width = max(len(s.name) for s in students)
     for s in students:
         assert s.report is not None
@@ -295,7 +434,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"{s.name.ljust(width)}  {total['points']:g}/{total['possible']}")
     print(
         f"wrote {args.out / 'gradebook.csv'}, {args.out / 'summary.md'} and "
-        f"{len(students)} reports in {args.out / 'reports'}"
+        f"{len(students)} reports (JSON and Markdown) in {args.out / 'reports'}"
     )
     if not complete:
         print("grading was interrupted: the results are incomplete", file=sys.stderr)

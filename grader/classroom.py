@@ -1,38 +1,40 @@
-"""GitHub Classroom: the autograding workflow, and the step that grades one kata in it.
+"""A GitHub Actions workflow that grades every push and shows the grade in the job summary.
 
-The workflow (:func:`workflow`, written into an exported assignment) has one
-step per kata running ``nox -s classroom -- <slug>``, then the reporter,
-``classroom-resources/autograding-grading-reporter@v1``, which adds the
-steps' scores up and sends the total to Classroom.
+GitHub Classroom, the service, was retired on 28 August 2026; its successor for
+GitHub-based courses is Classroom 50 (:mod:`grader.classroom50`). This
+workflow is for any repository — a course without Classroom 50, a learner's
+own fork: ``python -m grader assignment … --platform actions`` writes it as
+``.github/workflows/classroom.yml``.
 
-Each step (:func:`run_step`) grades its kata with the ordinary pipeline and
-writes the step output ``result``: base64 of the JSON the reporter reads.
-The format was checked against the reporter's source (``src/main.js`` decodes
-``process.env[<ID>_RESULTS]`` from base64 and parses JSON for each id in
-``runners``; ``src/notify-classroom.js`` adds up ``max_score`` per runner and
-``score`` per test for the points Classroom records; a runner status of
-``"fail"`` or ``"error"`` fails the job; ids that are not letters and digits
-get "The runners input must be a comma-separated list of strings") and
-against the command grader, which writes ``{version: 1, status, max_score,
-tests: [{name, status, score, message, test_code, filename, line_no,
-duration}]}`` with ``duration`` in milliseconds. What it does better than the
-stock graders:
+The workflow (:func:`workflow`) has one step per kata running
+``nox -s classroom -- <slug>``. Each step (:func:`run_step`) grades its kata
+with the ordinary pipeline and writes:
+
+- the failures (message, test code, a short traceback) in the step's log, and
+  a Markdown table of the kata in ``$GITHUB_STEP_SUMMARY``, the job summary;
+- the step output ``result``: base64 of a JSON result, ``{version: 1,
+  status, max_score, tests: [{name, status, score, message, test_code,
+  filename, line_no, duration}]}`` with ``duration`` in milliseconds (the
+  format of the retired Classroom reporter, kept for any later step that
+  reads it).
+
+What it guarantees:
 
 - partial credit per test by weight (:mod:`grader.credit`), adding up to the
-  same number the report, the log and Classroom show;
+  same number the report, the log and the summary show;
 - every test listed even when the kata did not import, timed out or crashed
   (taken from ``katas/manifest.json`` when the run reported none), with
   status ``"error"``, a message and no score — never an empty result; and a
   provisional result is written before grading starts, so a step that GitHub
   kills at its ``timeout-minutes`` still reports;
-- the failures (message, test code, a short traceback) in the step's log, and
-  a Markdown table in ``$GITHUB_STEP_SUMMARY``;
 - everything derived from the learner's code is printed between
   ``::stop-commands::<token>`` and ``::<token>::``, with a token drawn after
   the learner's code has run, so it cannot issue workflow commands;
 - changed tests (the grader's tamper evidence), or a changed workflow or
   grader (their hashes are in the manifest), make the result an error with a
-  plain message.
+  plain message. This is evidence, not a guarantee: the checks run in the
+  learner's repository. Classroom 50 grades with the teacher's own copy of
+  the tests instead.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ from grader.export import ASSIGNMENT_KEY, WORKFLOW
 if TYPE_CHECKING:
     from grader.catalog import Kata
 
-REPORTER = "classroom-resources/autograding-grading-reporter@v1"
 PYTHON_VERSION = "3.12"
 TRACEBACK_LINES = 12
 TEST_CODE_LIMIT = 2000
@@ -74,8 +75,8 @@ _TEST_STATUS = {"passed": _PASS, "failed": _FAIL, "skipped": _FAIL}
 def step_ids(slugs: Sequence[str]) -> dict[str, str]:
     """A step id per slug: letters and digits only, starting with a letter, unique.
 
-    ``lru_cache`` becomes ``lrucache``; the reporter rejects ids with other
-    characters, and GitHub wants a step id to start with a letter.
+    ``lru_cache`` becomes ``lrucache``: an id that later steps can name in an
+    expression, and GitHub wants a step id to start with a letter.
     """
     ids: dict[str, str] = {}
     taken: set[str] = set()
@@ -113,25 +114,18 @@ def workflow(katas: Sequence[Kata]) -> str:
             f"        timeout-minutes: {step_timeout_minutes(kata)}\n"
             f"        run: nox -s classroom -- {kata.slug}\n"
         )
-    env = "".join(
-        f'          {sid.upper()}_RESULTS: "${{{{ steps.{sid}.outputs.result }}}}"\n'
-        for sid in (ids[k.slug] for k in katas)
-    )
-    runners = ",".join(ids[k.slug] for k in katas)
     return (
-        "# Autograding for GitHub Classroom: one step per kata, then the reporter that sends\n"
-        "# the points to Classroom. Written by `python -m grader assignment`. Its hash is in\n"
-        "# katas/manifest.json: a changed workflow makes every kata's result an error.\n"
-        "name: Autograding Tests\n"
-        "on: [push, repository_dispatch, workflow_dispatch]\n"
+        "# Kata grading: one step per kata; each step's log lists the failures, and the job\n"
+        "# summary shows the grade. Written by `python -m grader assignment --platform actions`.\n"
+        "# Its hash is in katas/manifest.json: a changed workflow makes every kata's result an\n"
+        "# error.\n"
+        "name: Kata grading\n"
+        "on: [push, workflow_dispatch]\n"
         "permissions:\n"
-        "  checks: write\n"
-        "  actions: read\n"
         "  contents: read\n"
         "jobs:\n"
-        "  run-autograding-tests:\n"
+        "  grade:\n"
         "    runs-on: ubuntu-latest\n"
-        "    if: github.actor != 'github-classroom[bot]'\n"
         "    steps:\n"
         "      - name: Checkout code\n"
         "        uses: actions/checkout@v4\n"
@@ -142,17 +136,11 @@ def workflow(katas: Sequence[Kata]) -> str:
         "      - name: Install nox and the grading dependencies\n"
         "        run: |\n"
         "          python -m pip install --quiet nox\n"
-        "          nox -s classroom --install-only\n"
-        + "".join(steps)
-        + "      - name: Autograding Reporter\n"
-        "        if: ${{ !cancelled() }}\n"
-        f"        uses: {REPORTER}\n"
-        "        env:\n" + env + "        with:\n"
-        f"          runners: {runners}\n"
+        "          nox -s classroom --install-only\n" + "".join(steps)
     )
 
 
-# -- the result the reporter reads -----------------------------------------------------
+# -- the step's result -----------------------------------------------------
 
 
 def _function_sources(test_file: Path) -> dict[str, str]:
@@ -181,7 +169,7 @@ def _test_message(c: Credit) -> str:
 
 
 def result(kata: dict[str, Any], manifest: dict[str, Any] | None, root: Path) -> dict[str, Any]:
-    """The reporter's JSON for one kata entry of the report.
+    """The step's JSON result for one kata entry of the report.
 
     An entry that is not graded normally (broken, timeout, crashed, tampered…)
     gives status ``"error"``: every test listed as an error, with the kata's
@@ -249,7 +237,7 @@ def encode(data: dict[str, Any]) -> str:
 
 
 def decode(value: str) -> dict[str, Any]:
-    """What the reporter reads back from a step output."""
+    """A step output's JSON, read back."""
     return json.loads(base64.b64decode(value).decode("utf-8"))
 
 
@@ -336,8 +324,7 @@ def log_lines(
     score = sum(t["score"] for t in data["tests"])
     out += [
         f"::{token}::",
-        f"Points {_points(score)}/{data['max_score']}: the number GitHub Classroom records "
-        f"for {kata['slug']}",
+        f"Points {_points(score)}/{data['max_score']} for {kata['slug']}",
     ]
     return out
 
@@ -484,13 +471,17 @@ def run_step(
 def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
     p = sub.add_parser(
         "classroom",
-        help="grade one kata as a GitHub Classroom workflow step",
-        description="Grade one kata and write the step output `result` that "
-        f"{REPORTER} reads, the failures to the log and a table to the step summary.",
+        help="grade one kata as a step of the Actions workflow (--platform actions)",
+        description="Grade one kata; write the failures to the log, a table to the job summary "
+        "and the step output `result`.",
     )
     p.add_argument("slug", metavar="KATA")
     p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     p.set_defaults(handler=main)
+
+    from grader import classroom50
+
+    classroom50.add_parser(sub, root)
 
 
 def main(args: argparse.Namespace) -> int:

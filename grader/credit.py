@@ -1,6 +1,6 @@
 """Per-test credit: a kata's points shared among its tests, adding up exactly.
 
-GitHub Classroom and Gradescope record a score per test and add them up, so
+Gradescope and the Actions workflow record a score per test and add them up, so
 each test needs its own share of the kata's points, and the shares of the
 passed tests must add up to the report's ``points.earned`` — not to a number
 one hundredth away, and not to ``4.800000000000001``.

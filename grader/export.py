@@ -1,16 +1,25 @@
-"""Assignment export: a starter repository for a GitHub Classroom template.
+"""Assignment export: the repository the students get, for Classroom 50 or any GitHub repository.
 
-``python -m grader assignment SLUG… --out DIR [--name TITLE]`` writes:
+``python -m grader assignment SLUG… --out DIR [--name TITLE] [--platform P]``
+writes, for the ``classroom50`` platform (the default), ``DIR/template/`` —
+the students' template repository — and ``DIR/autograders/<assignment>/``,
+the autograder bundle for the teacher's Classroom 50 configuration repository
+(:mod:`grader.classroom50`). For the ``actions`` platform it writes the
+template straight into ``DIR``, with ``.github/workflows/classroom.yml``: a
+GitHub Actions workflow that grades every push and shows the grade in the
+job summary (:mod:`grader.classroom`), for any repository.
+
+The template holds:
 
 - ``katas/<slug>/``: each chosen kata as learners get it (spec, stub, tests,
   ``kata.toml``, workload), and ``katas/manifest.json`` for those katas only,
-  plus the hash of the Classroom workflow;
+  plus the hashes of the assignment's own files (the grader, the workflow);
 - ``katas/reference-times.json``: the reference's test times, measured now,
   so the learner's time is still shown against the reference (see
   :func:`shipped_reference_time`);
-- ``grader/``, a learner's ``noxfile.py`` and ``pyproject.toml``, a
-  ``README.md`` for the learner, ``.gitignore``, and
-  ``.github/workflows/classroom.yml`` (see :mod:`grader.classroom`).
+- ``grader/``, a learner's ``noxfile.py`` (grade, watch, list, next, hint,
+  reset) and ``pyproject.toml``, a ``README.md`` for the learner that says how
+  their work is graded on the platform, and ``.gitignore``.
 
 It holds no reference solution. Before writing anything the reference of each
 kata is run (its test names go to the manifest, its times to
@@ -271,13 +280,18 @@ NOXFILE = '''\
     nox -s grade                     grade every kata
     nox -s grade -- KATA             grade one kata (or several)
     nox -s grade -- KATA::TEST       grade one test
-    nox -s classroom -- KATA         what GitHub Classroom runs for one kata
-"""
+    nox -s watch -- KATA             grade it again each time you save
+    nox -s list                      the katas, with your status
+    nox -s next                      the first kata you have not solved yet
+    nox -s hint -- KATA              one more hint, gentle first
+    nox -s reset -- KATA             restore the stub (your file is backed up first)
+{extra_doc}"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import nox
@@ -302,19 +316,74 @@ def install_once(session: nox.Session) -> None:
     stamp.write_text(digest)
 
 
+def grader(session: nox.Session, *args: str) -> None:
+    install_once(session)
+    session.run("python", "-m", "grader", *args, *session.posargs)
+
+
 @nox.session
 def grade(session: nox.Session) -> None:
     """Grade katas: `nox -s grade -- KATA`, `-- KATA::TEST`."""
-    install_once(session)
-    session.run("python", "-m", "grader", "grade", *session.posargs)
+    grader(session, "grade")
 
 
 @nox.session
+def watch(session: nox.Session) -> None:
+    """Grade a kata each time you save it: `nox -s watch -- KATA [--poll]`."""
+    grader(session, "watch")
+
+
+# These need only the standard library, so they run in nox's own interpreter.
+def _plain(session: nox.Session, command: str) -> None:
+    session.run(sys.executable, "-m", "grader", command, *session.posargs, external=True)
+
+
+@nox.session(name="list", venv_backend="none")
+def list_(session: nox.Session) -> None:
+    """The katas of this assignment, with your status."""
+    _plain(session, "list")
+
+
+@nox.session(name="next", venv_backend="none")
+def next_(session: nox.Session) -> None:
+    """The first kata you have not solved yet."""
+    _plain(session, "next")
+
+
+@nox.session(venv_backend="none")
+def hint(session: nox.Session) -> None:
+    """One more hint for a kata: `nox -s hint -- KATA`."""
+    _plain(session, "hint")
+
+
+@nox.session(venv_backend="none")
+def reset(session: nox.Session) -> None:
+    """Restore a kata's stub, backing up your file first: `nox -s reset -- KATA`."""
+    _plain(session, "reset")
+{extra}'''
+
+CLASSROOM_SESSION = '''
+
+@nox.session
 def classroom(session: nox.Session) -> None:
-    """One kata as the Classroom workflow grades it: `nox -s classroom -- KATA`."""
-    install_once(session)
-    session.run("python", "-m", "grader", "classroom", *session.posargs)
+    """One kata as the workflow grades it: `nox -s classroom -- KATA`."""
+    grader(session, "classroom")
 '''
+
+CLASSROOM50 = "classroom50"
+ACTIONS = "actions"
+GRADESCOPE = "gradescope"
+PLATFORMS = (CLASSROOM50, ACTIONS)
+"""Where the students' work is graded: Classroom 50, or this repository's own workflow."""
+
+
+def noxfile(platform: str) -> str:
+    """The learner's noxfile; with the ``classroom`` session where the workflow uses it."""
+    if platform == ACTIONS:
+        doc = "    nox -s classroom -- KATA         what the workflow runs for one kata\n"
+        return NOXFILE.format(extra_doc=doc, extra=CLASSROOM_SESSION)
+    return NOXFILE.format(extra_doc="", extra="")
+
 
 GITIGNORE = """\
 __pycache__/
@@ -330,8 +399,51 @@ def _stars(difficulty: int) -> str:
     return "★" * difficulty + "☆" * (3 - difficulty)
 
 
-def student_readme(title: str, katas: Sequence[Kata]) -> str:
-    """The learner's README: what to do, how to grade locally, how points work."""
+_SUBMIT = {
+    "classroom50": """\
+3. Grade it locally (below) until it is solved, then commit and push (or run
+   `gh student submit`, if your teacher set the assignment up that way). Each submission is
+   graded on GitHub by your teacher's autograder (Classroom 50): the grade is a *Release* of
+   your repository — its notes show a table of your katas and why each failing test failed,
+   and its `result.json` holds the points your teacher collects. The check mark beside your
+   commit links to the grading log.""",
+    "actions": """\
+3. Grade it locally (below) until it is solved, then commit and push. Every push is
+   graded again on GitHub by the workflow in `.github/workflows/classroom.yml`: the run's job
+   summary shows the grade (a table per kata), and each kata's step log its failures.""",
+    "gradescope": """\
+3. Grade it locally (below) until it is solved, then upload your `katas/` folder (or
+   the kata folders, or the bare module files) to the Gradescope assignment.""",
+}
+
+_TESTS = {
+    "classroom50": """\
+Change only your files. Your work is graded with your teacher's own copy of the tests
+and of the grader, not the copies in this repository: editing or deleting them here changes
+only what you see locally. Keep each file at its path: a file that was moved or deleted is
+graded as missing.""",
+    "actions": """\
+Change only your files. The tests, the `kata.toml` files, the `grader/` folder and the
+workflow in `.github/` are checked against `katas/manifest.json`: a kata whose tests were
+changed, or every kata when the grader or the workflow was, scores nothing, with a message
+saying which file differs.""",
+}
+
+_POINTS = {
+    "classroom50": """\
+- On GitHub, points are whole numbers: each kata's points times {scale} (a {example}-point kata
+  is worth {scaled}), shared among its tests by weight; a passed test earns its share (three
+  quarters of it when the kata is too slow).""",
+    "actions": """\
+- On GitHub, each kata is one step of the *Kata grading* workflow. A step's log lists each
+  failure (message, test code, a short traceback) and the job summary shows a table.""",
+}
+
+
+def student_readme(
+    title: str, katas: Sequence[Kata], platform: str = "classroom50", scale: int = 10
+) -> str:
+    """The learner's README: what to do, how to grade locally, how their work is graded."""
     rows = "\n".join(
         f"| [`{k.slug}`](katas/{k.slug}/README.md) | {k.title} | `katas/{k.slug}/{k.module}.py`"
         f" | {_stars(k.difficulty)} | {k.points} |"
@@ -343,11 +455,20 @@ def student_readme(title: str, katas: Sequence[Kata]) -> str:
         ("nox -s grade", "every kata"),
         (f"nox -s grade -- {first}", "one kata"),
         (f"nox -s grade -- {first}::TEST_NAME", "one test"),
+        (f"nox -s watch -- {first}", "grade it again on every save"),
+        ("nox -s next", "the first kata you have not solved"),
+        (f"nox -s hint -- {first}", "one more hint, gentle first"),
     ]
     width = max(len(c) for c, _ in commands) + 2
     grading = "\n".join(f"    {c.ljust(width)}# {what}" for c, what in commands)
     count = f"{len(katas)} kata{'s' if len(katas) != 1 else ''}, {total} points"
-    return f"""# {title}
+    example = katas[0].points
+    tests = _TESTS.get(
+        platform, "Change only your files: the tests and `grader/` are the grader's."
+    )
+    points = _POINTS.get(platform, "").format(scale=scale, example=example, scaled=example * scale)
+    return (
+        f"""# {title}
 
 {count}. Each kata is a spec (`README.md`), a stub to fill, and the tests that grade it.
 
@@ -360,13 +481,9 @@ def student_readme(title: str, katas: Sequence[Kata]) -> str:
 1. Read a kata's `README.md`.
 2. Fill its stub (the file in the table): replace each `raise NotImplementedError` with working
    code. Keep the names and signatures the spec gives; add helpers as you like.
-3. Grade it locally (below) until it is solved, then commit and push. Every push is graded
-   again on GitHub, and the score you see there is the score recorded.
+{_SUBMIT[platform]}
 
-Change only your files. The tests, the `kata.toml` files, the `grader/` folder and the workflow
-in `.github/` are checked against `katas/manifest.json`: a kata whose tests were changed, or
-every kata when the grader or the workflow was, scores nothing, with a message saying which
-file differs.
+{tests}
 
 ## Grading locally
 
@@ -384,7 +501,7 @@ command that runs that test alone. The full report is in `.kata/report.json`.
 - Each kata is worth the points in the table, shared among its tests. Tests are worth one
   share each unless the test file gives one more weight (`@pytest.mark.weight(2)`).
 - A kata whose tests all pass is *solved* and earns all its points; one where some pass is
-  *partial* and earns the passed tests' shares. The points are rounded to hundredths.
+  *partial* and earns the passed tests' shares.
 - A stub that does not import (*broken*), a kata that runs past its time limit or crashes the
   test process (*timeout*, *crashed*), and a kata whose tests were changed (*tampered*) earn
   nothing until fixed.
@@ -393,10 +510,10 @@ command that runs that test alone. The full report is in `.kata/report.json`.
   rescaled to the machine that grades. Where the kata's spec makes complexity part of the task
   (see its *Constraints*), code whose time grows clearly faster than the reference's, or that
   is slower than the kata allows, is *too slow* and earns three quarters of the points.
-- On GitHub, each kata is one step of the *Autograding Tests* workflow. A step's log lists
-  each failure (message, test code, a short traceback) and its summary shows a table; the
-  points per test there add up to the points recorded for you.
-"""
+{points}
+""".rstrip()
+        + "\n"
+    )
 
 
 # -- building --------------------------------------------------------------------------
@@ -405,7 +522,8 @@ command that runs that test alone. The full report is in `.kata/report.json`.
 def assignment_files(out: Path) -> list[Path]:
     """The export's own files whose hashes the manifest keeps: the workflow and the grader."""
     grader = sorted(p for p in (out / "grader").rglob("*") if p.is_file())
-    return [out / WORKFLOW, *grader]
+    workflow = [out / WORKFLOW] if (out / WORKFLOW).is_file() else []
+    return [*workflow, *grader]
 
 
 @dataclass
@@ -469,6 +587,8 @@ def build(
     title: str = "Backend katas",
     *,
     jobs: int | None = None,
+    platform: str = ACTIONS,
+    scale: int = 10,
 ) -> Export:
     """Export the katas named by ``slugs`` from ``root`` into the empty folder ``out``."""
     from grader import classroom
@@ -492,15 +612,17 @@ def build(
         for kata in katas:
             shutil.copytree(kata.dir, out / "katas" / kata.slug, ignore=_IGNORED)
         shutil.copytree(Path(__file__).resolve().parent, out / "grader", ignore=_IGNORED)
-        (out / "noxfile.py").write_text(NOXFILE, encoding="utf-8")
+        (out / "noxfile.py").write_text(noxfile(platform), encoding="utf-8")
         (out / "pyproject.toml").write_text(
             pyproject(title, grade_requirements(root)), encoding="utf-8"
         )
         (out / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-        (out / "README.md").write_text(student_readme(title, katas), encoding="utf-8")
-        workflow = out / WORKFLOW
-        workflow.parent.mkdir(parents=True)
-        workflow.write_text(classroom.workflow(katas), encoding="utf-8")
+        readme = student_readme(title, katas, platform, scale)
+        (out / "README.md").write_text(readme, encoding="utf-8")
+        if platform == ACTIONS:
+            workflow = out / WORKFLOW
+            workflow.parent.mkdir(parents=True)
+            workflow.write_text(classroom.workflow(katas), encoding="utf-8")
 
         exported = load_catalog(out)
         root_kata = {k.slug: k for k in katas}
@@ -542,33 +664,122 @@ def build(
 # -- command line ----------------------------------------------------------------------
 
 
+def _kata_levels(pairs: Sequence[str]) -> dict[str, str]:
+    levels = {}
+    for pair in pairs:
+        slug, sep, level = pair.partition("=")
+        if not sep:
+            raise ExportError(f"--kata-disclosure {pair!r}: write KATA=LEVEL")
+        levels[slug.strip()] = level.strip()
+    return levels
+
+
 def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
+    from grader.disclosure import LEVELS
+
     p = sub.add_parser(
         "assignment",
-        help="export katas as a starter repository for a GitHub Classroom assignment",
-        description="Write a starter repository (a Classroom template) with the chosen katas, "
-        "the grader, a learner's README and the autograding workflow; no reference solutions.",
+        help="export katas as an assignment: for Classroom 50 (default) or any GitHub repository",
+        description="Write the students' template repository with the chosen katas, the grader "
+        "and a learner's README (no reference solutions) and, for Classroom 50, the autograder "
+        "bundle for the teacher's configuration repository.",
     )
     p.add_argument("slugs", nargs="+", metavar="KATA")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new, empty folder")
     p.add_argument("--name", default="Backend katas", metavar="TITLE", help="the assignment title")
+    p.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        default=CLASSROOM50,
+        help="classroom50 (default): DIR/template/ and DIR/autograders/<assignment>/; actions: "
+        "the template in DIR, with a workflow that shows the grade in the job summary",
+    )
+    p.add_argument(
+        "--assignment",
+        metavar="SLUG",
+        help="the Classroom 50 assignment slug (default: made from --name)",
+    )
+    p.add_argument(
+        "--disclosure",
+        choices=LEVELS,
+        default="full",
+        help="how much of a failing test the students see (default: full)",
+    )
+    p.add_argument(
+        "--kata-disclosure",
+        action="append",
+        default=[],
+        metavar="KATA=LEVEL",
+        help="another disclosure level for one kata (repeatable)",
+    )
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=10,
+        metavar="N",
+        help="Classroom 50 points per kata point (default: 10; result.json wants integers)",
+    )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes")
     p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     p.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    root, out = args.root.resolve(), args.out.resolve()
     try:
-        result = build(
-            args.root.resolve(), args.slugs, args.out.resolve(), args.name, jobs=args.jobs
-        )
+        if args.platform == CLASSROOM50:
+            return _main_classroom50(args, root, out)
+        if args.disclosure != "full" or args.kata_disclosure:
+            note = "note: --disclosure is for Classroom 50; the Actions workflow's log shows "
+            print(note + "every failure in full (the learner has the tests)", file=sys.stderr)
+        result = build(root, args.slugs, out, args.name, jobs=args.jobs, platform=ACTIONS)
     except ExportError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     points = sum(k.points for k in result.katas)
     print(f"wrote {result.out}: {len(result.katas)} katas, {points} points")
     print(
-        "next: push it to a new repository, mark it a template, and use it for the Classroom "
-        f"assignment (the autograding is in {WORKFLOW.as_posix()})"
+        "next: push it to a GitHub repository (or mark it a template and hand out copies); "
+        f"every push is graded by {WORKFLOW.as_posix()}, the grade shown in the job summary"
     )
+    return 0
+
+
+def _main_classroom50(args: argparse.Namespace, root: Path, out: Path) -> int:
+    from grader import classroom50
+
+    settings = classroom50.Settings(
+        slug=args.assignment or classroom50.assignment_slug(args.name),
+        title=args.name,
+        katas=[],
+        disclosure=args.disclosure,
+        kata_disclosure=_kata_levels(args.kata_disclosure),
+        scale=args.scale,
+    )
+    _prepare_out(out)
+    try:
+        result = build(root, args.slugs, out / "template", args.name, jobs=args.jobs,
+                       platform=CLASSROOM50, scale=args.scale)  # fmt: skip
+        settings.katas = [k.slug for k in result.katas]
+        try:
+            settings.check()
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
+        bundle = out / "autograders" / settings.slug
+        requirements = classroom50.assignment_requirements(grade_requirements(root), result.katas)
+        size = classroom50.write_bundle(result.out, bundle, settings, requirements)
+        leaks = find_leaks(bundle, sorted((root / "solutions").rglob("*.py")))
+        if leaks:
+            raise ExportError("the bundle would carry solution code:\n  " + "\n  ".join(leaks))
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    points = sum(k.points for k in result.katas)
+    print(f"wrote {out}: {len(result.katas)} katas, {points} points "
+          f"({points * settings.scale} in Classroom 50)")  # fmt: skip
+    print("  template/  the students' repository: push it and mark it a template repository")
+    where = f"<classroom>/autograders/{settings.slug}/"
+    print(f"  autograders/{settings.slug}/  the autograder ({size / 1024:.0f} KiB packed): "
+          f"copy it to {where} in your classroom50 repository")  # fmt: skip
+    print("next: docs/classroom50.md walks through adding the assignment in Classroom 50")
     return 0

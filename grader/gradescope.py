@@ -24,7 +24,11 @@ learner without feedback.
 
 The folders are ``/autograder/...`` unless ``KATA_AUTOGRADER_DIR`` (the
 ``/autograder`` folder) or ``--submission``/``--results-dir`` say otherwise,
-so the whole run can be tried anywhere.
+so the whole run can be tried anywhere: the zip's own ``README.md``
+(:data:`ZIP_README`) and ``docs/gradescope.md`` say how.
+
+``--disclosure`` (and ``--kata-disclosure KATA=LEVEL``) choose how much of a
+failing test the students see in ``results.json`` (:mod:`grader.disclosure`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.credit import credits, kata_problem
+from grader.disclosure import FULL, LEVELS, check_level, redact
 from grader.export import ExportError, grade_requirements
 
 if TYPE_CHECKING:
@@ -60,7 +65,7 @@ if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
 fi
-# The bundled pyproject.toml's `grade` dependency group.
+# What grading these katas needs: pytest and its plugins, and the libraries they import.
 python3 -m pip install --quiet --disable-pip-version-check {requirements} \\
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \\
        {requirements}
@@ -71,26 +76,108 @@ RUN_AUTOGRADER = """\
 # Gradescope runs this for each submission. KATA_AUTOGRADER_DIR moves /autograder (for tests).
 AUTOGRADER="${{KATA_AUTOGRADER_DIR:-/autograder}}"
 cd "$AUTOGRADER/source"
-exec python3 -m grader gradescope-run {slugs} \\
+exec python3 -m grader gradescope-run {slugs} {disclosure}\\
     --submission "$AUTOGRADER/submission" --results-dir "$AUTOGRADER/results"
+"""
+
+ZIP_README = """\
+# Gradescope autograder: {title}
+
+{count}: {katas}. Built by `python -m grader gradescope` from the kata repository; it holds
+the katas' specs, stubs and tests, their manifest, the reference's recorded times and the
+grader, and no reference solution. Students see failures at the `{disclosure}` disclosure level.
+
+## Upload it
+
+1. In Gradescope, create a *Programming Assignment*; give it {points} points (the total of
+   the katas; `results.json` sets the score itself, so the number is only what Gradescope shows).
+2. *Configure Autograder*: choose the Ubuntu base image, upload this zip, and *Update
+   Autograder*. Gradescope unpacks it into `/autograder/source`, runs `setup.sh` once (it
+   installs Python's pip if the image lacks it, then the grading requirements), and keeps
+   the image.
+3. *Test Autograder* with a known-good submission before the students get it (the folder of
+   the solved katas, or the module files).
+
+Students upload their `katas/` folder, the kata folders (`<kata>/<module>.py`), or the bare
+module files. Each submission runs `run_autograder`, which writes
+`/autograder/results/results.json`: a score per test, each failure's explanation, and a
+leaderboard column with the time against the reference. A crash, a hang or a missing file
+still ends in a complete `results.json` with every test listed.
+
+## Try it on your machine first
+
+Unzip it into a folder laid out like Gradescope's, put a submission in it, and run it:
+
+    mkdir -p ag/source ag/submission ag/results
+    unzip autograder.zip -d ag/source
+    cp -r path/to/a/submission/* ag/submission/
+    (cd ag/source && bash setup.sh)        # or: pip install -r the requirements in setup.sh
+    KATA_AUTOGRADER_DIR="$PWD/ag" bash ag/source/run_autograder
+    cat ag/results/results.json
+
+`KATA_AUTOGRADER_DIR` stands for `/autograder`. `setup.sh` installs with the `python3` on
+your `PATH`: run it inside a virtual environment to keep your own Python clean. Gradescope's
+documentation: https://gradescope-autograders.readthedocs.io/en/latest/specs/
 """
 
 
 # -- building the zip ------------------------------------------------------------------
 
 
-def build(root: Path, slugs: Sequence[str], out: Path, *, jobs: int | None = None) -> list[Kata]:
+def _disclosure_args(level: str, kata_levels: dict[str, str]) -> str:
+    args = [] if level == FULL else ["--disclosure", level]
+    for slug, kata_level in sorted(kata_levels.items()):
+        args += ["--kata-disclosure", f"{slug}={kata_level}"]
+    return "".join(f"{shlex.quote(a)} " for a in args)
+
+
+def build(
+    root: Path,
+    slugs: Sequence[str],
+    out: Path,
+    *,
+    jobs: int | None = None,
+    title: str = "Backend katas",
+    disclosure: str = FULL,
+    kata_disclosure: dict[str, str] | None = None,
+) -> list[Kata]:
     """Write the autograder zip for these katas to ``out``; returns the katas."""
     from grader import export
 
+    kata_disclosure = kata_disclosure or {}
+    for level in (disclosure, *kata_disclosure.values()):
+        try:
+            check_level(level)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="kata-gradescope-") as temp:
         source = Path(temp) / "source"
-        result = export.build(root, slugs, source, "Gradescope autograder", jobs=jobs)
-        shutil.rmtree(source / ".github")
-        requirements = " ".join(shlex.quote(r) for r in grade_requirements(root))
+        result = export.build(root, slugs, source, title, jobs=jobs, platform=export.GRADESCOPE)
+        unknown = sorted(set(kata_disclosure) - {k.slug for k in result.katas})
+        if unknown:
+            raise ExportError(f"--kata-disclosure names {', '.join(unknown)}: not in the zip")
+        from grader.classroom50 import assignment_requirements
+
+        needed = assignment_requirements(grade_requirements(root), result.katas)
+        requirements = " ".join(shlex.quote(r) for r in needed)
         (source / "setup.sh").write_text(SETUP.format(requirements=requirements))
         names = " ".join(shlex.quote(k.slug) for k in result.katas)
-        (source / "run_autograder").write_text(RUN_AUTOGRADER.format(slugs=names))
+        options = _disclosure_args(disclosure, kata_disclosure)
+        (source / "run_autograder").write_text(
+            RUN_AUTOGRADER.format(slugs=names, disclosure=options)
+        )
+        points = sum(k.points for k in result.katas)
+        count = f"{len(result.katas)} kata{'s' if len(result.katas) != 1 else ''}, {points} points"
+        (source / "README.md").write_text(
+            ZIP_README.format(
+                title=title,
+                count=count,
+                katas=", ".join(f"`{k.slug}`" for k in result.katas),
+                points=points,
+                disclosure=disclosure,
+            ),
+            encoding="utf-8",
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(source.rglob("*")):
@@ -165,16 +252,22 @@ def results(
     manifest: dict[str, Any] | None,
     found: dict[str, str],
     execution_time: float,
+    disclosure: str = FULL,
+    kata_disclosure: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Gradescope's results.json for a report."""
+    """Gradescope's results.json for a report, each kata at its disclosure level."""
     tests = []
+    listed: dict[str, tuple[int, int]] = {}  # slug -> (passed, listed)
     for n, kata in enumerate(report["katas"], 1):
         slug = kata["slug"]
-        problem = kata_problem(kata)
+        level = (kata_disclosure or {}).get(slug, disclosure)
+        problem = kata_problem(kata) if level != "none" else ""
         if not found.get(slug, "x"):
             problem = f"no {slug}/ module found in your submission. {problem}".strip()
-        for i, c in enumerate(credits(kata, manifest, exact=False), 1):
-            output = _test_output(c.result, slug)
+        lines = credits(kata, manifest, exact=False)
+        listed[slug] = (sum(c.status == "passed" for c in lines), len(lines))
+        for i, c in enumerate(lines, 1):
+            output = _test_output(redact(c.result, level), slug)
             if c.status != "passed" and problem and problem not in output:
                 output = f"{problem}\n\n{output}" if c.status != "not run" else problem
             tests.append(
@@ -189,16 +282,18 @@ def results(
                 }
             )
     summary = report["summary"]
+    # The tests counted are the tests listed: a kata that timed out still lists every one.
+    passed = sum(p for p, _ in listed.values())
     lines = [
         f"{summary['points']:g}/{summary['possible']} points, {summary['solved']}/"
-        f"{summary['katas']} katas solved, {summary['tests_passed']}/{summary['tests_total']} "
-        "tests passed",
+        f"{summary['katas']} katas solved, {passed}/{len(tests)} tests passed",
         "",
     ]
     for kata in report["katas"]:
         where = found.get(kata["slug"])
+        ok, count = listed[kata["slug"]]
         lines.append(
-            f"{kata['slug']}: {kata['status']}, {kata['points']['earned']:g}/"
+            f"{kata['slug']}: {kata['status']}, {ok}/{count} tests, {kata['points']['earned']:g}/"
             f"{kata['points']['possible']} points"
             + (f" (graded {where})" if where else " (no file found in the submission)")
         )
@@ -256,7 +351,14 @@ def _write(results_dir: Path, data: dict[str, Any]) -> None:
     write_atomic(results_dir / "results.json", json.dumps(data, indent=1, ensure_ascii=False))
 
 
-def run(root: Path, slugs: Sequence[str], submission: Path, results_dir: Path) -> dict[str, Any]:
+def run(
+    root: Path,
+    slugs: Sequence[str],
+    submission: Path,
+    results_dir: Path,
+    disclosure: str = FULL,
+    kata_disclosure: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Grade a submission and write ``results_dir/results.json``; returns what was written."""
     from grader.catalog import load_catalog
     from grader.integrity import load_manifest
@@ -276,7 +378,8 @@ def run(root: Path, slugs: Sequence[str], submission: Path, results_dir: Path) -
             state = grade(
                 Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
             )
-            data = results(state.report, manifest, found, time.monotonic() - started)
+            data = results(state.report, manifest, found, time.monotonic() - started,
+                           disclosure, kata_disclosure)  # fmt: skip
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         data = failure_results(
@@ -298,6 +401,8 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
     )
     p.add_argument("slugs", nargs="+", metavar="KATA")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
+    p.add_argument("--name", default="Backend katas", metavar="TITLE", help="the assignment title")
+    _disclosure_options(p)
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes")
     p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     p.set_defaults(handler=main)
@@ -310,21 +415,38 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
     r.add_argument("slugs", nargs="+", metavar="KATA")
     r.add_argument("--submission", type=Path, default=AUTOGRADER / "submission", metavar="DIR")
     r.add_argument("--results-dir", type=Path, default=AUTOGRADER / "results", metavar="DIR")
+    _disclosure_options(r)
     r.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     r.set_defaults(handler=main_run)
 
 
+def _disclosure_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--disclosure", choices=LEVELS, default=FULL,
+                   help="how much of a failing test the students see (default: full)")  # fmt: skip
+    p.add_argument("--kata-disclosure", action="append", default=[], metavar="KATA=LEVEL",
+                   help="another disclosure level for one kata (repeatable)")  # fmt: skip
+
+
 def main(args: argparse.Namespace) -> int:
+    from grader.export import _kata_levels
+
     try:
-        katas = build(args.root.resolve(), args.slugs, args.out.resolve(), jobs=args.jobs)
+        katas = build(args.root.resolve(), args.slugs, args.out.resolve(), jobs=args.jobs,
+                      title=args.name, disclosure=args.disclosure,
+                      kata_disclosure=_kata_levels(args.kata_disclosure))  # fmt: skip
     except ExportError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}: {len(katas)} katas, {sum(k.points for k in katas)} points")
+    print("next: upload it in Gradescope (Configure Autograder); its README.md says how, and how "
+          "to try it on your machine first")  # fmt: skip
     return 0
 
 
 def main_run(args: argparse.Namespace) -> int:
-    data = run(args.root.resolve(), args.slugs, args.submission, args.results_dir)
+    from grader.export import _kata_levels
+
+    data = run(args.root.resolve(), args.slugs, args.submission, args.results_dir,
+               args.disclosure, _kata_levels(args.kata_disclosure))  # fmt: skip
     print(data["output"])
     return 0  # results.json carries the verdict

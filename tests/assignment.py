@@ -11,13 +11,20 @@ from pathlib import Path
 from conftest import ROOT, Graded, run_grader
 
 
-def export(tree: Path, out: Path, *slugs: str, name: str = "Demo course") -> Path:
-    """Export ``slugs`` (default: both fixture katas) from ``tree`` into ``out``."""
+def export(
+    tree: Path, out: Path, *slugs: str, name: str = "Demo course", platform: str = "actions"
+) -> Path:
+    """Export ``slugs`` (default: both fixture katas) from ``tree``: the template's folder.
+
+    With the ``actions`` platform the template is ``out`` itself; with
+    ``classroom50`` it is ``out/template`` (beside ``out/autograders/``).
+    """
     done = run_grader(
-        "assignment", *(slugs or ("adder", "greeter")), "--out", str(out), "--name", name, root=tree
-    )
+        "assignment", *(slugs or ("adder", "greeter")), "--out", str(out), "--name", name,
+        "--platform", platform, root=tree,
+    )  # fmt: skip
     assert done.code == 0, done.stdout + done.stderr
-    return out
+    return out if platform == "actions" else out / "template"
 
 
 def run_inside(

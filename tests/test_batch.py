@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from conftest import run_grader
+from conftest import IMPLS, run_grader
 
 GREETER = 'def greet(name):\n    return f"Hello, {name}!"\n'
 ADDERS = {
@@ -97,5 +97,54 @@ def test_a_student_without_a_katas_folder_is_graded_broken(tree: Path, tmp_path:
     done = run_grader("batch", str(submissions), "--out", str(out), root=tree)
     assert done.code == 0, done.stderr
     rows = {r[0]: r for r in csv.reader((out / "gradebook.csv").open())}
+    assert rows["student"] == ["student", "adder", "total"]  # the only kata anyone holds
     assert rows["dave"][-1] == "0"
-    assert rows["erin"][1:] == ["6", "0", "6"]
+    assert rows["erin"][1:] == ["6", "6"]
+
+
+def test_the_assignments_katas_are_graded_not_the_whole_catalog(tree: Path, tmp_path: Path) -> None:
+    submissions = make_class(tmp_path)
+    for student in ADDERS:  # the exported assignment had one kata: its manifest says so
+        manifest = {"adder": {"tests": []}, "_assignment": {"files": {}}}
+        (submissions / student / "katas" / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "grades"
+    done = run_grader("batch", str(submissions), "--out", str(out), root=tree, timeout=300)
+    assert done.code == 0, done.stderr
+    assert "grading 1 kata (adder; from the students' checkouts)" in done.stdout
+    rows = list(csv.reader((out / "gradebook.csv").open()))
+    assert rows[0] == ["student", "adder", "total"]
+    assert "alice  6/6" in done.stdout
+
+
+def test_assignment_folder_names_the_katas(tree: Path, tmp_path: Path) -> None:
+    submissions = make_class(tmp_path)
+    assignment = tmp_path / "week" / "template" / "katas"
+    assignment.mkdir(parents=True)
+    (assignment / "manifest.json").write_text(json.dumps({"greeter": {}, "_assignment": {}}))
+    out = tmp_path / "grades"
+    done = run_grader("batch", str(submissions), "--assignment", str(tmp_path / "week"),
+                      "--out", str(out), root=tree)  # fmt: skip
+    assert done.code == 0, done.stderr
+    header = next(csv.reader((out / "gradebook.csv").open()))
+    assert header == ["student", "greeter", "total"]
+
+
+def test_timeouts_are_flagged_and_reports_are_readable(tree: Path, tmp_path: Path) -> None:
+    submissions = tmp_path / "subs"
+    hang = (IMPLS / "hang" / "adder" / "adder.py").read_text()  # hangs in one test only
+    raises = 'def add(a, b):\n    raise ValueError("a > b & <b>c</b>")\n'
+    for name, adder in (("dan", hang), ("erin", raises)):
+        (submissions / name / "katas" / "adder").mkdir(parents=True)
+        (submissions / name / "katas" / "adder" / "adder.py").write_text(adder)
+    out = tmp_path / "grades"
+    done = run_grader("batch", str(submissions), "--katas", "adder", "--out", str(out),
+                      "--disclosure", "actual-only", root=tree, timeout=300)  # fmt: skip
+    assert done.code == 0, done.stderr
+    summary = (out / "summary.md").read_text()
+    assert "| dan | `adder` | partial | `1 test timed out: test_small` |" in summary
+    # messages read as written, raw or rendered: a code span, no HTML entities
+    assert "`ValueError: a > b & <b>c</b>`" in summary and "&gt;" not in summary
+    dan = (out / "reports" / "dan.md").read_text()
+    assert dan.startswith("## dan: kata results") and "timeout" in dan
+    erin = (out / "reports" / "erin.md").read_text()
+    assert "ValueError" in erin and "test_adder.py:" not in erin  # actual-only: no test line

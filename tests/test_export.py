@@ -110,13 +110,19 @@ def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
         "assignment", "lru_cache", "retry_backoff", "--out", str(out), root=ROOT, timeout=300
     )
     assert done.code == 0, done.stdout + done.stderr
-    assert_no_solution_code(out, solutions(ROOT))
+    assert_no_solution_code(out, solutions(ROOT))  # the template and the autograder bundle
+    requirements = (out / "autograders/backend-katas/requirements.txt").read_text()
+    assert "freezegun" in requirements and "fakeredis" not in requirements
 
 
 def test_the_export_times_solved_katas_against_recorded_reference_times(tmp_path: Path) -> None:
     out = tmp_path / "timed"
     done = run_grader("assignment", "lru_cache", "--out", str(out), root=ROOT, timeout=300)
     assert done.code == 0, done.stdout + done.stderr
+    assert (
+        out / "autograders" / "backend-katas" / "kata" / "katas" / "reference-times.json"
+    ).is_file()
+    out = out / "template"
     shipped = json.loads((out / "katas" / "reference-times.json").read_text())
     workload = shipped["lru_cache"]["workload"]
     sizes = list(load_kata(ROOT / "katas" / "lru_cache").timing.sizes)
@@ -198,3 +204,50 @@ def test_a_failing_reference_stops_the_export(tree: Path, tmp_path: Path) -> Non
     done = run_grader("assignment", "adder", "--out", str(tmp_path / "out"), root=tree)
     assert done.code == 2 and "reference of adder does not pass" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_classroom50_is_the_default_platform(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "week"
+    done = run_grader("assignment", "adder", "greeter", "--out", str(out), "--name", "Week 3",
+                      root=tree)  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["autograders", "template"]
+    template, bundle = out / "template", out / "autograders" / "week-3"
+    assert not (template / ".github").exists()  # Classroom 50 adds its own workflow at accept
+    assert sorted(p.name for p in bundle.iterdir()) == ["autograder.py", "kata", "requirements.txt"]
+    assert (bundle / "kata/katas/adder/test_adder.py").read_bytes() == (
+        template / "katas/adder/test_adder.py"
+    ).read_bytes()
+    assert not (bundle / "kata/README.md").exists()
+    settings = json.loads((bundle / "kata/assignment.json").read_text())
+    assert settings["katas"] == ["adder", "greeter"] and settings["scale"] == 10
+    # the fixture katas import nothing beyond pytest: so the runner installs only that
+    requirements = (bundle / "requirements.txt").read_text().splitlines()
+    assert all(r.startswith(("pytest", "tomli")) for r in requirements), requirements
+    readme = (template / "README.md").read_text()
+    assert "Classroom 50" in readme and "Release" in readme
+    assert "your teacher's own copy of the tests" in readme
+    assert "GitHub Classroom" not in readme and "score recorded" not in readme
+    assert "Classroom" not in done.stdout.splitlines()[-1].replace("Classroom 50", "")
+    assert "autograders/week-3/" in done.stdout
+
+
+def test_an_assignment_slug_classroom50_refuses_is_refused(tree: Path, tmp_path: Path) -> None:
+    done = run_grader("assignment", "adder", "--out", str(tmp_path / "x"),
+                      "--assignment", "Week_3!", root=tree)  # fmt: skip
+    assert done.code == 2 and "assignment slug" in done.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_export_ships_every_session_its_output_mentions(exported: Path) -> None:
+    """The grade output and the hints point to `nox -s next`, `hint`, `watch`: all there."""
+    noxfile = (exported / "noxfile.py").read_text()
+    for session in ("grade", "watch", "list_", "next_", "hint", "reset", "classroom"):
+        assert f"def {session}(session" in noxfile, session
+    done = run_inside(exported, "next")
+    assert done.code == 0 and "adder" in done.stdout, done.stderr
+    hint = run_inside(exported, "hint", "adder")
+    assert hint.code == 0 and "hint 1 of 2" in hint.stdout, hint.stderr
+    readme = (exported / "README.md").read_text()
+    assert "nox -s next" in readme and "nox -s hint -- adder" in readme
+    assert "GitHub Classroom" not in readme and "job summary" in readme

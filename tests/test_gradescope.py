@@ -162,3 +162,46 @@ def test_a_killed_run_leaves_results_listing_every_test(autograder: Path) -> Non
     check_spec(data)
     assert data["score"] == 0 and len(data["tests"]) == 6
     assert data["output"].startswith("Grading did not finish")
+
+
+def test_the_zip_carries_its_own_readme(autograder: Path) -> None:
+    readme = (autograder / "source" / "README.md").read_text()
+    assert readme.startswith("# Gradescope autograder")
+    assert "Configure Autograder" in readme and "KATA_AUTOGRADER_DIR" in readme
+    assert "`adder`, `greeter`" in readme and "10 points" in readme
+    assert "nox -s" not in readme and "git push" not in readme  # not the students' README
+
+
+def test_the_summary_counts_the_tests_it_lists_after_a_hang(autograder: Path) -> None:
+    submit(autograder, {
+        "adder/adder.py": "import time\ntime.sleep(120)\n\ndef add(a, b):\n    return a + b\n",
+        "greeter/greeter.py": HEALTHY_GREETER,
+    })  # fmt: skip
+    results = run_autograder(autograder)
+    check_spec(results)
+    listed = len(results["tests"])
+    passed = sum(t["status"] == "passed" for t in results["tests"])
+    assert (listed, passed) == (6, 2)
+    assert f"{passed}/{listed} tests passed" in results["output"].splitlines()[0]
+    assert "adder: timeout, 0/4 tests" in results["output"]
+
+
+def test_disclosure_levels_reach_results_json(tree: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "autograder.zip"
+    done = run_grader("gradescope", "adder", "greeter", "--out", str(archive),
+                      "--disclosure", "none", "--kata-disclosure", "greeter=actual-only",
+                      root=tree)  # fmt: skip
+    assert done.code == 0, done.stderr
+    home = tmp_path / "home"
+    (home / "results").mkdir(parents=True)
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(home / "source")
+    wrong = 'def greet(name):\n    return f"Hi, {name}!"\n'
+    partial = (IMPLS / "partial/adder/adder.py").read_text()
+    submit(home, {"adder/adder.py": partial, "greeter/greeter.py": wrong})
+    results = run_autograder(home)
+    check_spec(results)
+    failed = {t["name"]: t["output"] for t in results["tests"] if t["status"] == "failed"}
+    assert failed["adder › test_negative"] == "wrong result"
+    greeter = failed["greeter › test_greets_by_name"]
+    assert "actual:" in greeter and "expected" not in greeter and "Hello" not in greeter
