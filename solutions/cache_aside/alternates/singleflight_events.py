@@ -1,4 +1,4 @@
-"""Correct: Go-style single flight with one Event per load in progress, and SETEX.
+"""Correct: Go-style single flight with one Event per load in progress, and SET … PX.
 
 The first caller to miss a key becomes its leader and registers an Event;
 followers wait on it and then read Redis again (or, if the leader's load
@@ -66,7 +66,7 @@ class CacheAside:
         found = self._loader(key)
         raw = json.dumps(found)
         ttl = self._negative_ttl if found is None else self._ttl
-        self._redis.setex(f"cache:{key}", ttl, raw)
+        self._redis.set(f"cache:{key}", raw, px=ttl * 1000)
         return json.loads(raw)
 
     def invalidate(self, key: str) -> None:
