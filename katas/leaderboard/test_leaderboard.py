@@ -158,6 +158,9 @@ def test_ties_compare_utf8_bytes_as_redis_does(redis: Any) -> None:
 def test_top_is_highest_first(redis: Any) -> None:
     board = board_with(redis, list(reversed(TEN)))
     assert board.top(3) == [("p0", 100.0), ("p1", 90.0), ("p2", 80.0)]
+    assert board.top(2) == [("p0", 100.0), ("p1", 90.0)]
+    assert board.top(1) == [("p0", 100.0)]
+    assert board.top(6) == TEN[:6], "top(n) is exactly n entries (ZREVRANGE 0 n-1)"
 
 
 @pytest.mark.spec("Top")

@@ -74,7 +74,7 @@ class TokenBucketLimiter:
 
     def __init__(self, redis: Any, capacity: int, refill_per_sec: float) -> None:
         if capacity < 1 or refill_per_sec <= 0:
-            raise ValueError(f"capacity must be >= 1 and rate > 0, got {capacity}, {refill_per_sec}")
+            raise ValueError(f"need capacity >= 1 and rate > 0, got {capacity}, {refill_per_sec}")
         self._redis, self._capacity, self._rate = redis, capacity, refill_per_sec
         self._ttl_ms = math.ceil(capacity / refill_per_sec * 1000) + _SLACK_MS
 
