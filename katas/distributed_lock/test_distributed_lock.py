@@ -103,6 +103,22 @@ def test_blocking_acquire_gets_an_expired_lock(redis: Any) -> None:
 
 
 @pytest.mark.spec("Acquire")
+def test_the_lock_never_exists_without_its_expiry(redis: Any) -> None:
+    # After each round trip of acquire, a lock key that exists must already
+    # expire (PTTL -1 means no expiry): a holder dying right there would
+    # otherwise leave a lock nobody can ever take.
+    rec = RedisRecorder(redis)
+    lock = RedisLock(rec.client, NAME, ttl_ms=5000)
+    pttls: list[int] = []
+    rec.after(lambda _: True, lambda: pttls.append(redis.pttl(NAME)), times=100)
+    assert lock.acquire(blocking=False)
+    assert pttls and -1 not in pttls, (
+        f"PTTL of the lock after each round trip: {pttls}; take it with SET NX PX in one step, "
+        "not SETNX then PEXPIRE"
+    )
+
+
+@pytest.mark.spec("Acquire")
 def test_zero_timeout_on_a_held_lock_returns_at_once(redis: Any) -> None:
     holder = RedisLock(redis, NAME, ttl_ms=10_000)
     assert holder.acquire(blocking=False)
