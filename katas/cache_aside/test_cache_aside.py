@@ -421,3 +421,11 @@ def test_per_key_locks_do_not_pile_up(redis: Any) -> None:
 def test_non_positive_ttls_are_rejected(redis: Any, ttl: int, negative_ttl: int) -> None:
     with pytest.raises(ValueError):
         CacheAside(redis, Loader(), ttl=ttl, negative_ttl=negative_ttl)
+
+
+@pytest.mark.spec("Validation")
+def test_one_second_ttls_are_accepted(redis: Any) -> None:
+    cache = CacheAside(redis, Loader({"a": 1}), ttl=1, negative_ttl=1)
+    assert cache.get("a") == 1
+    assert cache.get("ghost") is None
+    assert redis.ttl("cache:a") == 1 and redis.ttl("cache:ghost") == 1

@@ -431,6 +431,16 @@ def test_non_positive_ttl_is_rejected(redis: Any, ttl_ms: int) -> None:
 
 
 @pytest.mark.spec("Validation")
+def test_a_one_millisecond_ttl_is_accepted(redis: Any) -> None:
+    lock = RedisLock(redis, NAME, ttl_ms=1)  # positive: allowed, if not useful
+    holder = RedisLock(redis, NAME, ttl_ms=5000)
+    assert holder.acquire(blocking=False)
+    assert holder.extend(1) is True
+    assert redis.pttl(NAME) <= 1
+    assert lock.acquire(timeout=1) is True
+
+
+@pytest.mark.spec("Validation")
 @pytest.mark.parametrize(
     ("blocking", "timeout"), [(False, 1.0), (False, 0), (True, -1)], ids=["nb+1", "nb+0", "neg"]
 )
