@@ -6,13 +6,17 @@ runs every kata with this package importable.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +142,297 @@ def git(
     )
     assert result.returncode in ok, f"git {' '.join(args)} failed: {result.stderr.decode()}"
     return result.stdout
+
+
+# -- Redis: recording commands and forcing interleavings ----------------------
+#
+# ``RedisRecorder(redis).client`` is a client of the same kind as the ``redis``
+# fixture's (redis-py on a real server, or fakeredis) that shares its
+# connections, records every command the code under test sends through it,
+# and can run a hook between two of its round trips. A round trip is one
+# command, or one MULTI … EXEC block (which Redis runs atomically), so a hook
+# never runs inside a script or a transaction: exactly where another client
+# could act in real life. The commands of a pipeline without a transaction
+# are separate round trips here, because Redis may run other clients'
+# commands between them.
+
+
+def _text(arg: object) -> str:
+    if isinstance(arg, (bytes, bytearray, memoryview)):
+        return bytes(arg).decode("utf-8", "backslashreplace")
+    return str(arg)
+
+
+@dataclass(frozen=True)
+class RedisCommand:
+    """One command the code under test sent, as Redis received it."""
+
+    name: str
+    """The command in upper case: ``"SET"``, ``"EVALSHA"``, ``"SCRIPT"``."""
+    args: tuple[str, ...]
+    """The arguments after the name, as text (``SCRIPT LOAD`` has ``"LOAD"`` first)."""
+    step: int
+    """The number of the round trip that carried it (1, 2, … for this recorder)."""
+    transaction: bool
+    """Whether it was queued in a ``MULTI`` … ``EXEC`` block."""
+    script: str | None = None
+    """The Lua source run by ``EVAL`` / ``EVALSHA`` (``EVALSHA`` of a script the
+    recorder saw registered or loaded); ``None`` for other commands."""
+
+    def has(self, *options: str) -> bool:
+        """Whether every one of ``options`` (``"NX"``, ``"PX"``…) is among the arguments."""
+        present = {a.upper() for a in self.args}
+        return all(o.upper() in present for o in options)
+
+    def __str__(self) -> str:
+        return " ".join((self.name, *self.args))
+
+
+class RedisHook:
+    """A hook registered with :meth:`RedisRecorder.after`; ``fired`` counts its runs."""
+
+    def __init__(
+        self, when: int | Callable[[RedisCommand], bool], action: Callable[[], object], times: int
+    ) -> None:
+        self.when = when
+        self.action = action
+        self.times = times
+        self.fired = 0
+        self.error: BaseException | None = None
+        """An exception the action raised (it is raised in the caller's code too,
+        which might swallow it: a test can look here)."""
+
+    def _due(self, step: int, commands: Sequence[RedisCommand]) -> bool:
+        if self.fired >= self.times:
+            return False
+        if isinstance(self.when, int):
+            return step == self.when
+        return any(self.when(c) for c in commands)
+
+
+class RedisRecorder:
+    """Records what code under test sends to Redis, and runs hooks between its round trips.
+
+    Hand ``recorder.client`` to the code under test and keep the fixture's
+    client for the test's own reads and for the "other clients" of hooks::
+
+        rec = RedisRecorder(redis)
+        lock = RedisLock(rec.client, "job", 5000)
+        lock.acquire(blocking=False)
+        rec.clear()
+        rec.steal("job", take=other.acquire, when=1)   # between its 1st and 2nd round trip
+        lock.release()
+        assert [c.name for c in rec.commands] == ["EVALSHA"]
+
+    ``commands`` lists every command in the order the round trips finished
+    (inside a ``MULTI`` block, in queue order, without ``MULTI``/``EXEC``
+    themselves); ``steps`` counts round trips. Scripts registered with
+    ``register_script`` are loaded at once (unrecorded), so a first call never
+    shows a ``NOSCRIPT`` retry; ``SCRIPT EXISTS``/``LOAD`` sent by a pipeline
+    before running scripts are not recorded either.
+    """
+
+    def __init__(self, redis: Any) -> None:
+        self.redis = redis
+        self.commands: list[RedisCommand] = []
+        self.steps = 0
+        self._hooks: list[RedisHook] = []
+        self._scripts: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.client = _recording_client(redis, self)
+
+    # -- what was sent ---------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget the commands recorded so far (step numbers go on)."""
+        with self._lock:
+            self.commands.clear()
+
+    def named(self, *names: str) -> list[RedisCommand]:
+        """The recorded commands with one of these names (upper or lower case)."""
+        wanted = {n.upper() for n in names}
+        return [c for c in self.commands if c.name in wanted]
+
+    def writes_to(self, key: str) -> list[RedisCommand]:
+        """Recorded commands that are not scripts and name ``key`` as an argument."""
+        return [c for c in self.commands if c.script is None and key in c.args]
+
+    # -- hooks -----------------------------------------------------------------
+
+    def after(
+        self,
+        when: int | Callable[[RedisCommand], bool],
+        action: Callable[[], object],
+        times: int = 1,
+    ) -> RedisHook:
+        """Run ``action`` between two round trips of the code under test.
+
+        ``when`` is either ``n``, "after the n-th round trip from now" (1 is the
+        next one), or a predicate on a command, "after a round trip that
+        carried a matching command" (a predicate may ignore its argument and
+        look at the server's state instead). It runs at most ``times`` times,
+        in the thread that made the round trip, before the code under test gets
+        the reply; the recorder's own client is not recorded meanwhile.
+        """
+        with self._lock:
+            hook = RedisHook(self.steps + when if isinstance(when, int) else when, action, times)
+            self._hooks.append(hook)
+        return hook
+
+    def steal(
+        self,
+        key: str,
+        take: Callable[[], object],
+        when: int | Callable[[RedisCommand], bool] = 1,
+    ) -> RedisHook:
+        """After the round trip ``when`` selects, expire ``key`` and let another client take it.
+
+        The key's TTL runs out (as when its holder stalled past it), then
+        ``take()`` (another client's acquire, with another client object)
+        must return a true value: the key now belongs to someone else.
+        """
+
+        def steal_it() -> None:
+            expire_now(self.redis, key)
+            assert take(), f"another client could not take {key!r} once it expired"
+
+        return self.after(when, steal_it)
+
+    # -- the recording client's side -------------------------------------------
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Neither record nor run hooks for this thread's commands meanwhile."""
+        before = getattr(self._local, "quiet", False)
+        self._local.quiet = True
+        try:
+            yield
+        finally:
+            self._local.quiet = before
+
+    def _note_script(self, source: object) -> None:
+        text = _text(source)
+        self._scripts[hashlib.sha1(text.encode()).hexdigest()] = text
+
+    def _command(self, args: Sequence[object], step: int, transaction: bool) -> RedisCommand:
+        words = _text(args[0]).split()
+        name, rest = words[0].upper(), (*words[1:], *map(_text, args[1:]))
+        script = None
+        if name == "EVAL" and rest:
+            script = rest[0]
+            self._note_script(script)
+        elif name == "EVALSHA" and rest:
+            script = self._scripts.get(rest[0].lower())
+        elif name == "SCRIPT" and len(rest) > 1 and rest[0].upper() == "LOAD":
+            self._note_script(rest[1])
+        return RedisCommand(name, rest, step, transaction, script)
+
+    def _round_trip(
+        self, commands: Sequence[Sequence[object]], transaction: bool, send: Callable[[], Any]
+    ) -> Any:
+        if getattr(self._local, "quiet", False):
+            return send()
+        try:
+            return send()
+        finally:
+            with self._lock:
+                self.steps += 1
+                recorded = [self._command(args, self.steps, transaction) for args in commands]
+                self.commands.extend(recorded)
+                due = [h for h in self._hooks if h._due(self.steps, recorded)]
+                for hook in due:
+                    hook.fired += 1
+            for hook in due:
+                with self.quiet():
+                    try:
+                        hook.action()
+                    except BaseException as exc:
+                        hook.error = exc
+                        raise
+
+
+def expire_now(redis: Any, key: str) -> None:
+    """Let ``key``'s TTL run out now, as if its time had passed (no-op if it is gone)."""
+    redis.pexpire(key, 1)
+    deadline = time.monotonic() + 2
+    while redis.exists(key) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert not redis.exists(key), f"{key!r} did not expire"
+
+
+_RECORDING_CLASSES: dict[type, type] = {}
+
+
+def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
+    """A copy of ``redis`` (same class, same connection pool) that reports to ``recorder``."""
+    from redis.client import Pipeline
+    from redis.exceptions import ResponseError
+
+    class RecordingPipeline(Pipeline):
+        _recorder: RedisRecorder
+
+        def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
+            # WATCH, and the reads made while watching, go out one at a time.
+            send = super().immediate_execute_command
+            return self._recorder._round_trip([args], False, lambda: send(*args, **options))
+
+        def load_scripts(self) -> None:
+            with self._recorder.quiet():
+                super().load_scripts()
+
+        def execute(self, raise_on_error: bool = True) -> list[Any]:
+            stack = [args for args, _ in self.command_stack]
+            if self.transaction or self.explicit_transaction or self.watching:
+                send = super().execute
+                return self._recorder._round_trip(stack, True, lambda: send(raise_on_error))
+            # No MULTI: Redis may run other clients' commands between these.
+            if self.scripts:
+                self.load_scripts()
+            queued, self.command_stack = self.command_stack, []
+            results: list[Any] = []
+            try:
+                for args, options in queued:
+                    try:
+                        results.append(self._recorder.client.execute_command(*args, **options))
+                    except ResponseError as exc:
+                        results.append(exc)
+            finally:
+                self.reset()
+            errors = [r for r in results if isinstance(r, ResponseError)]
+            if raise_on_error and errors:
+                raise errors[0]
+            return results
+
+    class RecordingMixin:
+        _recorder: RedisRecorder
+
+        def execute_command(self, *args: Any, **options: Any) -> Any:
+            send = super().execute_command  # type: ignore[misc]
+            return self._recorder._round_trip([args], False, lambda: send(*args, **options))
+
+        def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Pipeline:
+            client: Any = self
+            pipe = RecordingPipeline(
+                client.connection_pool, client.response_callbacks, transaction, shard_hint
+            )
+            pipe._recorder = self._recorder
+            return pipe
+
+        def register_script(self, script: Any) -> Any:
+            registered = super().register_script(script)  # type: ignore[misc]
+            self._recorder._note_script(script)
+            with self._recorder.quiet():
+                registered.sha = self.script_load(script)  # type: ignore[attr-defined]
+            return registered
+
+    base = type(redis)
+    cls = _RECORDING_CLASSES.get(base)
+    if cls is None:
+        cls = type(f"Recording{base.__name__}", (RecordingMixin, base), {})
+        _RECORDING_CLASSES[base] = cls
+    client = cls.__new__(cls)
+    client.__dict__.update(redis.__dict__)
+    client.auto_close_connection_pool = False  # the fixture's client owns the pool
+    client._recorder = recorder
+    return client

@@ -4,22 +4,26 @@ The pattern follows the cache-aside (lazy loading) descriptions of the Azure
 Architecture Center and AWS ElastiCache; negative caching with its own TTL
 follows RFC 2308; single flight follows Go's golang.org/x/sync/singleflight.
 Stored entries are checked by reading Redis directly (GET, TTL) and decoding
-with the standard json module.
+with the standard json module. Races are forced, not hoped for: the cache
+under test talks through a RedisRecorder client (grader.kata_support), whose
+hooks look at or change Redis between two of its round trips.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable
+import types
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
 from cache_aside import CacheAside
-from grader.kata_support import in_thread
+from grader.kata_support import RedisRecorder, expire_now, in_thread
 
 
 class Loader:
@@ -148,6 +152,22 @@ def test_hit_does_not_renew_the_ttl(redis: Any) -> None:
     assert 0 < redis.ttl("cache:a") <= 5, "a hit must not reset the entry's TTL"
 
 
+@pytest.mark.spec("Hits and misses")
+def test_an_entry_that_expires_during_get_is_a_miss_not_an_error(redis: Any) -> None:
+    # The entry runs out right after get's first round trip: a GET has read it
+    # by then; an EXISTS has not, and a GET after it finds nothing.
+    rec = RedisRecorder(redis)
+    loader = Loader({"a": "fresh"})
+    cache = CacheAside(rec.client, loader, ttl=300, negative_ttl=30)
+    redis.set("cache:a", json.dumps("cached"), ex=300)
+    expiry = rec.after(1, lambda: expire_now(redis, "cache:a"))
+    value = cache.get("a")
+    assert expiry.fired == 1
+    assert value == ("fresh" if loader.calls["a"] else "cached"), (
+        "an entry that expired between two of get's round trips is a miss: read it with one GET"
+    )
+
+
 # -- Negative caching ---------------------------------------------------------
 
 
@@ -189,6 +209,30 @@ def test_not_found_gets_negative_ttl(redis: Any) -> None:
     ttl = redis.ttl("cache:ghost")
     assert ttl != -1, "a cached 'not found' without TTL would hide a new row forever"
     assert 29 <= ttl <= 30, f"a 'not found' lives negative_ttl (30 s), not {ttl} s"
+
+
+@pytest.mark.spec("Expiry")
+@pytest.mark.weight(2)
+def test_no_entry_is_ever_without_its_ttl(redis: Any) -> None:
+    # After each round trip of the cache, every cache: key must have a TTL
+    # (TTL -1 means none): SET then EXPIRE leaves a moment without one.
+    rec = RedisRecorder(redis)
+    untimed: set[str] = set()
+
+    def look() -> None:
+        untimed.update(k for k in redis.scan_iter("cache:*") if redis.ttl(k) == -1)
+
+    watch = rec.after(lambda _: True, look, times=10_000)
+    cache = CacheAside(rec.client, Loader({"a": {"v": 1}}), ttl=300, negative_ttl=30)
+    assert cache.get("a") == {"v": 1}
+    assert cache.get("ghost") is None
+    assert watch.fired >= 2
+    assert not untimed, (
+        f"{sorted(untimed)} existed without a TTL between two of your round trips: "
+        "write the value and its expiry in one command (SET key value EX seconds)"
+    )
+    assert 299 <= redis.ttl("cache:a") <= 300
+    assert 29 <= redis.ttl("cache:ghost") <= 30
 
 
 # -- Single flight ------------------------------------------------------------
@@ -308,6 +352,67 @@ def test_loader_error_propagates_and_is_not_cached(redis: Any) -> None:
     assert len(attempts) == 2
 
 
+# -- Constraints ----------------------------------------------------------------
+
+
+def held_objects(root: object, outside: Sequence[object]) -> int:
+    """How many objects ``root`` holds on to, following containers and attributes.
+
+    Objects in ``outside`` (the Redis client, the loader) and modules,
+    classes and functions are not followed: what is left is the object's own
+    state, whatever shape it has (dicts, lists, locks, events, helpers).
+    """
+    seen = {id(o) for o in outside}
+    stack, count = [root], 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, Callable)):
+            continue
+        seen.add(id(obj))
+        count += 1
+        if isinstance(obj, dict):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset, deque)):
+            stack += list(obj)
+        state = getattr(obj, "__dict__", None)
+        if isinstance(state, dict):
+            stack += list(state.values())
+        for slot in getattr(type(obj), "__slots__", ()):
+            if hasattr(obj, slot):
+                stack.append(getattr(obj, slot))
+    return count
+
+
+@pytest.mark.spec("Constraints")
+@pytest.mark.weight(2)
+def test_per_key_locks_do_not_pile_up(redis: Any) -> None:
+    # 250 misses of different keys, one after the other (some loads
+    # fail): with the locks of finished loads dropped, the cache holds no
+    # more than before; a lock kept per key adds an entry or more per key.
+    def value(key: str) -> int | None:
+        number = int(key[1:])
+        if number % 5 == 0:
+            raise LookupError(key)  # a failed load must drop its lock too
+        return None if number % 2 else number
+
+    cache = CacheAside(redis, value, ttl=300, negative_ttl=30)
+
+    def misses(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            with contextlib.suppress(LookupError):
+                cache.get(f"k{n}")
+
+    misses(1, 20)  # warm up
+    before = held_objects(cache, [redis, value])
+    misses(1000, 250)
+    grown = held_objects(cache, [redis, value]) - before
+    assert grown < 100, (
+        f"after 250 more misses of different keys the cache holds {grown} more objects: "
+        "drop a key's lock once its load is over (also when the loader raised)"
+    )
+    assert cache.get("k1002") == 1002
+
+
 # -- Validation ---------------------------------------------------------------
 
 
@@ -316,3 +421,11 @@ def test_loader_error_propagates_and_is_not_cached(redis: Any) -> None:
 def test_non_positive_ttls_are_rejected(redis: Any, ttl: int, negative_ttl: int) -> None:
     with pytest.raises(ValueError):
         CacheAside(redis, Loader(), ttl=ttl, negative_ttl=negative_ttl)
+
+
+@pytest.mark.spec("Validation")
+def test_one_second_ttls_are_accepted(redis: Any) -> None:
+    cache = CacheAside(redis, Loader({"a": 1}), ttl=1, negative_ttl=1)
+    assert cache.get("a") == 1
+    assert cache.get("ghost") is None
+    assert redis.ttl("cache:a") == 1 and redis.ttl("cache:ghost") == 1

@@ -8,18 +8,21 @@ locking" (2016): a number that increases with every grant of the lock.
 
 Expiry needs real time on a real server, so a lock is expired by shortening
 its TTL (PEXPIRE key 1) and pausing briefly, as a holder that stalled past its
-TTL would find it.
+TTL would find it. Races are forced, not hoped for: the lock under test talks
+through a RedisRecorder client, whose hooks let the lock expire and pass to
+another client between two of its round trips.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
 import pytest
 
 from distributed_lock import LockNotOwnedError, RedisLock
-from grader.kata_support import in_thread, run_threads
+from grader.kata_support import RedisRecorder, in_thread, run_threads
 
 NAME = "invoice:42"
 
@@ -99,6 +102,59 @@ def test_blocking_acquire_gets_an_expired_lock(redis: Any) -> None:
     assert waiting.acquire(timeout=1.5) is True, "the lock expires after 100 ms"
 
 
+@pytest.mark.spec("Acquire")
+def test_the_lock_never_exists_without_its_expiry(redis: Any) -> None:
+    # After each round trip of acquire, a lock key that exists must already
+    # expire (PTTL -1 means no expiry): a holder dying right there would
+    # otherwise leave a lock nobody can ever take.
+    rec = RedisRecorder(redis)
+    lock = RedisLock(rec.client, NAME, ttl_ms=5000)
+    pttls: list[int] = []
+    rec.after(lambda _: True, lambda: pttls.append(redis.pttl(NAME)), times=100)
+    assert lock.acquire(blocking=False)
+    assert pttls and -1 not in pttls, (
+        f"PTTL of the lock after each round trip: {pttls}; take it with SET NX PX in one step, "
+        "not SETNX then PEXPIRE"
+    )
+
+
+@pytest.mark.spec("Acquire")
+def test_zero_timeout_on_a_held_lock_returns_at_once(redis: Any) -> None:
+    holder = RedisLock(redis, NAME, ttl_ms=10_000)
+    assert holder.acquire(blocking=False)
+    rec = RedisRecorder(redis)
+    waiting = RedisLock(rec.client, NAME, ttl_ms=10_000)
+    thread, out = in_thread(lambda: waiting.acquire(timeout=0))
+    thread.join(1)
+    hung = thread.is_alive()
+    holder.release()  # lets a wrongly waiting acquire finish
+    thread.join(1)
+    assert not hung, "acquire(timeout=0) on a held lock must return False at once, not wait"
+    assert out.get("result") is False
+    assert rec.steps == 1, f"timeout=0 makes exactly one attempt, not {rec.steps} round trips"
+
+
+@pytest.mark.spec("Acquire")
+def test_zero_timeout_on_a_free_lock_takes_it(redis: Any) -> None:
+    lock = RedisLock(redis, NAME, ttl_ms=5000)
+    assert lock.acquire(timeout=0) is True, "timeout=0 still makes one attempt"
+    assert lock.token == 1 and redis.exists(NAME) == 1
+
+
+@pytest.mark.spec("Acquire")
+@pytest.mark.weight(2)
+def test_the_lock_is_not_reentrant(redis: Any) -> None:
+    lock = RedisLock(redis, NAME, ttl_ms=5000)
+    assert lock.acquire(blocking=False)
+    owner = redis.get(NAME)
+    assert lock.acquire(blocking=False) is False, "the holder's own second acquire must fail"
+    assert lock.acquire(timeout=0.05) is False, "...and a blocking one waits like anyone's"
+    assert redis.get(NAME) == owner, "a failed acquire must not touch the lock"
+    assert lock.token == 1 and redis.get(f"{NAME}:fencing") == "1"
+    lock.release()  # still the holder: no LockNotOwnedError
+    assert redis.exists(NAME) == 0
+
+
 # -- Release ------------------------------------------------------------------
 
 
@@ -157,6 +213,27 @@ def test_second_release_raises(redis: Any) -> None:
     with pytest.raises(LockNotOwnedError):
         a.release()
     assert redis.exists(NAME) == 1, "a's second release deleted b's lock"
+
+
+@pytest.mark.spec("Release")
+@pytest.mark.weight(2)
+def test_release_is_one_atomic_compare_and_delete(redis: Any) -> None:
+    # Between release's first round trip and the next, the lock expires and
+    # another client takes it: a GET then a DEL would delete that client's lock.
+    rec = RedisRecorder(redis)
+    stalled = RedisLock(rec.client, NAME, ttl_ms=5000)
+    successor = RedisLock(redis, NAME, ttl_ms=5000)
+    assert stalled.acquire(blocking=False)
+    steal = rec.steal(NAME, take=lambda: successor.acquire(blocking=False), when=1)
+    # LockNotOwnedError is fine if the check itself saw the lock go: it was no longer ours.
+    with contextlib.suppress(LockNotOwnedError):
+        stalled.release()
+    assert steal.fired == 1, "release must talk to Redis"
+    assert redis.exists(NAME) == 1, (
+        "release deleted the lock another client took between its check and its delete: "
+        "compare and delete in one script"
+    )
+    successor.release()
 
 
 # -- Extend -------------------------------------------------------------------
@@ -253,6 +330,27 @@ def test_holder_after_expiry_has_the_larger_token(redis: Any) -> None:
     )
 
 
+@pytest.mark.spec("Fencing tokens")
+@pytest.mark.weight(2)
+def test_token_is_taken_in_the_same_step_as_the_lock(redis: Any) -> None:
+    # Right after the round trip that created the lock key, the lock expires
+    # and another client takes it. It took the lock later, so its token must
+    # be the larger one; an INCR sent after the SET would give it the smaller.
+    rec = RedisRecorder(redis)
+    stalled = RedisLock(rec.client, NAME, ttl_ms=5000)
+    successor = RedisLock(redis, NAME, ttl_ms=5000)
+    steal = rec.steal(
+        NAME,
+        take=lambda: successor.acquire(blocking=False),
+        when=lambda _: redis.exists(NAME) == 1,
+    )
+    assert stalled.acquire(blocking=False) is True
+    assert steal.fired == 1
+    assert (stalled.token, successor.token) == (1, 2), (
+        "the later holder must have the larger token: take it in the same script as the SET"
+    )
+
+
 # -- Context manager ----------------------------------------------------------
 
 
@@ -330,6 +428,16 @@ def test_non_positive_ttl_is_rejected(redis: Any, ttl_ms: int) -> None:
     assert lock.acquire(blocking=False)
     with pytest.raises(ValueError):
         lock.extend(ttl_ms)
+
+
+@pytest.mark.spec("Validation")
+def test_a_one_millisecond_ttl_is_accepted(redis: Any) -> None:
+    lock = RedisLock(redis, NAME, ttl_ms=1)  # positive: allowed, if not useful
+    holder = RedisLock(redis, NAME, ttl_ms=5000)
+    assert holder.acquire(blocking=False)
+    assert holder.extend(1) is True
+    assert redis.pttl(NAME) <= 1
+    assert lock.acquire(timeout=1) is True
 
 
 @pytest.mark.spec("Validation")

@@ -5,7 +5,9 @@ and equal scores "by reverse lexicographical ordering" of the member bytes
 (https://redis.io/docs/latest/commands/zrange/). Besides hand-worked cases,
 a seeded random board is checked against a plain Python model, and that
 model's order is itself checked against ZREVRANGE on a sorted set the test
-builds directly with ZADD.
+builds directly with ZADD. Atomicity is forced, not hoped for: another
+client's submit runs between two round trips of the board under test
+(grader.kata_support.RedisRecorder).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from grader.kata_support import RedisRecorder
 from leaderboard import Leaderboard
 
 
@@ -104,6 +107,27 @@ def test_scores_come_back_as_floats(redis: Any) -> None:
     assert isinstance(score, float)
 
 
+@pytest.mark.spec("Scores")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("before", [None, 50.0], ids=["new player", "known player"])
+def test_submit_is_atomic_against_another_clients_better_score(
+    redis: Any, before: float | None
+) -> None:
+    # Another server submits ada's 90 between two round trips of this submit
+    # of 70 (after the first: a ZADD GT is done by then, a read is not).
+    rec = RedisRecorder(redis)
+    board = Leaderboard(rec.client, "weekly")
+    if before is not None:
+        redis.zadd("weekly", {"ada": before})
+    concurrent = rec.after(1, lambda: redis.zadd("weekly", {"ada": 90}, gt=True))
+    board.submit("ada", 70)
+    assert concurrent.fired == 1, "submit must talk to Redis"
+    assert redis.zscore("weekly", "ada") == 90, (
+        "a better score submitted meanwhile by another client was overwritten: "
+        "read-compare-write from Python is not atomic (use ZADD GT)"
+    )
+
+
 # -- Ordering -----------------------------------------------------------------
 
 
@@ -134,6 +158,9 @@ def test_ties_compare_utf8_bytes_as_redis_does(redis: Any) -> None:
 def test_top_is_highest_first(redis: Any) -> None:
     board = board_with(redis, list(reversed(TEN)))
     assert board.top(3) == [("p0", 100.0), ("p1", 90.0), ("p2", 80.0)]
+    assert board.top(2) == [("p0", 100.0), ("p1", 90.0)]
+    assert board.top(1) == [("p0", 100.0)]
+    assert board.top(6) == TEN[:6], "top(n) is exactly n entries (ZREVRANGE 0 n-1)"
 
 
 @pytest.mark.spec("Top")

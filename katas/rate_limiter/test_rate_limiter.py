@@ -10,6 +10,10 @@ The client clock is frozen with freezegun at T0 = 1 700 000 000
 (2023-11-14 22:13:20 UTC), a multiple of every window length used here, so
 T0 starts a window. Against a real Redis server the server's own clock keeps
 running: verdicts must come from the client's time, never from key expiry.
+
+Races are forced, not hoped for: the limiter under test talks through a
+RedisRecorder client (grader.kata_support), whose hook lets another client's
+request in between two of its round trips. The thread tests only add load.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import pytest
 from freezegun import freeze_time
 from freezegun.config import settings as freezegun_settings
 
-from grader.kata_support import run_threads
+from grader.kata_support import RedisRecorder, run_threads
 from rate_limiter import FixedWindowLimiter, SlidingWindowLogLimiter, TokenBucketLimiter
 
 T0 = 1_700_000_000
@@ -299,25 +303,81 @@ def test_limiter_kinds_do_not_share_keys(redis: Any) -> None:
             assert verdicts(limiter, "alice", 3) == [True, True, False], type(limiter).__name__
 
 
+def make_limiter(kind: str, redis: Any, limit: int) -> Any:
+    """A limiter of ``kind`` that allows ``limit`` requests at one frozen instant."""
+    if kind == "fixed":
+        return FixedWindowLimiter(redis, limit=limit, window=60)
+    if kind == "sliding_log":
+        return SlidingWindowLogLimiter(redis, limit=limit, window=60)
+    return TokenBucketLimiter(redis, capacity=limit, refill_per_sec=1)
+
+
 @pytest.mark.spec("Atomicity and shared state")
 @pytest.mark.weight(2)
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda r: FixedWindowLimiter(r, limit=100, window=60),
-        lambda r: SlidingWindowLogLimiter(r, limit=100, window=60),
-        lambda r: TokenBucketLimiter(r, capacity=100, refill_per_sec=1),
-    ],
-    ids=KINDS,
-)
-def test_concurrent_requests_never_exceed_the_limit(redis: Any, make: Callable[[Any], Any]) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_concurrent_requests_never_exceed_the_limit(redis: Any, kind: str) -> None:
     with frozen_in_threads(T0):
-        limiter = make(redis)
-        allowed = hammer(lambda: limiter.allow("alice"))
-    assert allowed == 100, (
-        f"8 threads x 50 requests on one key with limit 100: {allowed} allowed; "
+        limiter = make_limiter(kind, redis, limit=20)
+        allowed = hammer(lambda: limiter.allow("alice"), calls=10)
+    assert allowed == 20, (
+        f"8 threads x 10 requests on one key with limit 20: {allowed} allowed; "
         "the check and the update must be one atomic step"
     )
+
+
+@pytest.mark.spec("Atomicity and shared state")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("kind", KINDS)
+def test_concurrent_requests_within_the_limit_are_all_allowed(redis: Any, kind: str) -> None:
+    with frozen_in_threads(T0):
+        limiter = make_limiter(kind, redis, limit=48)
+        allowed = hammer(lambda: limiter.allow("alice"), calls=6)
+        assert allowed == 48, (
+            f"8 threads x 6 requests on one key with limit 48: only {allowed} allowed; "
+            "a request that lost a race to another one must be retried, not denied"
+        )
+        assert limiter.allow("alice") is False
+
+
+@pytest.mark.spec("Atomicity and shared state")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("kind", KINDS)
+def test_two_clients_racing_for_the_last_request_get_one_allowed(redis: Any, kind: str) -> None:
+    # limit 2, one request made: another server's request for the same key
+    # arrives between two round trips of this one. Only one may be allowed.
+    with freeze_time(at(T0)):
+        rec = RedisRecorder(redis)
+        limiter = make_limiter(kind, rec.client, limit=2)
+        other = make_limiter(kind, redis, limit=2)
+        assert limiter.allow("alice") is True
+        verdict: list[bool] = []
+        race = rec.after(1, lambda: verdict.append(other.allow("alice")))
+        mine = limiter.allow("alice")
+        assert race.fired == 1
+        assert [mine, *verdict].count(True) == 1, (
+            f"this request got {mine}, the other client's {verdict[0]}: with one request left "
+            "exactly one may pass; a read, compare, then write in separate steps lets both in"
+        )
+
+
+@pytest.mark.spec("Atomicity and shared state")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_request_that_lost_a_race_is_retried_not_denied(redis: Any, kind: str) -> None:
+    # limit 3: another server's request arrives between two round trips of
+    # this one (right after a WATCH, its EXEC fails). Both fit in the limit.
+    with freeze_time(at(T0)):
+        rec = RedisRecorder(redis)
+        limiter = make_limiter(kind, rec.client, limit=3)
+        other = make_limiter(kind, redis, limit=3)
+        verdict: list[bool] = []
+        race = rec.after(1, lambda: verdict.append(other.allow("alice")))
+        assert limiter.allow("alice") is True, (
+            "2 requests with a limit of 3: both are allowed; a transaction that failed "
+            "because another client wrote meanwhile (WatchError) must be retried"
+        )
+        assert race.fired == 1 and verdict == [True]
+        assert verdicts(limiter, "alice", 2) == [True, False]
 
 
 # -- Keys and expiry ----------------------------------------------------------

@@ -7,9 +7,11 @@ Sources of truth:
   and the hash-tag rules with their worked examples.
 - The redis.io page of CLUSTER KEYSLOT (https://redis.io/docs/latest/commands/cluster-keyslot/):
   somekey -> 11058, foo{hash_tag} -> 2515, bar{hash_tag} -> 2515.
-- A real server: the slots in ``REDIS_SERVER_SLOTS`` were printed by
-  ``redis-cli CLUSTER KEYSLOT <key>`` against redis-server 7.0.15 started with
-  ``--cluster-enabled yes``.
+- A real server: the slots in ``REDIS_SERVER_SLOTS`` and ``NON_ASCII_TAGS``
+  were printed by ``redis-cli CLUSTER KEYSLOT <key>`` (``redis-cli -x`` for
+  raw bytes on stdin) against redis-server 7.0.15 started with
+  ``--cluster-enabled yes`` (a server without cluster mode refuses the
+  command: "ERR This instance has cluster support disabled").
 - Python's ``binascii.crc_hqx(data, 0)``: the standard library's CRC-CCITT
   (polynomial 0x1021, not reflected) with initial value 0, which is exactly
   CRC-16/XMODEM. It is the independent oracle for the randomised checks.
@@ -17,11 +19,14 @@ Sources of truth:
 
 from __future__ import annotations
 
+import ast
 import binascii
+import inspect
 import random
 
 import pytest
 
+import redis_cluster_slot
 from redis_cluster_slot import crc16, key_slot
 
 
@@ -143,6 +148,39 @@ def test_slot_is_an_int_in_range() -> None:
         assert 0 <= slot < 16384
 
 
+# --- Task --------------------------------------------------------------------
+
+# CRC libraries a module might lean on: binascii.crc_hqx is CRC-16/XMODEM
+# itself, and redis-py's redis.crc.key_slot is the whole kata.
+CRC_LIBRARIES = {
+    "binascii", "crc", "crc16", "crcmod", "crccheck", "crcengine", "fastcrc", "libscrc",
+    "anycrc", "pycrc", "redis",
+}  # fmt: skip
+
+
+@pytest.mark.spec("Task")
+def test_the_crc_is_computed_not_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = ast.parse(inspect.getsource(redis_cluster_slot))
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            imported |= {node.value.split(".")[0]} & CRC_LIBRARIES  # importlib.import_module(...)
+    assert not imported & CRC_LIBRARIES, (
+        f"the module uses {sorted(imported & CRC_LIBRARIES)}: implement the CRC yourself"
+    )
+
+    def refuse(*args: object) -> int:
+        raise AssertionError("binascii.crc_hqx was called: implement the CRC yourself")
+
+    monkeypatch.setattr(binascii, "crc_hqx", refuse)
+    assert crc16(b"123456789") == 0x31C3
+    assert key_slot("somekey") == 11058
+
+
 # --- Hash tags -------------------------------------------------------------
 
 
@@ -201,6 +239,34 @@ def test_closing_brace_before_the_opening_one_is_ignored() -> None:
     # Only a } to the right of the first { closes a tag.
     # CLUSTER KEYSLOT foo}bar{zap} -> 6469, the slot of "zap".
     assert key_slot("foo}bar{zap}") == key_slot("zap") == 6469, "look for } only after the first {"
+
+
+# CLUSTER KEYSLOT on redis-server 7.0.15 (cluster mode); the tags are found
+# in the UTF-8 bytes of the key.
+NON_ASCII_TAGS = [
+    ("é{tag}", 8338),  # = CLUSTER KEYSLOT tag: "é" is 2 bytes before the {
+    ("{é}", 10180),  # the 2 bytes C3 A9
+    ("ключ{тег}x", 14548),  # = CLUSTER KEYSLOT тег
+    ("{тег}", 14548),
+    ("日本{語}", 6482),  # = CLUSTER KEYSLOT 語 (3 bytes)
+    ("日本{語", 6106),  # no closing brace: the whole key
+    ("x{😀}y", 2959),  # = CLUSTER KEYSLOT 😀 (4 bytes)
+    ("é{}{a}", 12815),  # empty tag after a 2-byte character: the whole key
+    ("a{é", 8283),
+    (b"a\xc3{\xa9}", 9411),  # redis-cli -x: the tag is the lone byte A9
+    (b"{\xc3\xa9}x", 10180),  # the same two bytes as {é}
+]
+
+
+@pytest.mark.spec("Hash tags")
+@pytest.mark.parametrize(
+    ("key", "slot"), NON_ASCII_TAGS, ids=[f"case{i}" for i in range(len(NON_ASCII_TAGS))]
+)
+def test_hash_tags_are_found_in_the_utf8_bytes(key: str | bytes, slot: int) -> None:
+    assert key_slot(key) == slot, (
+        f"CLUSTER KEYSLOT {key!r} is {slot}: the braces and the tag are positions in the "
+        "UTF-8 bytes, not in the characters"
+    )
 
 
 @pytest.mark.spec("Hash tags")

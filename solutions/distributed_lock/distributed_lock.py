@@ -70,7 +70,7 @@ class RedisLock:
             raise ValueError("a non-blocking acquire takes no timeout")
         if timeout is not None and timeout < 0:
             raise ValueError(f"timeout must not be negative, got {timeout}")
-        owner = secrets.token_hex(16)
+        owner = secrets.token_hex()
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             token = self._acquire(keys=[self._name, self._fencing_key], args=[owner, self._ttl_ms])
