@@ -202,9 +202,9 @@ def test_q_zero_with_an_empty_lowest_positive_bucket_is_nan() -> None:
 
 @pytest.mark.spec("Quantiles")
 def test_thousands_of_buckets() -> None:
-    # Bounds 1..5000 and one observation equal to each bound: every bucket
+    # Bounds 1..2000 and one observation equal to each bound: every bucket
     # (k-1, k] holds one value, so rank r interpolates to exactly r.
-    size = 5000
+    size = 2000
     hist = Histogram(range(1, size + 1))
     for value in range(size, 0, -1):
         hist.observe(float(value))
@@ -266,6 +266,38 @@ def test_merge_equals_observing_everything() -> None:
     for q in (0.0, 0.1, 0.5, 0.9, 0.95, 0.99, 1.0):
         assert first.quantile(q) == pytest.approx(together.quantile(q)), f"quantile({q})"
     assert second.count == 667, "merge must not modify the other histogram"
+
+
+@pytest.mark.spec("Merging")
+def test_merge_into_an_empty_histogram_copies_the_buckets() -> None:
+    # After the merge the two histograms are independent: observing into the
+    # other one later must not move this one's quantiles.
+    source = histogram_from_cumulative(*POSITIVE)
+    merged = Histogram(POSITIVE[0])
+    merged.merge(source)
+    for _ in range(200):
+        source.observe(0.15)
+    twin = histogram_from_cumulative(*POSITIVE)
+    for q in (0.2, 0.5, 0.8):
+        assert merged.quantile(q) == pytest.approx(twin.quantile(q)), (
+            f"quantile({q}) moved when the other histogram observed: they share bucket counts"
+        )
+    assert merged.count == 120
+
+
+@pytest.mark.spec("Merging")
+def test_observing_after_a_merge_into_an_empty_histogram_leaves_the_other_unchanged() -> None:
+    source = histogram_from_cumulative(*POSITIVE)
+    merged = Histogram(POSITIVE[0])
+    merged.merge(source)
+    for _ in range(200):
+        merged.observe(0.15)
+    twin = histogram_from_cumulative(*POSITIVE)
+    for q in (0.2, 0.5, 0.8):
+        assert source.quantile(q) == pytest.approx(twin.quantile(q)), (
+            f"quantile({q}) of the other histogram moved: merge must copy its buckets"
+        )
+    assert source.count == 120
 
 
 @pytest.mark.spec("Merging")
