@@ -9,6 +9,7 @@ are the cases of the W3C test suite, https://github.com/w3c/trace-context,
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -157,11 +158,20 @@ def test_future_version_is_parsed(header: str) -> None:
     "header",
     [
         f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-01.what-the-future-will-be-like",
+        f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-01+what-the-future-will-be-like",
+        f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-01 what-the-future-will-be-like",
         f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-0",
         f"cc-{'0' * 32}-{SUITE_PARENT_ID}-01-future",
         f"cc-{SPEC_TRACE_ID.upper()}-{SPEC_PARENT_ID}-01-future",
     ],
-    ids=["no-dash-after-flags", "shorter-than-55", "zero-trace-id", "uppercase"],
+    ids=[
+        "dot-after-flags",
+        "plus-after-flags",
+        "space-after-flags",
+        "shorter-than-55",
+        "zero-trace-id",
+        "uppercase",
+    ],
 )
 def test_future_version_still_validates_the_known_fields(header: str) -> None:
     assert parse_traceparent(header) is None
@@ -193,6 +203,36 @@ def test_format_traceparent_writes_the_spec_examples() -> None:
     tp = TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 1)
     assert format_traceparent(tp) == SPEC_SAMPLED
     assert format_traceparent(TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 0)) == SPEC_NOT_SAMPLED
+
+
+@pytest.mark.spec("Formatting traceparent")
+def test_format_writes_every_flags_byte() -> None:
+    # trace-flags is one byte (§3.2.2.5): 0xff is as valid as 0x00.
+    for flags, text in [(0xFF, "ff"), (0xFE, "fe"), (0x09, "09")]:
+        tp = TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, flags)
+        assert format_traceparent(tp) == f"00-{SPEC_TRACE_ID}-{SPEC_PARENT_ID}-{text}"
+
+
+@pytest.mark.spec("Formatting traceparent")
+def test_format_refuses_all_zero_ids_from_anywhere() -> None:
+    # Ids cut out of a longer string (a header, a database row) are equal to
+    # the all-zero id without being the same object as a literal "0" * 32.
+    row = "0" * 64
+    with pytest.raises(ValueError):
+        format_traceparent(TraceParent(0, row[:32], SPEC_PARENT_ID, 1))
+    with pytest.raises(ValueError):
+        format_traceparent(TraceParent(0, SPEC_TRACE_ID, row[:16], 1))
+
+
+@pytest.mark.spec("API")
+def test_trace_parent_is_immutable() -> None:
+    # The API declares @dataclass(frozen=True): a parsed header can be shared
+    # and used as a dict key, and a child never changes its parent.
+    tp = parse_traceparent(SPEC_SAMPLED)
+    assert tp is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tp.flags = 0  # type: ignore[misc]
+    assert {tp: "x"}[TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 1)] == "x"
 
 
 @pytest.mark.spec("Formatting traceparent")
