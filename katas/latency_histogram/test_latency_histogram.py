@@ -187,8 +187,14 @@ def test_out_of_range_and_nan_q() -> None:
 
 
 @pytest.mark.spec("Quantiles")
-def test_no_observations_is_nan() -> None:
-    assert math.isnan(Histogram([0.1, 1.0]).quantile(0.5)), "no observations: NaN"
+@pytest.mark.parametrize(
+    "bounds", [[0.1, 1.0], [-0.2, -0.1, 0.3], [0.0, 1.0]], ids=["positive", "negative", "zero"]
+)
+def test_no_observations_is_nan(bounds: list[float]) -> None:
+    # Step 2 comes before the lowest-bucket rule of step 5: with a lowest
+    # bound <= 0 an empty histogram still answers NaN, not that bound.
+    for q in (0.0, 0.5, 1.0):
+        assert math.isnan(Histogram(bounds).quantile(q)), f"no observations: NaN for q={q}"
 
 
 @pytest.mark.spec("Quantiles")
@@ -308,6 +314,11 @@ def test_merge_requires_the_same_bounds() -> None:
     with pytest.raises(ValueError):
         hist.merge(other)
     assert hist.count == 0
+    with pytest.raises(ValueError):
+        other.merge(Histogram([0.1, 0.2]))  # the other way round
+    with pytest.raises(ValueError):
+        hist.merge(Histogram([0.1, 0.2, 0.3]))  # one bound more
+    assert other.count == 1
 
 
 # --- exact percentiles -----------------------------------------------------

@@ -160,6 +160,24 @@ def test_no_exception_key_outside_an_except_block(
 
 
 @pytest.mark.spec("Output format")
+def test_an_exception_that_was_never_raised_is_formatted(make_capture: MakeCapture) -> None:
+    # logging turns exc_info=<exception> into (type, value, value.__traceback__);
+    # an exception never raised has no traceback, and is still an exception.
+    capture = make_capture()
+    capture.logger.error("rejected", exc_info=ValueError("bad amount"))
+    assert capture.last()["exception"] == "ValueError: bad amount"
+
+
+@pytest.mark.spec("Output format")
+def test_keys_json_cannot_encode_are_written_as_str(make_capture: MakeCapture) -> None:
+    # json.dumps writes int, float, bool and None keys as "3", "1.5", "true",
+    # "null"; a tuple key it cannot write at all: it becomes its str().
+    capture = make_capture()
+    capture.logger.info("odd keys", extra={"cells": {(1, 2): "a", 3: "b", None: "c", True: "d"}})
+    assert capture.last()["cells"] == {"(1, 2)": "a", "3": "b", "null": "c", "true": "d"}
+
+
+@pytest.mark.spec("Output format")
 def test_values_json_cannot_encode_are_written_as_str(make_capture: MakeCapture) -> None:
     capture = make_capture()
 
