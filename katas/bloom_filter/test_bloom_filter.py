@@ -65,6 +65,36 @@ def test_optimal_size_and_hash_count(capacity: int, error_rate: float, m: int, k
     )
 
 
+# Tiny filters, where the ceiling of m moves m / n far enough that
+# round((m / n) ln 2) differs from round(log2(1 / p)), the "optimal k" written
+# with p alone. k = (m / n) ln 2 is the count that minimises the
+# false-positive rate for a given m and n: Broder and Mitzenmacher, "Network
+# Applications of Bloom Filters: A Survey", Internet Mathematics 1(4), 2004,
+# §2.1. Worked by hand:
+TINY = [
+    # -ln 0.2 / ln²2 = 3.35 -> m = 4; 4 ln 2 = 2.77 -> 3 (log2 5 = 2.32 would give 2)
+    (1, 0.2, 4, 3),
+    # -2 ln 0.05 / ln²2 = 12.47 -> m = 13; 6.5 ln 2 = 4.51 -> 5 (log2 20 = 4.32 gives 4)
+    (2, 0.05, 13, 5),
+    # -ln 1e-4 / ln²2 = 19.17 -> m = 20; 20 ln 2 = 13.86 -> 14 (log2 10^4 = 13.29 gives 13)
+    (1, 1e-4, 20, 14),
+    # -3 ln 0.2 / ln²2 = 10.05 -> m = 11; 11/3 ln 2 = 2.54 -> 3 (log2 5 gives 2)
+    (3, 0.2, 11, 3),
+]
+
+
+@pytest.mark.spec("Sizing")
+@pytest.mark.parametrize(("capacity", "error_rate", "m", "k"), TINY)
+def test_hash_count_comes_from_the_integer_size(
+    capacity: int, error_rate: float, m: int, k: int
+) -> None:
+    bf = BloomFilter(capacity, error_rate)
+    assert bf.size_bits == m
+    assert bf.hash_count == k, (
+        f"k = round((m / n) ln 2) with the integer m = {m}, not round(log2(1 / p))"
+    )
+
+
 @pytest.mark.spec("Sizing")
 def test_sizes_are_ints() -> None:
     bf = BloomFilter(1000, 0.01)

@@ -20,7 +20,7 @@ class HyperLogLog:
             relative standard error of about 1.04 / sqrt(m).
 
     Raises:
-        ValueError: ``precision`` outside 4 … 16.
+        ValueError: ``precision`` is not an integer from 4 to 16.
     """
 
     def __init__(self, precision: int = 14) -> None:
@@ -39,9 +39,12 @@ class HyperLogLog:
         raise NotImplementedError
 
     def merge(self, other: HyperLogLog) -> None:
-        """Fold ``other`` into this sketch (register-wise maximum).
+        """Fold ``other`` into this sketch (register-wise maximum), copying.
+
+        ``other`` is left unchanged, and the two share nothing afterwards.
 
         Raises:
             ValueError: ``other`` has a different precision.
+            TypeError: ``other`` is not a ``HyperLogLog``.
         """
         raise NotImplementedError

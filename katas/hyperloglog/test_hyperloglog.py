@@ -212,6 +212,44 @@ def test_merge_with_an_empty_sketch() -> None:
     assert empty.count() == a.count()
 
 
+@pytest.mark.spec("Merge")
+def test_count_after_merge_sees_the_merged_registers() -> None:
+    # Past linear counting (20 000 items in 1024 registers), so every register counts.
+    a = sketch(users(0, 20_000), 10)
+    b = sketch(users(20_000, 40_000), 10)
+    union = sketch(users(0, 40_000), 10)
+    before = a.count()
+    a.merge(b)
+    assert a.count() == union.count(), "count() after merge() must reflect the merged registers"
+    assert a.count() != before
+
+
+@pytest.mark.spec("Merge")
+def test_merge_into_an_empty_sketch_copies_the_registers() -> None:
+    # 20 000 items in 1024 registers, then 20 000 more: every register counts.
+    b = sketch(users(0, 20_000), 10)
+    empty = HyperLogLog(10)
+    empty.merge(b)
+    assert empty.count() == b.count()
+    for item in users(20_000, 40_000):
+        b.add(item)
+    assert empty.count() == sketch(users(0, 20_000), 10).count(), (
+        "adding to the other sketch changed the one it was merged into: they share registers"
+    )
+
+
+@pytest.mark.spec("Merge")
+def test_adding_after_a_merge_into_an_empty_sketch_leaves_the_other_unchanged() -> None:
+    b = sketch(users(0, 20_000), 10)
+    empty = HyperLogLog(10)
+    empty.merge(b)
+    for item in users(20_000, 40_000):
+        empty.add(item)
+    assert b.count() == sketch(users(0, 20_000), 10).count(), (
+        "merge must leave other unchanged, also afterwards: copy its registers, do not share them"
+    )
+
+
 # --- Validation ------------------------------------------------------------
 
 
@@ -220,6 +258,23 @@ def test_merge_with_an_empty_sketch() -> None:
 def test_precision_out_of_range_is_rejected(precision: int) -> None:
     with pytest.raises(ValueError):
         HyperLogLog(precision)
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize(
+    "precision", [14.0, 12.5, "14", None], ids=["float", "fraction", "str", "none"]
+)
+def test_precision_that_is_not_an_integer_is_rejected(precision: object) -> None:
+    # The README: precision must be an integer from 4 to 16; anything else
+    # raises ValueError.
+    with pytest.raises(ValueError):
+        HyperLogLog(precision)  # type: ignore[arg-type]
+
+
+@pytest.mark.spec("Validation")
+def test_merge_with_something_else_is_rejected() -> None:
+    with pytest.raises(TypeError):
+        HyperLogLog().merge({"registers": bytes(2**14)})  # type: ignore[arg-type]
 
 
 @pytest.mark.spec("Validation")

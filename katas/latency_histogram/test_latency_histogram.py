@@ -187,8 +187,14 @@ def test_out_of_range_and_nan_q() -> None:
 
 
 @pytest.mark.spec("Quantiles")
-def test_no_observations_is_nan() -> None:
-    assert math.isnan(Histogram([0.1, 1.0]).quantile(0.5)), "no observations: NaN"
+@pytest.mark.parametrize(
+    "bounds", [[0.1, 1.0], [-0.2, -0.1, 0.3], [0.0, 1.0]], ids=["positive", "negative", "zero"]
+)
+def test_no_observations_is_nan(bounds: list[float]) -> None:
+    # Step 2 comes before the lowest-bucket rule of step 5: with a lowest
+    # bound <= 0 an empty histogram still answers NaN, not that bound.
+    for q in (0.0, 0.5, 1.0):
+        assert math.isnan(Histogram(bounds).quantile(q)), f"no observations: NaN for q={q}"
 
 
 @pytest.mark.spec("Quantiles")
@@ -202,9 +208,9 @@ def test_q_zero_with_an_empty_lowest_positive_bucket_is_nan() -> None:
 
 @pytest.mark.spec("Quantiles")
 def test_thousands_of_buckets() -> None:
-    # Bounds 1..5000 and one observation equal to each bound: every bucket
+    # Bounds 1..2000 and one observation equal to each bound: every bucket
     # (k-1, k] holds one value, so rank r interpolates to exactly r.
-    size = 5000
+    size = 2000
     hist = Histogram(range(1, size + 1))
     for value in range(size, 0, -1):
         hist.observe(float(value))
@@ -269,6 +275,38 @@ def test_merge_equals_observing_everything() -> None:
 
 
 @pytest.mark.spec("Merging")
+def test_merge_into_an_empty_histogram_copies_the_buckets() -> None:
+    # After the merge the two histograms are independent: observing into the
+    # other one later must not move this one's quantiles.
+    source = histogram_from_cumulative(*POSITIVE)
+    merged = Histogram(POSITIVE[0])
+    merged.merge(source)
+    for _ in range(200):
+        source.observe(0.15)
+    twin = histogram_from_cumulative(*POSITIVE)
+    for q in (0.2, 0.5, 0.8):
+        assert merged.quantile(q) == pytest.approx(twin.quantile(q)), (
+            f"quantile({q}) moved when the other histogram observed: they share bucket counts"
+        )
+    assert merged.count == 120
+
+
+@pytest.mark.spec("Merging")
+def test_observing_after_a_merge_into_an_empty_histogram_leaves_the_other_unchanged() -> None:
+    source = histogram_from_cumulative(*POSITIVE)
+    merged = Histogram(POSITIVE[0])
+    merged.merge(source)
+    for _ in range(200):
+        merged.observe(0.15)
+    twin = histogram_from_cumulative(*POSITIVE)
+    for q in (0.2, 0.5, 0.8):
+        assert source.quantile(q) == pytest.approx(twin.quantile(q)), (
+            f"quantile({q}) of the other histogram moved: merge must copy its buckets"
+        )
+    assert source.count == 120
+
+
+@pytest.mark.spec("Merging")
 def test_merge_requires_the_same_bounds() -> None:
     hist = Histogram([0.1, 0.2])
     other = Histogram([0.1, 0.3])
@@ -276,6 +314,11 @@ def test_merge_requires_the_same_bounds() -> None:
     with pytest.raises(ValueError):
         hist.merge(other)
     assert hist.count == 0
+    with pytest.raises(ValueError):
+        other.merge(Histogram([0.1, 0.2]))  # the other way round
+    with pytest.raises(ValueError):
+        hist.merge(Histogram([0.1, 0.2, 0.3]))  # one bound more
+    assert other.count == 1
 
 
 # --- exact percentiles -----------------------------------------------------

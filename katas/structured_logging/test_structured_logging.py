@@ -135,6 +135,49 @@ def test_exception_is_formatted(make_capture: MakeCapture) -> None:
 
 
 @pytest.mark.spec("Output format")
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda log: log.error("no exception here", exc_info=True),
+        lambda log: log.exception("no exception here"),
+        lambda log: log.error("no exception here", exc_info=(None, None, None)),
+    ],
+    ids=["exc_info-true", "logger-exception", "none-tuple"],
+)
+def test_no_exception_key_outside_an_except_block(
+    make_capture: MakeCapture, call: Callable[[logging.Logger], None]
+) -> None:
+    # Outside an except block sys.exc_info() is (None, None, None): the record
+    # carries no exception, and Formatter.formatException would render
+    # "NoneType: None".
+    capture = make_capture()
+    call(capture.logger)
+    line = capture.last()
+    assert "exception" not in line, (
+        "exc_info=(None, None, None) is not an exception: leave the key out"
+    )
+    assert sorted(line) == ["level", "logger", "message", "timestamp"]
+
+
+@pytest.mark.spec("Output format")
+def test_an_exception_that_was_never_raised_is_formatted(make_capture: MakeCapture) -> None:
+    # logging turns exc_info=<exception> into (type, value, value.__traceback__);
+    # an exception never raised has no traceback, and is still an exception.
+    capture = make_capture()
+    capture.logger.error("rejected", exc_info=ValueError("bad amount"))
+    assert capture.last()["exception"] == "ValueError: bad amount"
+
+
+@pytest.mark.spec("Output format")
+def test_keys_json_cannot_encode_are_written_as_str(make_capture: MakeCapture) -> None:
+    # json.dumps writes int, float, bool and None keys as "3", "1.5", "true",
+    # "null"; a tuple key it cannot write at all: it becomes its str().
+    capture = make_capture()
+    capture.logger.info("odd keys", extra={"cells": {(1, 2): "a", 3: "b", None: "c", True: "d"}})
+    assert capture.last()["cells"] == {"(1, 2)": "a", "3": "b", "null": "c", "true": "d"}
+
+
+@pytest.mark.spec("Output format")
 def test_values_json_cannot_encode_are_written_as_str(make_capture: MakeCapture) -> None:
     capture = make_capture()
 
@@ -211,6 +254,46 @@ def test_extra_fields_are_included(make_capture: MakeCapture) -> None:
     assert line["tags"] == ["a", "b"]
     for attribute in ("args", "msg", "levelno", "pathname", "lineno", "created", "exc_info"):
         assert attribute not in line, f"standard record attribute {attribute!r} is not a field"
+
+
+@pytest.mark.spec("Fields")
+def test_a_plain_record_has_only_the_standard_keys(make_capture: MakeCapture) -> None:
+    # Every attribute of a plain LogRecord (Python docs, "LogRecord
+    # attributes", and the ones without a format name: exc_text, stack_info,
+    # taskName on 3.12+) is standard, not an extra field.
+    capture = make_capture()
+    capture.logger.info("plain")
+    assert sorted(capture.last()) == ["level", "logger", "message", "timestamp"], (
+        "no extra=, no bind(): only the four standard keys (no exc_text, stack_info, …)"
+    )
+
+
+@pytest.mark.spec("Fields")
+def test_an_exception_line_has_no_other_record_attribute(make_capture: MakeCapture) -> None:
+    capture = make_capture()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        capture.logger.exception("failed", extra={"order_id": 7})
+    line = capture.last()
+    assert sorted(line) == ["exception", "level", "logger", "message", "order_id", "timestamp"]
+
+
+@pytest.mark.spec("Fields")
+def test_attributes_other_formatters_add_are_not_fields(make_capture: MakeCapture) -> None:
+    # logging.Formatter.format sets record.message and record.asctime on the
+    # record itself; a handler that formats the record first leaves them there.
+    capture = make_capture()
+    plain = logging.StreamHandler(io.StringIO())
+    plain.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    capture.logger.handlers.insert(0, plain)
+    try:
+        capture.logger.warning("seen by two handlers", extra={"order_id": 7})
+    finally:
+        capture.logger.removeHandler(plain)
+    line = capture.last()
+    assert "asctime" not in line, "asctime is added by Formatter.format, it is not an extra field"
+    assert sorted(line) == ["level", "logger", "message", "order_id", "timestamp"]
 
 
 @pytest.mark.spec("Fields")

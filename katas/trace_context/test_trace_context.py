@@ -9,6 +9,7 @@ are the cases of the W3C test suite, https://github.com/w3c/trace-context,
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -157,11 +158,20 @@ def test_future_version_is_parsed(header: str) -> None:
     "header",
     [
         f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-01.what-the-future-will-be-like",
+        f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-01+what-the-future-will-be-like",
+        f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-01 what-the-future-will-be-like",
         f"cc-{SUITE_TRACE_ID}-{SUITE_PARENT_ID}-0",
         f"cc-{'0' * 32}-{SUITE_PARENT_ID}-01-future",
         f"cc-{SPEC_TRACE_ID.upper()}-{SPEC_PARENT_ID}-01-future",
     ],
-    ids=["no-dash-after-flags", "shorter-than-55", "zero-trace-id", "uppercase"],
+    ids=[
+        "dot-after-flags",
+        "plus-after-flags",
+        "space-after-flags",
+        "shorter-than-55",
+        "zero-trace-id",
+        "uppercase",
+    ],
 )
 def test_future_version_still_validates_the_known_fields(header: str) -> None:
     assert parse_traceparent(header) is None
@@ -193,6 +203,36 @@ def test_format_traceparent_writes_the_spec_examples() -> None:
     tp = TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 1)
     assert format_traceparent(tp) == SPEC_SAMPLED
     assert format_traceparent(TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 0)) == SPEC_NOT_SAMPLED
+
+
+@pytest.mark.spec("Formatting traceparent")
+def test_format_writes_every_flags_byte() -> None:
+    # trace-flags is one byte (§3.2.2.5): 0xff is as valid as 0x00.
+    for flags, text in [(0xFF, "ff"), (0xFE, "fe"), (0x09, "09")]:
+        tp = TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, flags)
+        assert format_traceparent(tp) == f"00-{SPEC_TRACE_ID}-{SPEC_PARENT_ID}-{text}"
+
+
+@pytest.mark.spec("Formatting traceparent")
+def test_format_refuses_all_zero_ids_from_anywhere() -> None:
+    # Ids cut out of a longer string (a header, a database row) are equal to
+    # the all-zero id without being the same object as a literal "0" * 32.
+    row = "0" * 64
+    with pytest.raises(ValueError):
+        format_traceparent(TraceParent(0, row[:32], SPEC_PARENT_ID, 1))
+    with pytest.raises(ValueError):
+        format_traceparent(TraceParent(0, SPEC_TRACE_ID, row[:16], 1))
+
+
+@pytest.mark.spec("API")
+def test_trace_parent_is_immutable() -> None:
+    # The API declares @dataclass(frozen=True): a parsed header can be shared
+    # and used as a dict key, and a child never changes its parent.
+    tp = parse_traceparent(SPEC_SAMPLED)
+    assert tp is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tp.flags = 0  # type: ignore[misc]
+    assert {tp: "x"}[TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 1)] == "x"
 
 
 @pytest.mark.spec("Formatting traceparent")
@@ -267,6 +307,39 @@ def test_child_without_rng_is_random_and_valid() -> None:
     assert len(ids) == 20, "every child gets a fresh random parent-id"
     for span_id in ids:
         assert parse_traceparent(f"00-{SPEC_TRACE_ID}-{span_id}-01") is not None
+
+
+@pytest.mark.spec("Child spans")
+def test_child_without_rng_ignores_random_seed() -> None:
+    # The random module's own documentation: its generators "should not be
+    # used for security purposes"; ids come from secrets / SystemRandom.
+    # random.seed() elsewhere in a program must not make span ids repeat.
+    parent = TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 1)
+    state = random.getstate()
+    try:
+        random.seed(1)
+        first = child_of(parent)
+        random.seed(1)
+        second = child_of(parent)
+    finally:
+        random.setstate(state)
+    assert first.parent_id != second.parent_id, (
+        "without an rng the id must come from a cryptographic source, not the random module"
+    )
+
+
+@pytest.mark.spec("Child spans")
+def test_child_without_rng_is_not_a_mersenne_twister(monkeypatch: pytest.MonkeyPatch) -> None:
+    # random.Random (the Mersenne Twister) is predictable from its outputs;
+    # random.SystemRandom and secrets override getrandbits and random with
+    # os.urandom, so pinning random.Random's own methods leaves them untouched.
+    monkeypatch.setattr(random.Random, "getrandbits", lambda self, k: 0x5EED)
+    monkeypatch.setattr(random.Random, "random", lambda self: 0.5)
+    parent = TraceParent(0, SPEC_TRACE_ID, SPEC_PARENT_ID, 1)
+    ids = {child_of(parent).parent_id for _ in range(5)}
+    assert len(ids) == 5, (
+        "without an rng use secrets or random.SystemRandom(), not a random.Random()"
+    )
 
 
 # --- tracestate ------------------------------------------------------------
@@ -404,6 +477,74 @@ def test_longest_valid_keys_and_values(header: str) -> None:
 )
 def test_an_invalid_member_discards_the_whole_header(header: str) -> None:
     assert parse_tracestate(header) == [], f"{header[:40]!r}…: one bad member invalidates all"
+
+
+# §3.3.1.3.1: after its first character, every part of a key (simple-key,
+# tenant-id, system-id) may hold lcalpha / DIGIT / "_" / "-" / "*" / "/".
+KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-*/"
+# The ASCII neighbours of each allowed range and character, other ASCII
+# punctuation ("@" and spaces have tests of their own), and non-ASCII
+# characters that \w, \d, str.islower(), str.isdigit() or re.IGNORECASE let
+# through: é, ß, superscript two, Arabic-Indic digit one, the Kelvin sign (K
+# under IGNORECASE) and the long s.
+NOT_KEY_CHARS = "`{.:^)+AZ~!\"#$%&'(;<>?[\\]|" + "\u00e9\u00df\u00b2\u0661\u212a\u017f"
+# The first character: lcalpha for a simple-key and a system-id, lcalpha or
+# DIGIT for a tenant-id.
+FIRST_CHARS = {
+    "simple-key": "abcdefghijklmnopqrstuvwxyz",
+    "tenant-id": "abcdefghijklmnopqrstuvwxyz0123456789",
+    "system-id": "abcdefghijklmnopqrstuvwxyz",
+}
+
+
+def key_with(part: str, char: str, first: bool) -> str:
+    """A key whose ``part`` holds ``char`` as its first or its second character."""
+    word = char + "k" if first else "k" + char + "k"
+    return {"simple-key": word, "tenant-id": word + "@v", "system-id": "t@" + word}[part]
+
+
+def refused(key: str) -> bool:
+    return parse_tracestate(f"x=1,{key}=2") == []
+
+
+@pytest.mark.spec("Parsing tracestate")
+@pytest.mark.parametrize("part", ["simple-key", "tenant-id", "system-id"])
+def test_key_characters(part: str) -> None:
+    # §3.3.1.3.1 key ABNF, character by character at the edges of each range.
+    for char in KEY_CHARS:
+        key = key_with(part, char, first=False)
+        assert parse_tracestate(f"x=1,{key}=2") == [("x", "1"), (key, "2")], (
+            f"{char!r} is allowed inside a {part} (§3.3.1.3.1)"
+        )
+    accepted = [c for c in NOT_KEY_CHARS if not refused(key_with(part, c, first=False))]
+    assert accepted == [], f"characters a {part} may not hold (§3.3.1.3.1) were accepted"
+
+
+@pytest.mark.spec("Parsing tracestate")
+@pytest.mark.parametrize("part", ["simple-key", "tenant-id", "system-id"])
+def test_key_first_character(part: str) -> None:
+    # simple-key and system-id start with lcalpha, tenant-id with lcalpha / DIGIT.
+    allowed = FIRST_CHARS[part]
+    wrong = [
+        c
+        for c in KEY_CHARS + NOT_KEY_CHARS
+        if refused(key_with(part, c, first=True)) == (c in allowed)
+    ]
+    assert wrong == [], (
+        f"a {part} may start only with one of {allowed!r}: these were judged the other way"
+    )
+
+
+@pytest.mark.spec("Formatting tracestate")
+def test_format_refuses_keys_with_characters_outside_the_grammar() -> None:
+    accepted = []
+    for char in NOT_KEY_CHARS:
+        try:
+            format_tracestate([(key_with("simple-key", char, first=False), "1")])
+        except ValueError:
+            continue
+        accepted.append(char)
+    assert accepted == [], "format_tracestate wrote keys that a receiver would discard"
 
 
 @pytest.mark.spec("Formatting tracestate")

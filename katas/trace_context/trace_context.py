@@ -61,7 +61,8 @@ def child_of(parent: TraceParent, rng: random.Random | None = None) -> TracePare
     Same ``trace_id`` and ``flags``, version 0, and a new ``parent_id`` drawn
     as ``rng.getrandbits(64)`` (drawn again while it is 0) and written as 16
     lowercase hex digits. Without ``rng``, use a cryptographically strong
-    source.
+    source (``secrets`` or ``random.SystemRandom()``), never the ``random``
+    module's functions or a ``random.Random()``.
     """
     raise NotImplementedError
 

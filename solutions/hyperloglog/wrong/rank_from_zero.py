@@ -29,7 +29,7 @@ class HyperLogLog:
     """Estimates the number of distinct items added, in 2**precision registers."""
 
     def __init__(self, precision: int = 14) -> None:
-        if not 4 <= precision <= 16:
+        if not isinstance(precision, int) or not 4 <= precision <= 16:
             raise ValueError(f"precision must be between 4 and 16, got {precision}")
         self._p = precision
         self._m = 1 << precision
