@@ -199,6 +199,28 @@ class spy_compare_digest:  # lower case: used like a function, in a with stateme
         pair = sorted([_as_bytes(a), _as_bytes(b)])
         return any(sorted([x, y]) == pair for x, y in self.calls if x is not None and y is not None)
 
+    def assert_checked(self, presented: Sequence[bytes | str], what: str) -> None:
+        """Fail unless some call compared one of the ``presented`` values with another value.
+
+        For a secret the test cannot compute (a random key inside the code under
+        test): what was presented — say, the forms a cursor's MAC may take — must
+        have been compared in constant time with something else, the value
+        expected.
+        """
+        given = {_as_bytes(value) for value in presented}
+        if any((x in given) != (y in given) for x, y in self.calls):
+            return
+        if not self.calls:
+            raise AssertionError(
+                f"{what} must be compared with hmac.compare_digest (or secrets.compare_digest), "
+                "not with ==: it was never called"
+            )
+        seen = ", ".join(f"({x!r}, {y!r})" for x, y in self.calls[:3])
+        raise AssertionError(
+            f"{what} must be compared with hmac.compare_digest: it was called, but never on "
+            f"the value presented; calls: {seen}"
+        )
+
     def assert_compared(self, *forms: tuple[bytes | str, bytes | str], what: str) -> None:
         """Fail unless some call compared one of ``forms``: (secret-derived, presented) pairs.
 

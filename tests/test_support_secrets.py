@@ -125,3 +125,21 @@ def test_calls_outside_the_block_are_not_recorded(tmp_path: Path) -> None:
         pass
     module.check(SECRET, b"guess")
     assert spy.calls == []
+
+
+def test_assert_checked_needs_a_presented_value_against_another(tmp_path: Path) -> None:
+    """For a secret the test cannot know: the presented value met something else."""
+    module = load(tmp_path, "verifier_checked", VERIFIERS["import-hmac"])
+    with spy_compare_digest(module) as spy:
+        module.check(SECRET, b"guess")
+    spy.assert_checked([b"other form", "guess"], what="the cursor")
+    with pytest.raises(AssertionError, match="never on the value presented"):
+        spy.assert_checked([b"not presented"], what="the cursor")
+    with spy_compare_digest(module) as itself:
+        module.check(b"guess", b"guess")  # compared with itself: proves nothing
+    with pytest.raises(AssertionError, match="never on the value presented"):
+        itself.assert_checked([b"guess"], what="the cursor")
+    with spy_compare_digest(module) as none:
+        pass
+    with pytest.raises(AssertionError, match="never called"):
+        none.assert_checked([b"guess"], what="the cursor")
