@@ -307,6 +307,26 @@ def test_query_is_sorted_by_encoded_name_then_value(case: str, given: str) -> No
 
 
 @pytest.mark.spec("Canonical request")
+def test_query_is_decoded_and_encoded_again() -> None:
+    """Percent-decode, then URI-encode: "%7e" becomes "~" and "%c3%a9" becomes "%C3%A9",
+    so this query signs like its canonical spelling "a=~&a=%C3%A9" (botocore 1.44.8 on that
+    spelling: b2a15363...; botocore signs a query as given, so it is fed the canonical one)."""
+    result = sign_request(
+        "GET",
+        "https://example.amazonaws.com/?a=%c3%a9&a=%7e",
+        {},
+        b"",
+        region="us-east-1",
+        service="service",
+        **BOTO,
+    )
+    assert signature_of(result) == ENCODED_ORDER["encoded-value"][1], (
+        "decode each name and value, then URI-encode it again (unreserved characters plain, "
+        "upper-case hex for the rest)"
+    )
+
+
+@pytest.mark.spec("Canonical request")
 def test_plus_in_query_is_a_literal_plus() -> None:
     """RFC 3986 §2.2: "+" is a sub-delimiter, not a space (that is HTML form encoding), so it
     is signed as %2B. Truth: botocore 1.44.8 signing the same query spelled "q=a%2Bb" (given
