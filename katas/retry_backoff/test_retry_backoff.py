@@ -112,6 +112,19 @@ def test_attempts_minus_one_delays(mode: str) -> None:
 
 
 @pytest.mark.spec("Delays")
+def test_jitter_is_compared_by_value() -> None:
+    """A mode built at run time (read from a config file, say) is not the interned literal:
+    compare it with ==, not is."""
+    mode = "".join(["no", "ne"])
+    assert backoff_delays(1, 10, 6, jitter=mode) == [1, 2, 4, 8, 10]
+    seeded = backoff_delays(0.5, 8, 5, jitter="".join(["fu", "ll"]), rng=random.Random(2))
+    assert seeded == pytest.approx(expected_full(0.5, 8, 5, 2), rel=1e-12)
+    decorrelated = "".join(["decorrel", "ated"])
+    got = backoff_delays(0.5, 8, 5, jitter=decorrelated, rng=random.Random(2))
+    assert got == pytest.approx(expected_decorrelated(0.5, 8, 5, 2), rel=1e-12)
+
+
+@pytest.mark.spec("Delays")
 def test_full_jitter_is_the_default_mode() -> None:
     assert backoff_delays(0.1, 5, 10, rng=random.Random(3)) == pytest.approx(
         expected_full(0.1, 5, 10, 3)
@@ -343,6 +356,14 @@ def test_retry_many_attempts_do_not_overflow() -> None:
     assert len(sleep.calls) == 1999
     assert sleep.calls[:59] == pytest.approx(expected_full(0.5, 30, 60, 3), rel=1e-12)
     assert max(sleep.calls) <= 30
+
+
+@pytest.mark.spec("API")
+def test_retry_options_are_keyword_only() -> None:
+    """The API puts * after fn: retry(fn, 3, 0.1, 1) would read three bare numbers."""
+    assert retry(script("ok"), attempts=3, base=0.1, cap=1, sleep=Recorder()) == "ok"
+    with pytest.raises(TypeError):
+        retry(script("ok"), 3, 0.1, 1)  # type: ignore[misc]
 
 
 @pytest.mark.spec("Validation")
