@@ -413,6 +413,52 @@ def test_leeway_extends_exp() -> None:
 
 
 @pytest.mark.spec("Claims")
+def test_fractional_dates_and_leeway() -> None:
+    """NumericDates may be non-integer (RFC 7519 §2), and so may the leeway."""
+    token = encode({"exp": T0 + 7.25, "nbf": T0 - 0.5}, KEY)
+    with at(T0 + 7):
+        assert decode(token, KEY) == {"exp": T0 + 7.25, "nbf": T0 - 0.5}
+    with at(T0 + 7.25), pytest.raises(ExpiredSignatureError):
+        decode(token, KEY)
+    with at(T0 + 9.5):
+        assert decode(token, KEY, leeway=2.5)["exp"] == T0 + 7.25
+    with at(T0 + 9.75), pytest.raises(ExpiredSignatureError):
+        decode(token, KEY, leeway=2.5)
+    with at(T0 - 0.75), pytest.raises(ImmatureSignatureError):
+        decode(token, KEY)
+    with at(T0 - 3), pytest.raises(ImmatureSignatureError):
+        decode(token, KEY, leeway=2.25)
+    with at(T0 - 2.75):
+        assert decode(token, KEY, leeway=2.25)["nbf"] == T0 - 0.5
+
+
+@pytest.mark.spec("Claims")
+def test_integer_leeway_is_added_not_combined_bitwise() -> None:
+    token = encode({"exp": T0 + 7}, KEY)  # ...0111 in binary; a leeway of 10 is 1010
+    with at(T0 + 16):
+        assert decode(token, KEY, leeway=10) == {"exp": T0 + 7}
+    with at(T0 + 17), pytest.raises(ExpiredSignatureError):
+        decode(token, KEY, leeway=10)
+
+
+@pytest.mark.spec("Claims")
+def test_nbf_in_the_past_is_fine() -> None:
+    token = encode({"nbf": T0}, KEY)
+    with at(T0 + 3600):
+        assert decode(token, KEY) == {"nbf": T0}
+    with at(T0 + 3600):
+        assert decode(token, KEY, leeway=60) == {"nbf": T0}
+
+
+@pytest.mark.spec("API")
+def test_decode_options_are_keyword_only() -> None:
+    token = encode({"sub": "alice"}, KEY)
+    assert decode(token, KEY, leeway=0, audience=None) == {"sub": "alice"}
+    with pytest.raises(TypeError):
+        decode(token, KEY, 0)  # type: ignore[misc]
+
+
+@pytest.mark.spec("Claims")
 def test_nbf_boundary_and_leeway() -> None:
     """RFC 7519 §4.1.5: not accepted before nbf; valid from nbf itself."""
     token = encode({"nbf": T0}, KEY)
