@@ -436,3 +436,105 @@ def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
     client.auto_close_connection_pool = False  # the fixture's client owns the pool
     client._recorder = recorder
     return client
+
+
+# --- Constant-time comparison of secrets -----------------------------------------
+
+
+def _as_bytes(value: object) -> bytes | None:
+    """A ``compare_digest`` argument as bytes: ASCII text, or any bytes-like object."""
+    if isinstance(value, str):
+        return value.encode("ascii", "replace")
+    try:
+        return bytes(memoryview(value))  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+class spy_compare_digest:  # lower case: used like a function, in a with statement
+    """Record the calls of ``hmac.compare_digest`` that ``module`` makes, as seen from it.
+
+    Patched while the ``with`` block runs: ``hmac.compare_digest`` and
+    ``secrets.compare_digest`` (the same function), and every global of
+    ``module`` bound to it, so ``import hmac``, ``import secrets`` and ``from
+    hmac import compare_digest as eq`` are all seen. The real function still
+    does the comparing. A copy kept elsewhere (a default argument, a class
+    attribute) is not seen.
+
+    ``calls`` holds each call's two arguments as bytes (text as ASCII, which is
+    all ``compare_digest`` accepts), in the order they were passed.
+    """
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.calls: list[tuple[bytes | None, bytes | None]] = []
+        self._patched: list[tuple[object, str, object]] = []
+
+    def __enter__(self) -> spy_compare_digest:
+        import hmac
+        import secrets
+
+        real = hmac.compare_digest
+
+        def compare_digest(a: Any, b: Any) -> bool:
+            self.calls.append((_as_bytes(a), _as_bytes(b)))
+            return real(a, b)
+
+        targets = [(hmac, "compare_digest"), (secrets, "compare_digest")]
+        targets += [(self.module, n) for n, v in vars(self.module).items() if v is real]
+        for target, name in targets:
+            self._patched.append((target, name, getattr(target, name)))
+            setattr(target, name, compare_digest)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        while self._patched:
+            target, name, value = self._patched.pop()
+            setattr(target, name, value)
+
+    def compared(self, a: bytes | str, b: bytes | str) -> bool:
+        """Whether some call compared ``a`` with ``b`` (in either order)."""
+        pair = sorted([_as_bytes(a), _as_bytes(b)])
+        return any(sorted([x, y]) == pair for x, y in self.calls if x is not None and y is not None)
+
+    def assert_checked(self, presented: Sequence[bytes | str], what: str) -> None:
+        """Fail unless some call compared one of the ``presented`` values with another value.
+
+        For a secret the test cannot compute (a random key inside the code under
+        test): what was presented — say, the forms a cursor's MAC may take — must
+        have been compared in constant time with something else, the value
+        expected.
+        """
+        given = {_as_bytes(value) for value in presented}
+        if any((x in given) != (y in given) for x, y in self.calls):
+            return
+        if not self.calls:
+            raise AssertionError(
+                f"{what} must be compared with hmac.compare_digest (or secrets.compare_digest), "
+                "not with ==: it was never called"
+            )
+        seen = ", ".join(f"({x!r}, {y!r})" for x, y in self.calls[:3])
+        raise AssertionError(
+            f"{what} must be compared with hmac.compare_digest: it was called, but never on "
+            f"the value presented; calls: {seen}"
+        )
+
+    def assert_compared(self, *forms: tuple[bytes | str, bytes | str], what: str) -> None:
+        """Fail unless some call compared one of ``forms``: (secret-derived, presented) pairs.
+
+        A secret is compared in constant time: ``==`` stops at the first byte
+        that differs, so its running time tells an attacker how much of a guess
+        was right (the timing attack ``hmac.compare_digest`` exists to stop).
+        """
+        if any(self.compared(secret, presented) for secret, presented in forms):
+            return
+        if not self.calls:
+            raise AssertionError(
+                f"{what} must be compared with hmac.compare_digest (or secrets.compare_digest), "
+                "not with ==: it was never called"
+            )
+        seen = ", ".join(f"({x!r}, {y!r})" for x, y in self.calls[:3])
+        raise AssertionError(
+            f"{what} must be compared with hmac.compare_digest: it was called, but never on "
+            f"the expected value and the one presented; calls: {seen}"
+        )

@@ -286,6 +286,28 @@ def test_invalid_tree_entries_are_rejected(entry: tuple[str, str, str]) -> None:
         hash_tree([("100644", "ok", EMPTY_BLOB), entry])
 
 
+SPACED_IDS = {
+    "space-inside": EMPTY_BLOB[:8] + " " + EMPTY_BLOB[8:],
+    "leading-space": " " + EMPTY_BLOB,
+    "trailing-space": EMPTY_BLOB + " ",
+    "trailing-newline": EMPTY_BLOB + "\n",
+    "space-for-a-digit": EMPTY_BLOB[:39] + " ",
+    "spaces-between-bytes": " ".join(EMPTY_BLOB[i : i + 2] for i in range(0, 40, 2)),
+}
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize("case", SPACED_IDS)
+def test_tree_entry_ids_with_whitespace_are_rejected(repo: Path, case: str) -> None:
+    """bytes.fromhex skips spaces between bytes and int(x, 16) strips them, but an id is
+    exactly 40 hex digits: git mktree refuses each of these ("input format error")."""
+    sha = SPACED_IDS[case]
+    if "\n" not in sha:  # mktree reads lines: a newline would end the entry, not test it
+        run_git(repo, "mktree", stdin=f"100644 blob {sha}\tx\n".encode(), ok=range(1, 256))
+    with pytest.raises(ValueError):
+        hash_tree([("100644", "x", sha)])
+
+
 @pytest.mark.spec("Validation")
 def test_duplicate_names_are_rejected() -> None:
     # git fsck reports such a tree as "duplicateEntries".
@@ -357,6 +379,12 @@ def write_loose(git_dir: Path, sha: str, stored: bytes) -> None:
         b"blob 05\0hello",
         b"blob +5\0hello",
         b"blob  5\0hello",
+        b"blob 5\n\0hello",
+        b"blob 0\n\0",
+        b"blob 5\r\0hello",
+        b"blob 5 \0hello",
+        b"blob \t5\0hello",
+        b"blob 1_1\0hello world",
     ],
     ids=[
         "no-nul",
@@ -368,6 +396,12 @@ def write_loose(git_dir: Path, sha: str, stored: bytes) -> None:
         "size-leading-zero",
         "size-sign",
         "two-spaces",
+        "trailing-newline",
+        "empty-with-trailing-newline",
+        "carriage-return",
+        "trailing-space",
+        "tab-before-size",
+        "underscore-in-size",
     ],
 )
 def test_malformed_header_raises_value_error(repo: Path, raw: bytes) -> None:
@@ -396,6 +430,19 @@ def test_size_mismatch_raises_value_error(repo: Path, raw: bytes) -> None:
 def test_data_that_is_not_zlib_raises_value_error(repo: Path) -> None:
     sha = "ef" * 20
     write_loose(repo / ".git", sha, b"blob 5\0hello")  # stored uncompressed
+    with pytest.raises(ValueError):
+        read_object(repo / ".git", sha)
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize("case", SPACED_IDS)
+def test_ids_with_whitespace_are_rejected_not_looked_up(repo: Path, case: str) -> None:
+    """The blob exists, but an id with whitespace is not its name: git cat-file -t says
+    "Not a valid object name", and read_object raises ValueError (not KeyError, and it does
+    not find the object by stripping)."""
+    run_git(repo, "hash-object", "-w", "--stdin", stdin=b"")
+    sha = SPACED_IDS[case]
+    run_git(repo, "cat-file", "-t", sha, ok=range(1, 256))
     with pytest.raises(ValueError):
         read_object(repo / ".git", sha)
 

@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 import pytest
 from freezegun import freeze_time
 
+import jwt_hs256
+from grader.kata_support import spy_compare_digest
 from jwt_hs256 import (
     DecodeError,
     ExpiredSignatureError,
@@ -78,6 +80,21 @@ def sign(header: object, payload: object, key: bytes = KEY, digest=hashlib.sha25
 
 
 HS256 = {"alg": "HS256", "typ": "JWT"}
+
+
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def non_canonical(segment: str) -> str:
+    """The same bytes spelled another way: the lowest unused bit of the last character set.
+
+    RFC 4648 §3.5: when the length is not a multiple of 4 the last character has
+    2 or 4 bits no byte uses; a canonical encoder sets them to zero.
+    """
+    assert len(segment) % 4 in (2, 3), "the segment's last character must have unused bits"
+    other = segment[:-1] + BASE64URL[BASE64URL.index(segment[-1]) ^ 1]
+    assert b64url_decode(other) == b64url_decode(segment)  # the decoder's quirk
+    return other
 
 
 def at(timestamp: float):
@@ -175,6 +192,54 @@ def test_stripped_signature_is_rejected() -> None:
 
 
 @pytest.mark.spec("Signature")
+@pytest.mark.parametrize("key", [KEY, b"the wrong key"], ids=["good-key", "wrong-key"])
+def test_signature_is_compared_in_constant_time(key: bytes) -> None:
+    """The MAC is compared with hmac.compare_digest (Python docs: "reduces the vulnerability
+    to timing attacks"), not ==, whose time depends on where the first difference is."""
+    token = encode({"sub": "alice"}, KEY)
+    header, payload, signature = token.split(".")
+    expected = hmac.new(key, f"{header}.{payload}".encode("ascii"), hashlib.sha256).digest()
+    presented = b64url_decode(signature)
+    with spy_compare_digest(jwt_hs256) as spy:
+        try:
+            decode(token, key)
+        except InvalidSignatureError:
+            assert key != KEY
+    spy.assert_compared(
+        (expected, presented),
+        (b64url(expected), signature),
+        (expected.hex(), presented.hex()),
+        what="the signature",
+    )
+
+
+@pytest.mark.spec("Signature")
+@pytest.mark.parametrize(
+    ("claims", "audience"),
+    [
+        ({"sub": "alice", "exp": T0 - 3600}, None),
+        ({"sub": "alice", "nbf": T0 + 3600}, None),
+        ({"sub": "alice", "aud": "search"}, "billing"),
+        ({"sub": "alice", "exp": "tomorrow"}, None),
+    ],
+    ids=["expired", "not-yet-valid", "other-audience", "bad-exp"],
+)
+def test_bad_signature_is_reported_before_any_claim(claims: dict, audience: str | None) -> None:
+    """RFC 7519 §7.2 validates the JWS (step 10, RFC 7515 §5.2) before the claims; an
+    unauthenticated payload must not be read, so the signature error is the one raised."""
+    forged = sign(HS256, claims, key=b"an attacker's key")
+    with at(T0), pytest.raises(InvalidSignatureError):
+        decode(forged, KEY, audience=audience)
+
+
+@pytest.mark.spec("Signature")
+def test_bad_signature_is_reported_before_a_malformed_payload() -> None:
+    forged = sign(HS256, b"{not json", key=b"an attacker's key")
+    with pytest.raises(InvalidSignatureError):
+        decode(forged, KEY)
+
+
+@pytest.mark.spec("Signature")
 @pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
 @pytest.mark.parametrize("signature", ["", "hs256"], ids=["empty-sig", "hs256-sig"])
 def test_alg_none_is_rejected(alg: str, signature: str) -> None:
@@ -263,6 +328,32 @@ def test_malformed_tokens_raise_decode_error(token: str) -> None:
         decode(token, KEY)
 
 
+def _signed_with(header_segment: str, payload_segment: str, key: bytes = KEY) -> str:
+    mac = hmac.new(key, f"{header_segment}.{payload_segment}".encode("ascii"), hashlib.sha256)
+    return f"{header_segment}.{payload_segment}.{b64url(mac.digest())}"
+
+
+@pytest.mark.spec("Errors")
+@pytest.mark.parametrize("segment", ["header", "payload", "signature"])
+def test_non_canonical_base64url_raises_decode_error(segment: str) -> None:
+    """RFC 7515 §2 defines base64url as RFC 4648 encoding (whose §3.5 canonical form has the
+    pad bits zero) with no padding; a second spelling of the same signature would let one
+    token pass under several strings (and PyJWT 2.15.1 rejects it: "Invalid crypto padding").
+    Header and payload are correctly signed over the non-canonical segment."""
+    header = b64url(compact({"alg": "HS256", "typ": "JWT", "x": 10}))  # 34 bytes: 46 chars
+    payload = b64url(compact({"sub": "alice", "n": 10}))  # 22 bytes: 30 chars
+    if segment == "header":
+        token = _signed_with(non_canonical(header), payload)
+    elif segment == "payload":
+        token = _signed_with(header, non_canonical(payload))
+    else:
+        h, p, sig = _signed_with(header, payload).split(".")
+        assert decode(f"{h}.{p}.{sig}", KEY) == {"sub": "alice", "n": 10}
+        token = f"{h}.{p}.{non_canonical(sig)}"
+    with pytest.raises(DecodeError):
+        decode(token, KEY)
+
+
 @pytest.mark.spec("Errors")
 @pytest.mark.parametrize(
     "payload",
@@ -322,6 +413,52 @@ def test_leeway_extends_exp() -> None:
 
 
 @pytest.mark.spec("Claims")
+def test_fractional_dates_and_leeway() -> None:
+    """NumericDates may be non-integer (RFC 7519 §2), and so may the leeway."""
+    token = encode({"exp": T0 + 7.25, "nbf": T0 - 0.5}, KEY)
+    with at(T0 + 7):
+        assert decode(token, KEY) == {"exp": T0 + 7.25, "nbf": T0 - 0.5}
+    with at(T0 + 7.25), pytest.raises(ExpiredSignatureError):
+        decode(token, KEY)
+    with at(T0 + 9.5):
+        assert decode(token, KEY, leeway=2.5)["exp"] == T0 + 7.25
+    with at(T0 + 9.75), pytest.raises(ExpiredSignatureError):
+        decode(token, KEY, leeway=2.5)
+    with at(T0 - 0.75), pytest.raises(ImmatureSignatureError):
+        decode(token, KEY)
+    with at(T0 - 3), pytest.raises(ImmatureSignatureError):
+        decode(token, KEY, leeway=2.25)
+    with at(T0 - 2.75):
+        assert decode(token, KEY, leeway=2.25)["nbf"] == T0 - 0.5
+
+
+@pytest.mark.spec("Claims")
+def test_integer_leeway_is_added_not_combined_bitwise() -> None:
+    token = encode({"exp": T0 + 7}, KEY)  # ...0111 in binary; a leeway of 10 is 1010
+    with at(T0 + 16):
+        assert decode(token, KEY, leeway=10) == {"exp": T0 + 7}
+    with at(T0 + 17), pytest.raises(ExpiredSignatureError):
+        decode(token, KEY, leeway=10)
+
+
+@pytest.mark.spec("Claims")
+def test_nbf_in_the_past_is_fine() -> None:
+    token = encode({"nbf": T0}, KEY)
+    with at(T0 + 3600):
+        assert decode(token, KEY) == {"nbf": T0}
+    with at(T0 + 3600):
+        assert decode(token, KEY, leeway=60) == {"nbf": T0}
+
+
+@pytest.mark.spec("API")
+def test_decode_options_are_keyword_only() -> None:
+    token = encode({"sub": "alice"}, KEY)
+    assert decode(token, KEY, leeway=0, audience=None) == {"sub": "alice"}
+    with pytest.raises(TypeError):
+        decode(token, KEY, 0)  # type: ignore[misc]
+
+
+@pytest.mark.spec("Claims")
 def test_nbf_boundary_and_leeway() -> None:
     """RFC 7519 §4.1.5: not accepted before nbf; valid from nbf itself."""
     token = encode({"nbf": T0}, KEY)
@@ -347,6 +484,20 @@ def test_non_numeric_dates_raise_decode_error(claims: dict) -> None:
 
 
 @pytest.mark.spec("Claims")
+@pytest.mark.parametrize(
+    "payload",
+    [b'{"exp":NaN}', b'{"exp":Infinity}', b'{"exp":-Infinity}', b'{"exp":1e400}', b'{"nbf":NaN}'],
+    ids=["exp-nan", "exp-infinity", "exp-minus-infinity", "exp-1e400", "nbf-nan"],
+)
+def test_non_finite_dates_raise_decode_error(payload: bytes) -> None:
+    """RFC 7519 §2: a NumericDate is a number of seconds; RFC 8259 §6 has no NaN or Infinity,
+    though Python's json reads them (and 1e400 as infinity). PyJWT 2.15.1 raises DecodeError
+    for each of these. A NaN exp would otherwise never expire: every comparison is false."""
+    with at(T0), pytest.raises(DecodeError):
+        decode(sign(HS256, payload), KEY)
+
+
+@pytest.mark.spec("Claims")
 def test_audience_matches_string_or_list_member() -> None:
     assert decode(encode({"aud": "billing"}, KEY), KEY, audience="billing")["aud"] == "billing"
     token = encode({"aud": ["search", "billing"]}, KEY)
@@ -364,6 +515,13 @@ def test_audience_matches_string_or_list_member() -> None:
         ({"sub": "alice"}, "billing"),
         ({"aud": 42}, "billing"),
         ({"aud": ["billing", 7]}, "billing"),
+        ({"aud": "billing-admin"}, "billing"),
+        ({"aud": "bill"}, "billing"),
+        ({"aud": "Billing"}, "billing"),
+        ({"aud": ["billing-admin", "search"]}, "billing"),
+        ({"aud": ""}, "billing"),
+        ({"aud": []}, None),
+        ({"aud": ""}, None),
     ],
     ids=[
         "other-string",
@@ -373,6 +531,13 @@ def test_audience_matches_string_or_list_member() -> None:
         "audience-expected-but-no-aud",
         "aud-number",
         "aud-list-with-number",
+        "aud-contains-audience",
+        "audience-contains-aud",
+        "aud-other-case",
+        "list-member-contains-audience",
+        "empty-string",
+        "empty-list-no-audience-expected",
+        "empty-string-no-audience-expected",
     ],
 )
 def test_wrong_audience_is_rejected(claims: dict, audience: str | None) -> None:

@@ -8,6 +8,8 @@ parser written here; problem responses are checked against RFC 9457 §3 and
 
 from __future__ import annotations
 
+import base64
+import binascii
 import random
 import re
 from typing import Any
@@ -16,7 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from grader.kata_support import problem_details
+import pagination
+from grader.kata_support import problem_details, spy_compare_digest
 from pagination import create_app
 
 BASE = "http://testserver/items"
@@ -229,6 +232,35 @@ def test_following_link_headers_walks_all_pages() -> None:
 
 
 @pytest.mark.spec("Link header")
+def test_link_header_uses_the_requests_own_origin() -> None:
+    """RFC 8288 §3: the target is a URI-Reference; here an absolute URL built from the request
+    (scheme and host included), not a host written into the code."""
+    client = TestClient(create_app(make_items(30)), base_url="https://api.example.com:8443")
+    target = next_link(client.get("/items", params={"limit": 10}))
+    assert target is not None
+    url = urlsplit(target)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == "https://api.example.com:8443/items", (
+        f"the next link takes the scheme, host and port of the request, got {target!r}"
+    )
+
+
+@pytest.mark.spec("Link header")
+def test_link_header_of_a_later_page_has_only_the_new_cursor() -> None:
+    """The next link's query is exactly limit and the new cursor: not the cursor this request
+    came with, nor the other parameters it carried."""
+    items = make_items(30)
+    client = TestClient(create_app(items))
+    first = client.get("/items", params={"limit": 10}).json()["next_cursor"]
+    response = client.get("/items", params={"cursor": first, "limit": "10", "sort": "x"})
+    target = next_link(response)
+    assert target is not None
+    query = parse_qs(urlsplit(target).query, keep_blank_values=True)
+    assert query == {"limit": ["10"], "cursor": [response.json()["next_cursor"]]}, (
+        f"the next link's query is limit=<limit>&cursor=<next_cursor>, got {target!r}"
+    )
+
+
+@pytest.mark.spec("Link header")
 def test_no_link_header_on_the_last_page() -> None:
     items = make_items(12)
     client = TestClient(create_app(items))
@@ -242,13 +274,59 @@ def test_no_link_header_on_the_last_page() -> None:
 
 
 @pytest.mark.spec("Limit")
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "abc", "1.5", "", "1e2"])
+@pytest.mark.parametrize(
+    "limit",
+    [
+        "0",
+        "101",
+        "-1",
+        "abc",
+        "1.5",
+        "",
+        "1e2",
+        "1_0",
+        "+5",
+        " 5",
+        "5 ",
+        "\u0665",
+        "\uff15",
+        "\u00b2",
+        "0x5",
+        "9" * 5000,
+    ],
+    ids=[
+        "0",
+        "101",
+        "-1",
+        "abc",
+        "1.5",
+        "empty",
+        "1e2",
+        "underscore",
+        "plus",
+        "leading-space",
+        "trailing-space",
+        "arabic-indic-5",
+        "fullwidth-5",
+        "superscript-2",
+        "hex",
+        "5000-digits",
+    ],
+)
 def test_invalid_limit_is_a_400_problem(limit: str) -> None:
     response = TestClient(create_app(make_items(5))).get("/items", params={"limit": limit})
     assert response.status_code != 422, (
         "FastAPI's default 422 validation error must be turned into a 400 problem"
     )
     assert_problem(response, f"for limit={limit!r}")
+
+
+@pytest.mark.spec("Limit")
+def test_limit_with_leading_zeros_is_still_decimal() -> None:
+    items = make_items(30)
+    client = TestClient(create_app(items))
+    assert len(client.get("/items", params={"limit": "007"}).json()["items"]) == 7
+    assert len(client.get("/items", params={"limit": "0100"}).json()["items"]) == 30
 
 
 @pytest.mark.spec("Limit")
@@ -262,16 +340,74 @@ def test_limit_bounds_are_inclusive() -> None:
 # --- Cursors -------------------------------------------------------------------
 
 
-@pytest.mark.spec("Cursors")
-def test_every_single_character_change_to_a_cursor_is_rejected() -> None:
-    items = make_items(40)
-    client = TestClient(create_app(items))
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+OTHERS = "A-_~!*."  # replacements for a character outside base64url (a separator, say)
+
+
+def first_cursor() -> tuple[TestClient, str]:
+    client = TestClient(create_app(make_items(40)))
     cursor = client.get("/items", params={"limit": 5}).json()["next_cursor"]
     assert isinstance(cursor, str) and cursor
+    return client, cursor
+
+
+def flip(char: str, bit: int) -> str:
+    """The base64url character whose 6-bit value differs from ``char``'s in ``bit``."""
+    if char in BASE64URL:
+        return BASE64URL[BASE64URL.index(char) ^ (1 << bit)]
+    return OTHERS.replace(char, "")[bit]
+
+
+@pytest.mark.spec("Cursors")
+@pytest.mark.parametrize("bit", range(6))
+def test_every_bit_of_every_character_is_protected(bit: int) -> None:
+    """Each character of the cursor in turn, with one bit of its base64url value flipped:
+    every position, every bit, so the low bits of a segment's last character (which
+    Python's decoder ignores, RFC 4648 §3.5) are reached on every run."""
+    client, cursor = first_cursor()
     for i, char in enumerate(cursor):
-        forged = cursor[:i] + ("A" if char != "A" else "B") + cursor[i + 1 :]
+        forged = cursor[:i] + flip(char, bit) + cursor[i + 1 :]
         response = client.get("/items", params={"limit": 5, "cursor": forged})
         assert_problem(response, f"for the cursor with character {i} changed ({forged!r})")
+
+
+@pytest.mark.spec("Cursors")
+@pytest.mark.parametrize("change", ["removed", "added-!", "added-="])
+def test_a_character_removed_or_added_anywhere_is_rejected(change: str) -> None:
+    """Python's base64 decoder skips characters outside its alphabet and takes "=" as
+    padding, so a verifier that decodes before it compares accepts, for one, a 43-character
+    MAC with "=" appended: the same 32 bytes."""
+    client, cursor = first_cursor()
+    added = change[-1]
+    for i in range(len(cursor) + (change != "removed")):
+        forged = (
+            cursor[:i] + cursor[i + 1 :] if change == "removed" else cursor[:i] + added + cursor[i:]
+        )
+        response = client.get("/items", params={"limit": 5, "cursor": forged})
+        assert_problem(response, f"for the cursor with character {i} {change} ({forged!r})")
+
+
+def b64url_decode(text: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+@pytest.mark.spec("Cursors")
+def test_cursor_mac_is_compared_in_constant_time() -> None:
+    """The cursor presented (whole, or any piece of it as text or decoded) must meet the
+    expected value in hmac.compare_digest: == leaks, by its timing, how much of a forged
+    MAC is right (Python docs, hmac.compare_digest)."""
+    items = make_items(30)
+    other = TestClient(create_app(items))  # its cursors are signed with another secret
+    cursor = other.get("/items", params={"limit": 10}).json()["next_cursor"]
+    pieces = [p for p in re.split(r"[^A-Za-z0-9_-]", cursor) if p]
+    presented = [cursor, *pieces, *(d for p in pieces if (d := b64url_decode(p)) is not None)]
+    client = TestClient(create_app(items))
+    with spy_compare_digest(pagination) as spy:
+        assert_problem(client.get("/items", params={"limit": 10, "cursor": cursor}))
+    spy.assert_checked(presented, what="the cursor's MAC")
 
 
 @pytest.mark.spec("Cursors")

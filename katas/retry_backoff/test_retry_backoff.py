@@ -112,6 +112,19 @@ def test_attempts_minus_one_delays(mode: str) -> None:
 
 
 @pytest.mark.spec("Delays")
+def test_jitter_is_compared_by_value() -> None:
+    """A mode built at run time (read from a config file, say) is not the interned literal:
+    compare it with ==, not is."""
+    mode = "".join(["no", "ne"])
+    assert backoff_delays(1, 10, 6, jitter=mode) == [1, 2, 4, 8, 10]
+    seeded = backoff_delays(0.5, 8, 5, jitter="".join(["fu", "ll"]), rng=random.Random(2))
+    assert seeded == pytest.approx(expected_full(0.5, 8, 5, 2), rel=1e-12)
+    decorrelated = "".join(["decorrel", "ated"])
+    got = backoff_delays(0.5, 8, 5, jitter=decorrelated, rng=random.Random(2))
+    assert got == pytest.approx(expected_decorrelated(0.5, 8, 5, 2), rel=1e-12)
+
+
+@pytest.mark.spec("Delays")
 def test_full_jitter_is_the_default_mode() -> None:
     assert backoff_delays(0.1, 5, 10, rng=random.Random(3)) == pytest.approx(
         expected_full(0.1, 5, 10, 3)
@@ -184,10 +197,50 @@ def test_many_attempts_do_not_overflow(mode: str) -> None:
 
 
 @pytest.mark.spec("API")
+@pytest.mark.parametrize("mode", ["full", "equal", "decorrelated"])
+def test_default_rng_is_fresh_not_the_seeded_global(mode: str) -> None:
+    """rng=None means a fresh random.Random() (seeded from the OS): not the module-level
+    random functions, which random.seed() makes repeat, and not a fixed seed. Clients that
+    share a schedule retry in lockstep, which is what jitter is for."""
+    random.seed(1234)
+    first = backoff_delays(1, 60, 12, jitter=mode)
+    random.seed(1234)
+    second = backoff_delays(1, 60, 12, jitter=mode)
+    assert first != second, "random.seed() must not decide the default delays"
+    assert backoff_delays(1, 60, 12, jitter=mode) != backoff_delays(1, 60, 12, jitter=mode), (
+        "two calls without rng must not give the same delays (a fixed seed?)"
+    )
+
+
+@pytest.mark.spec("Retry loop")
+def test_retry_default_rng_is_fresh_not_the_seeded_global() -> None:
+    schedules = []
+    for _ in range(2):
+        random.seed(99)
+        sleep = Recorder()
+        with pytest.raises(OSError):
+            retry(script(*[OSError()] * 10), attempts=10, base=1, cap=60, sleep=sleep)
+        schedules.append(sleep.calls)
+    assert schedules[0] != schedules[1], "random.seed() must not decide retry's default delays"
+
+
+@pytest.mark.spec("API")
 def test_default_rng_gives_valid_delays() -> None:
     delays = backoff_delays(0.1, 2, 10, jitter="full")
     assert len(delays) == 9
     assert all(0 <= d <= ceiling(0.1, 2, i) for i, d in enumerate(delays))
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize(
+    ("base", "cap", "jitter"),
+    [(0, 10, "none"), (-1, 10, "full"), (5, 1, "equal"), (1, 10, "exponential")],
+    ids=["zero-base", "negative-base", "base-above-cap", "unknown-jitter"],
+)
+def test_one_attempt_is_validated_too(base: float, cap: float, jitter: str) -> None:
+    """One try has no delay to compute, but the arguments are still checked."""
+    with pytest.raises(ValueError):
+        backoff_delays(base, cap, 1, jitter=jitter)
 
 
 @pytest.mark.spec("Validation")
@@ -290,8 +343,33 @@ def test_retry_delays_respect_the_cap() -> None:
     assert max(sleep.calls) <= 2
 
 
+@pytest.mark.spec("Retry loop")
+def test_retry_many_attempts_do_not_overflow() -> None:
+    """Inside retry() too: base * 2 ** 1024 raises OverflowError, so the 1026th try must not
+    compute it. After 2000 failed tries the exception itself is re-raised."""
+    sleep = Recorder()
+    error = OSError("still down")
+    fn = script(*[error] * 2000)
+    with pytest.raises(OSError) as raised:
+        retry(fn, attempts=2000, base=0.5, cap=30, sleep=sleep, rng=random.Random(3))
+    assert raised.value is error
+    assert len(sleep.calls) == 1999
+    assert sleep.calls[:59] == pytest.approx(expected_full(0.5, 30, 60, 3), rel=1e-12)
+    assert max(sleep.calls) <= 30
+
+
+@pytest.mark.spec("API")
+def test_retry_options_are_keyword_only() -> None:
+    """The API puts * after fn: retry(fn, 3, 0.1, 1) would read three bare numbers."""
+    assert retry(script("ok"), attempts=3, base=0.1, cap=1, sleep=Recorder()) == "ok"
+    with pytest.raises(TypeError):
+        retry(script("ok"), 3, 0.1, 1)  # type: ignore[misc]
+
+
 @pytest.mark.spec("Validation")
-@pytest.mark.parametrize(("attempts", "base", "cap"), [(0, 1, 10), (3, 0, 10), (3, 4, 2)])
+@pytest.mark.parametrize(
+    ("attempts", "base", "cap"), [(0, 1, 10), (3, 0, 10), (3, 4, 2), (1, 0, 10), (1, 4, 2)]
+)
 def test_retry_validates_before_calling(attempts: int, base: float, cap: float) -> None:
     fn = script("unreached")
     with pytest.raises(ValueError):

@@ -18,7 +18,8 @@ Truth sources:
   query parameters and for a non-S3 service) were signed with botocore 1.43.11
   (``SigV4Auth``, ``S3SigV4Auth``, ``SigV4QueryAuth``, ``S3SigV4QueryAuth``)
   at 2024-03-01T08:30:15Z with access key AKIDEXAMPLE; its signatures are
-  recorded below.
+  recorded below. The query-order and "+" cases were signed with botocore 1.44.8
+  (``SigV4Auth``), same key and time.
 
 Where a documented request is varied in a way the spec says cannot change the
 canonical request (header name case, spaces, query order), the expected
@@ -262,6 +263,87 @@ def test_query_encoding_and_duplicate_names() -> None:
     assert signature_of(result) == (
         "01d644468bcfb98752a1cb0e5d9ccca89123b5c1b5314de605be4c105ca977db"
     )
+
+
+# botocore 1.44.8 SigV4Auth, service "service" in us-east-1, at BOTO_TIME: each query
+# below (already in canonical form, which botocore signs as given) and its signature.
+ENCODED_ORDER = {
+    "encoded-name": (
+        "%5B=1&A=2",
+        "bf389758324d94506ecbd15380d67a5612e52c58fb56321e7090487673a5abe9",
+    ),
+    "encoded-value": (
+        "a=~&a=%C3%A9",
+        "b2a1536339ccf2166f136dcc39dbdc85907eafe70931ca0081f82c853fb2966c",
+    ),
+    "pair-not-text": (
+        "a-b=1&a=2",
+        "90ac22df83ab2c23eeaff9c6ed96d9475c0ac7b1065e52296cdb6fa220a10518",
+    ),
+}
+
+
+@pytest.mark.spec("Canonical request")
+@pytest.mark.parametrize("case", ENCODED_ORDER)
+@pytest.mark.parametrize("given", ["as-signed", "reversed"])
+def test_query_is_sorted_by_encoded_name_then_value(case: str, given: str) -> None:
+    """botocore sorts (encoded name, encoded value) pairs: "%5B" (for "[") before "A",
+    "%C3%A9" (for "é") before "~", and ("a", "2") before ("a-b", "1") though "a-b=1" < "a=2"."""
+    query, signature = ENCODED_ORDER[case]
+    if given == "reversed":
+        query = "&".join(reversed(query.split("&")))
+    result = sign_request(
+        "GET",
+        f"https://example.amazonaws.com/?{query}",
+        {},
+        b"",
+        region="us-east-1",
+        service="service",
+        **BOTO,
+    )
+    assert signature_of(result) == signature, (
+        "sort the pairs by encoded name, then encoded value, compared as pairs"
+    )
+
+
+@pytest.mark.spec("Canonical request")
+def test_query_is_decoded_and_encoded_again() -> None:
+    """Percent-decode, then URI-encode: "%7e" becomes "~" and "%c3%a9" becomes "%C3%A9",
+    so this query signs like its canonical spelling "a=~&a=%C3%A9" (botocore 1.44.8 on that
+    spelling: b2a15363...; botocore signs a query as given, so it is fed the canonical one)."""
+    result = sign_request(
+        "GET",
+        "https://example.amazonaws.com/?a=%c3%a9&a=%7e",
+        {},
+        b"",
+        region="us-east-1",
+        service="service",
+        **BOTO,
+    )
+    assert signature_of(result) == ENCODED_ORDER["encoded-value"][1], (
+        "decode each name and value, then URI-encode it again (unreserved characters plain, "
+        "upper-case hex for the rest)"
+    )
+
+
+@pytest.mark.spec("Canonical request")
+def test_plus_in_query_is_a_literal_plus() -> None:
+    """RFC 3986 §2.2: "+" is a sub-delimiter, not a space (that is HTML form encoding), so it
+    is signed as %2B. Truth: botocore 1.44.8 signing the same query spelled "q=a%2Bb" (given
+    "q=a+b" itself, botocore signs the raw text: c942e046..., which this spec does not follow;
+    a space, "q=a%20b", gives d44b95f2...)."""
+    result = sign_request(
+        "GET",
+        "https://example.amazonaws.com/?q=a+b",
+        {},
+        b"",
+        region="us-east-1",
+        service="service",
+        **BOTO,
+    )
+    assert signature_of(result) == (
+        "bc084dd4632cd0a632295be5f4611826efe9e827bf8d53c5090cd5ef921effe9"
+    ), "a literal + in the query is a plus sign: URI-encode it as %2B, not as a space (%20)"
 
 
 @pytest.mark.spec("Canonical request")

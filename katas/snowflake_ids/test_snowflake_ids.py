@@ -76,12 +76,16 @@ class ScriptedClock:
         self.ms = ms
         self.reads = 0
         self._release_at: int | None = None
+        self._planned: list[int] = []
         monkeypatch.setattr(time, "time", self.time)
         monkeypatch.setattr(time, "time_ns", self.time_ns)
         monkeypatch.setattr(time, "sleep", self.sleep)
 
     def _tick(self) -> None:
         self.reads += 1
+        if self._planned:
+            self.ms = self._planned.pop(0)
+            return
         if self._release_at is not None and self.reads > self._release_at:
             self.ms += 1
             self._release_at = None
@@ -100,6 +104,10 @@ class ScriptedClock:
 
     def release_after(self, k: int) -> None:
         self._release_at = self.reads + k
+
+    def plan(self, *ms: int) -> None:
+        """The next reads show these milliseconds in turn; the clock then stays at the last."""
+        self._planned = list(ms)
 
 
 # --- parse ---------------------------------------------------------------------
@@ -222,6 +230,41 @@ def test_exhausted_millisecond_waits_for_the_next(monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.spec("Generating IDs")
+def test_exhausted_millisecond_is_waited_out_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twitter's IdWorker.tilNextMillis re-reads the clock until it passes the last
+    millisecond: the ID after an exhausted millisecond carries a millisecond the clock has
+    shown, never one the generator made up ahead of it."""
+    clock = ScriptedClock(monkeypatch, NOON_MS)
+    gen = SnowflakeGenerator(5)
+    for _ in range(4096):
+        gen.next_id()
+    clock.release_after(50)  # the clock shows NOON_MS for 50 more reads
+    nxt = gen.next_id()
+    assert parse(nxt)[0] <= clock.ms, (
+        f"the ID is stamped {parse(nxt)[0]} while the clock still shows {clock.ms}: "
+        "wait for the clock, do not step ahead of it"
+    )
+    assert nxt == layout(NOON_MS + 1, 5, 0)
+
+
+@pytest.mark.spec("Generating IDs")
+def test_clock_stepping_back_while_waiting_is_waited_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While waiting for a millisecond later than the exhausted one, a reading that is
+    earlier still (an NTP step) is not later: keep waiting, or the ID repeats an old one."""
+    clock = ScriptedClock(monkeypatch, NOON_MS)
+    gen = SnowflakeGenerator(9)
+    earlier = SnowflakeGenerator(9)
+    with monkeypatch.context() as m:
+        m.setattr(time, "time", lambda: (NOON_MS - 3 + 0.5) / 1000)
+        old = earlier.next_id()  # what this worker made 3 ms ago (after a restart, say)
+    ids = [gen.next_id() for _ in range(4096)]
+    clock.plan(NOON_MS, NOON_MS - 3, NOON_MS - 3, NOON_MS + 1)  # the first read: used up
+    nxt = gen.next_id()
+    assert nxt == layout(NOON_MS + 1, 9, 0), "wait until the clock shows a later millisecond"
+    assert nxt != old and nxt > ids[-1]
+
+
+@pytest.mark.spec("Generating IDs")
 def test_two_exhausted_milliseconds_in_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = ScriptedClock(monkeypatch, NOON_MS)
     gen = SnowflakeGenerator(0)
@@ -321,8 +364,38 @@ def test_from_base62_allows_leading_zeros() -> None:
 @pytest.mark.spec("Base62")
 @pytest.mark.parametrize(
     "bad",
-    ["", "-1", "+5", "a b", "abc=", "é", "1_000"],
-    ids=["empty", "minus", "plus", "space", "equals", "non-ascii", "underscore"],
+    [
+        "",
+        "-1",
+        "+5",
+        "a b",
+        "abc=",
+        "é",
+        "1_000",
+        " 7",
+        "7 ",
+        "7\n",
+        "\t7",
+        " ",
+        "7\u00a0",
+        "\uff17",
+    ],
+    ids=[
+        "empty",
+        "minus",
+        "plus",
+        "space",
+        "equals",
+        "non-ascii",
+        "underscore",
+        "leading-space",
+        "trailing-space",
+        "trailing-newline",
+        "leading-tab",
+        "only-space",
+        "no-break-space",
+        "fullwidth-7",
+    ],
 )
 def test_from_base62_rejects_invalid_text(bad: str) -> None:
     with pytest.raises(ValueError):

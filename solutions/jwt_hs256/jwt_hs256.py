@@ -9,11 +9,10 @@ payload is parsed only after the signature has been checked.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
-import re
+import math
 import time
 from typing import Any
 
@@ -47,7 +46,6 @@ class InvalidAudienceError(InvalidTokenError):
 
 
 _ALGORITHM = "HS256"
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def _b64encode(data: bytes) -> str:
@@ -56,13 +54,19 @@ def _b64encode(data: bytes) -> str:
 
 
 def _b64decode(segment: str) -> bytes:
-    """Strict base64url decoding: alphabet checked, no padding accepted."""
-    if not _BASE64URL.fullmatch(segment) or len(segment) % 4 == 1:
-        raise DecodeError("segment is not base64url without padding")
+    """Strict base64url decoding: only the canonical spelling of some bytes is accepted.
+
+    Python's decoder ignores characters outside the alphabet and the unused low
+    bits of the last character, so encoding the result again and comparing
+    rejects every other spelling (padding, ``+`` and ``/``, stray characters).
+    """
     try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except (binascii.Error, ValueError) as exc:  # unreachable after the checks, kept as a guard
+        data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except ValueError as exc:  # binascii.Error is a ValueError; so is non-ASCII text
         raise DecodeError("segment is not base64url") from exc
+    if _b64encode(data) != segment:
+        raise DecodeError("segment is not canonical base64url without padding")
+    return data
 
 
 def _json_object(data: bytes, what: str) -> dict[str, Any]:
@@ -98,6 +102,8 @@ def _numeric_date(payload: dict[str, Any], claim: str) -> float | None:
     value = payload[claim]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise DecodeError(f"{claim} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e400
+        raise DecodeError(f"{claim} must be a finite number")
     return value
 
 

@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-_LIMIT = re.compile(r"[0-9]{1,3}")
+_LIMIT = re.compile(r"[0-9]+")  # ASCII digits only: no sign, "_", space or other scripts
 
 Keyset = tuple[Any, int]
 
@@ -89,9 +89,12 @@ def _problem(detail: str, status: int = 400, title: str = "Bad Request") -> JSON
 def _parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not _LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_LIMIT:
+    digits = raw.lstrip("0")
+    # More than three significant digits is out of range; checking the length first also
+    # keeps int() away from huge strings (it refuses more than 4300 digits).
+    if not _LIMIT.fullmatch(raw) or len(digits) > 3 or not 1 <= int(digits or "0") <= MAX_LIMIT:
         raise _BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
-    return int(raw)
+    return int(digits)
 
 
 def create_app(items: list[dict[str, Any]]) -> FastAPI:
