@@ -412,9 +412,9 @@ def _run_once(
     patched = _Patched(module, holdings)
     run = _Run(files, holdings, pause_at)
     previous_trace = threading.gettrace()
-    threading.settrace(run.trace)
     try:
-        state = setup()
+        state = setup()  # untraced, even in the threads it starts
+        threading.settrace(run.trace)
         a_thread, a_out = _start(lambda: first(state), run.trace, run.paused)
         if not run.paused.wait(10):  # set at the pause, or when first returns
             raise AssertionError("the first call did not finish within 10 s")

@@ -265,6 +265,25 @@ def test_work_handed_to_another_thread_is_still_paused(tmp_path: Path) -> None:
         check_interleavings(module, module.Slot, dispatched, dispatched, check)
 
 
+def test_setup_may_run_the_module_in_threads_of_its_own(tmp_path: Path) -> None:
+    # A test that creates its state through a web client runs module code in other threads
+    # during setup: those lines are not seams, and setup is never paused.
+    module = load(tmp_path, "slot_setup_threads", ONE_SECTION.format(factory="Lock"))
+
+    def setup() -> Any:
+        slot = module.Slot()
+        warm = threading.Thread(target=lambda: slot.__init__())
+        warm.start()
+        warm.join()
+        return slot
+
+    def check(slot: Any, a: Outcome, b: Outcome) -> None:
+        assert sorted([a.get(), b.get()]) == [False, True]
+
+    seams = check_interleavings(module, setup, lambda s: s.take(), lambda s: s.take(), check)
+    assert [seam.line for seam in seams] == ["with self._lock:", "return True"]
+
+
 def test_a_seam_is_found_around_an_injected_callable(tmp_path: Path) -> None:
     # No lock and no store of its own: the race is around a clock the caller injects.
     module = load(
