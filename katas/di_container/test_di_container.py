@@ -9,7 +9,9 @@ Lifetimes and the captive-dependency rule follow the .NET dependency
 injection documentation (learn.microsoft.com, "Service lifetimes" and
 "Captive dependency"); scope propagation follows the documented semantics of
 contextvars and asyncio.create_task (a task runs in a copy of the current
-context).
+context). The race on a singleton's first creation is forced with
+``check_interleavings``: the second resolution runs at every point of the
+first where the container's lock is not held.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ import contextlib
 import itertools
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 
+import di_container
 from di_container import (
     CircularDependencyError,
     Container,
     ResolutionError,
     ScopeError,
 )
+from grader.kata_support import Outcome, check_interleavings
 
 # --- services ----------------------------------------------------------------
 
@@ -297,6 +301,30 @@ def test_unresolvable_parameter_deep_in_the_graph() -> None:
 # --- cycles ------------------------------------------------------------------
 
 
+def make_config_with_extras(*args: Any, **kwargs: Any) -> Config:
+    config = Config()
+    config.extras = (args, kwargs)  # type: ignore[attr-defined]
+    return config
+
+
+class Flexible:
+    def __init__(self, config: Config, *args: Config, **options: Config) -> None:
+        self.config, self.args, self.options = config, args, options
+
+
+@pytest.mark.spec("Autowiring")
+def test_var_positional_and_var_keyword_parameters_are_ignored() -> None:
+    container = Container()
+    container.register(Config, make_config_with_extras)
+    assert container.resolve(Config).extras == ((), {})
+    container.register(Flexible, Flexible)
+    flexible = container.resolve(Flexible)
+    assert isinstance(flexible.config, Config)
+    assert (flexible.args, flexible.options) == ((), {}), (
+        "*args and **kwargs are left empty, even when their type is registered"
+    )
+
+
 @pytest.mark.spec("Cycles")
 def test_two_class_cycle_is_reported() -> None:
     container = Container()
@@ -418,6 +446,26 @@ def test_a_new_thread_starts_outside_any_scope() -> None:
     )
 
 
+@pytest.mark.spec("Scopes")
+def test_each_container_has_its_own_scopes() -> None:
+    one, two = app_container(), app_container()
+    with one.scope():
+        first = one.resolve(Session)
+        with pytest.raises(ScopeError):
+            two.resolve(Session)  # a scope of `one` is not a scope of `two`
+        with two.scope():
+            second = two.resolve(Session)
+            assert second is not first, "containers never share a scoped instance"
+            assert one.resolve(Session) is first, "opening a scope of `two` leaves `one`'s"
+        assert one.resolve(Session) is first, "leaving it too"
+        with pytest.raises(ScopeError):
+            two.resolve(Session)
+    with two.scope():
+        with pytest.raises(ScopeError):
+            one.resolve(Session)
+        assert two.resolve(Session) is two.resolve(Session)
+
+
 @pytest.mark.spec("Lifetimes")
 def test_singleton_capturing_a_scoped_service_is_rejected() -> None:
     container = app_container()
@@ -464,3 +512,35 @@ def test_concurrent_first_resolution_creates_one_singleton() -> None:
     assert len(created) == 1, f"the singleton factory ran {len(created)} times"
     assert len(results) == 2 and results[0] is results[1], "both threads get the same instance"
     assert results[0].config is created[0]
+
+
+@pytest.mark.spec("Thread safety")
+@pytest.mark.weight(2)
+def test_a_singleton_is_created_once_at_every_interleaving() -> None:
+    """Two threads resolve a singleton (that needs another singleton) for the first time;
+    the second runs at every point of the first where the container's lock is not held.
+    Whatever the point, each factory runs once and both threads get the same instance."""
+
+    def setup() -> tuple[Container, list[Config]]:
+        created: list[Config] = []
+
+        def config() -> Config:
+            created.append(Config())
+            return created[-1]
+
+        container = Container()
+        container.register(Config, config, lifetime="singleton")
+        container.register(Database, Database, lifetime="singleton")
+        return container, created
+
+    def resolve(state: tuple[Container, list[Config]]) -> Database:
+        return state[0].resolve(Database)
+
+    def check(state: tuple[Container, list[Config]], first: Outcome, second: Outcome) -> None:
+        container, created = state
+        a, b = first.get(), second.get()
+        assert len(created) == 1, f"the singleton factory ran {len(created)} times"
+        assert a is b, "both threads get the same instance"
+        assert a.config is created[0] and container.resolve(Database) is a
+
+    check_interleavings(di_container, setup, resolve, resolve, check)
