@@ -7,6 +7,8 @@ is gone once its age since the last write reaches the TTL.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from freezegun import freeze_time
 
@@ -33,6 +35,14 @@ def test_none_is_a_storable_value() -> None:
     cache.put("a", None)
     assert "a" in cache
     assert cache.get("a", "absent") is None
+
+
+@pytest.mark.spec("Constraints")
+def test_a_value_equal_to_everything_is_stored_as_itself() -> None:
+    # unittest.mock.ANY compares equal to any object, a "missing" sentinel included.
+    cache = LRUCache(2)
+    cache.put("a", mock.ANY)
+    assert cache.get("a", "absent") is mock.ANY, "compare a missing sentinel with `is`"
 
 
 @pytest.mark.spec("API")
@@ -269,3 +279,14 @@ def test_capacity_below_one_is_rejected(capacity: int) -> None:
 def test_non_positive_ttl_is_rejected(ttl: float) -> None:
     with pytest.raises(ValueError):
         LRUCache(2, ttl=ttl)
+
+
+@pytest.mark.spec("Validation")
+def test_a_fractional_ttl_is_valid() -> None:
+    with freeze_time("2024-01-01 00:00:00") as clock:
+        cache = LRUCache(2, ttl=0.5)
+        cache.put("a", 1)
+        clock.tick(0.499)
+        assert cache.get("a") == 1
+        clock.tick(0.001)
+        assert "a" not in cache
