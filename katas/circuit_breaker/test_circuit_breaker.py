@@ -27,7 +27,7 @@ START = "2024-01-01 00:00:00"
 
 
 @contextlib.contextmanager
-def frozen_clock() -> Iterator[Any]:
+def frozen_clock(start: str = START) -> Iterator[Any]:
     """``freeze_time(START)``, with the frozen clock also seen by worker threads.
 
     freezegun hands out real time to calls made from inside the ``threading``
@@ -37,7 +37,7 @@ def frozen_clock() -> Iterator[Any]:
     saved = list(freezegun.config.settings.default_ignore_list)
     freezegun.configure(default_ignore_list=[m for m in saved if m != "threading"])
     try:
-        with freezegun.freeze_time(START) as clock:
+        with freezegun.freeze_time(start) as clock:
             yield clock
     finally:
         freezegun.configure(default_ignore_list=saved)
@@ -259,6 +259,53 @@ def test_open_timer_starts_at_the_failure_that_reaches_the_threshold() -> None:
         )
         clock.tick(0.001)
         assert breaker.state == "half_open"
+
+
+@pytest.mark.spec("Open")
+@pytest.mark.parametrize("start", ["1970-01-01 00:00:00", "1970-01-01 00:00:04"])
+def test_any_monotonic_reading_works_as_an_opening_time(start: str) -> None:
+    # time.monotonic() has an undefined reference point: it may read 0.0, or a few seconds
+    # (the system's uptime). freezegun makes it read the frozen time since 1970.
+    with frozen_clock(start) as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=10)
+        fail_times(breaker, dep, 1)
+        clock.tick(9.999)
+        assert breaker.state == "open"
+        clock.tick(0.001)
+        assert breaker.state == "half_open", "an opening time of 0.0 is a time like any other"
+
+
+@pytest.mark.spec("Constraints")
+def test_a_fractional_reset_timeout() -> None:
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=0.25)
+        fail_times(breaker, dep, 1)
+        clock.tick(0.249)
+        assert breaker.state == "open"
+        clock.tick(0.001)
+        assert breaker.state == "half_open"
+
+
+@pytest.mark.spec("Constraints")
+def test_large_thresholds_and_trial_counts() -> None:
+    # Counts above 256 are separate int objects in CPython: compare them with ==/>=, not `is`.
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=300, reset_timeout=10, half_open_max_calls=300)
+        fail_times(breaker, dep, 299)
+        assert breaker.state == "closed"
+        fail_times(breaker, dep, 1)
+        assert breaker.state == "open", "the 300th consecutive failure opens"
+        clock.tick(10)
+        for _ in range(299):
+            breaker.call(dep.ok)
+        running = Blocking(breaker)
+        assert running.entered.wait(5)
+        assert_rejected(breaker, dep)  # all 300 trial slots are taken
+        assert running.finish() == "done"
+        assert breaker.state == "closed", "the 300th trial success closes"
 
 
 # --- half-open -----------------------------------------------------------------------------
