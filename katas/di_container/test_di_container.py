@@ -145,6 +145,46 @@ class CycleZ:
     def __init__(self, x: CycleX) -> None: ...
 
 
+class Gear:
+    """Never registered."""
+
+
+class Clockwork:
+    def __init__(self, config: Config, gear: Gear) -> None:
+        self.gear = gear
+
+
+class Unevaluable:
+    def __init__(self, part: NoSuchClass) -> None:  # type: ignore[name-defined]  # noqa: F821
+        self.part = part
+
+
+class Agreeable(Config):
+    """Equal to everything, like unittest.mock.ANY: a cache must compare with ``is``."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+
+AGREEABLE = Agreeable()
+
+
+class Tolerant:
+    def __init__(self, config: Config, policy: Agreeable = AGREEABLE) -> None:
+        self.policy = policy
+
+
+def make_database_positionally(config: Config, /) -> Database:
+    return Database(config)
+
+
+class KeywordsAfterArgs:
+    def __init__(self, *args: Config, config: Config, **options: Config) -> None:
+        self.config, self.args, self.options = config, args, options
+
+
 def make_repository(db: Database) -> SqlRepository:
     """A plain function factory: its parameters are autowired like a constructor's."""
     return SqlRepository(db)
@@ -210,6 +250,36 @@ def test_register_validates_lifetime_and_factory() -> None:
         container.register(Config, Config, lifetime="request")
     with pytest.raises(TypeError):
         container.register(Config, Config(), lifetime="singleton")
+
+
+@pytest.mark.spec("API")
+def test_register_takes_lifetime_by_keyword_only() -> None:
+    container = Container()
+    container.register(key=Config, factory=Config)
+    assert isinstance(container.resolve(Config), Config)
+    with pytest.raises(TypeError):
+        container.register(Database, Database, "singleton")  # type: ignore[misc]
+
+
+@pytest.mark.spec("API")
+def test_lifetimes_are_compared_by_value() -> None:
+    # A lifetime built at run time (read from configuration, say) is an equal string but
+    # not the same object as the literal: compare with ==, not `is`.
+    singleton, scoped = "".join(["single", "ton"]), "".join(["sco", "ped"])
+    container = Container()
+    container.register(Config, Config, lifetime=singleton)
+    container.register(Session, lambda: Session(Database(Config())), lifetime=scoped)
+    assert container.resolve(Config) is container.resolve(Config), "a singleton"
+    with pytest.raises(ScopeError):
+        container.resolve(Session)
+    with container.scope():
+        assert container.resolve(Session) is container.resolve(Session), "one per scope"
+    container.register(Database, Database, lifetime=singleton)
+    container.register(Session, Session, lifetime=scoped)
+    container.register(Cache, Cache, lifetime=singleton)
+    container.register(RequestHandler, RequestHandler)
+    with container.scope(), pytest.raises(ScopeError):
+        container.resolve(Cache)
 
 
 @pytest.mark.spec("API")
@@ -286,6 +356,44 @@ def test_unresolvable_parameter_is_named() -> None:
     container.register(Untyped, Untyped)
     with pytest.raises(ResolutionError, match="thing"):
         container.resolve(Untyped)
+
+
+@pytest.mark.spec("Autowiring")
+def test_the_message_names_the_unregistered_type() -> None:
+    container = app_container()
+    container.register(Clockwork, Clockwork)
+    with pytest.raises(ResolutionError) as caught:
+        container.resolve(Clockwork)
+    message = str(caught.value)
+    assert "gear" in message and "Clockwork" in message and "Gear" in message, (
+        f"name the parameter, the factory and the type that is not registered: {message!r}"
+    )
+
+
+@pytest.mark.spec("Autowiring")
+def test_an_annotation_that_cannot_be_evaluated_is_a_resolution_error() -> None:
+    container = Container()
+    with pytest.raises(ResolutionError, match="Unevaluable"):
+        container.register(Unevaluable, Unevaluable)
+        container.resolve(Unevaluable)
+
+
+@pytest.mark.spec("Autowiring")
+def test_a_default_equal_to_everything_is_still_a_default() -> None:
+    container = app_container()
+    container.register(Tolerant, Tolerant)
+    assert container.resolve(Tolerant).policy is AGREEABLE
+
+
+@pytest.mark.spec("Autowiring")
+def test_positional_only_and_keyword_only_parameters() -> None:
+    container = app_container()
+    container.register(Database, make_database_positionally)
+    assert isinstance(container.resolve(Database).config, Config)
+    container.register(KeywordsAfterArgs, KeywordsAfterArgs)
+    built = container.resolve(KeywordsAfterArgs)
+    assert built.config is container.resolve(Config), "a keyword-only parameter after *args"
+    assert (built.args, built.options) == ((), {})
 
 
 @pytest.mark.spec("Autowiring")
@@ -447,6 +555,21 @@ def test_a_new_thread_starts_outside_any_scope() -> None:
 
 
 @pytest.mark.spec("Scopes")
+def test_instances_equal_to_everything_are_cached_too() -> None:
+    made: list[Agreeable] = []
+
+    def agreeable() -> Agreeable:
+        made.append(Agreeable())
+        return made[-1]
+
+    container = Container()
+    container.register(Config, agreeable, lifetime="scoped")
+    with container.scope():
+        assert container.resolve(Config) is container.resolve(Config)
+    assert len(made) == 1, "compare the cache's missing sentinel with `is`"
+
+
+@pytest.mark.spec("Scopes")
 def test_each_container_has_its_own_scopes() -> None:
     one, two = app_container(), app_container()
     with one.scope():
@@ -525,7 +648,7 @@ def test_a_singleton_is_created_once_at_every_interleaving() -> None:
         created: list[Config] = []
 
         def config() -> Config:
-            created.append(Config())
+            created.append(Agreeable())  # equal to everything: the cache must use `is`
             return created[-1]
 
         container = Container()

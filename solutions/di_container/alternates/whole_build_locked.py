@@ -110,6 +110,8 @@ class Container:
                 hints = typing.get_type_hints(hinted)
             except TypeError:
                 hints = {}
+            except NameError as exc:
+                raise ResolutionError(f"{_label(factory)}: {exc}") from exc
             plan = [
                 (p.name, p.kind is p.POSITIONAL_ONLY, hints.get(p.name), p.default is not p.empty)
                 for p in inspect.signature(factory).parameters.values()
