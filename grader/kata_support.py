@@ -162,8 +162,9 @@ def git(
 #   it a read of a clock, a store or a dict.
 # - A single line is never split, so one atomic operation (``dict.setdefault``) stays atomic.
 # - If ``second`` blocks (on a lock the harness cannot see, or because it waits for
-#   ``first`` by design), ``first`` resumes after ``wait`` seconds and ``second`` finishes
-#   after it: that run is simply serial.
+#   ``first`` by design) — it makes no Python call for ``wait`` seconds — ``first`` resumes
+#   and ``second`` finishes after it: that run is simply serial. A ``second`` that is slow
+#   but busy (a loaded machine) is waited for.
 
 
 @dataclass
@@ -348,12 +349,14 @@ class _Run:
         self.seam: Seam | None = None
         self.paused = threading.Event()
         self.resume = threading.Event()
+        self.calls = 0  # Python calls made in traced threads: a sign of progress
 
     def stop(self) -> None:
         """No more pauses: the rest of the run is free."""
         self._pausing = False
 
     def trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        self.calls += 1
         if frame.f_code.co_filename not in self._files:
             return None
         return self._line
@@ -420,7 +423,10 @@ def _run_once(
             raise AssertionError("the first call did not finish within 10 s")
         if run.seam is not None:
             b_thread, b_out = _start(lambda: second(state))
-            b_thread.join(wait)
+            progress = -1
+            while b_thread.is_alive() and progress != run.calls:  # stop when stuck
+                progress = run.calls
+                b_thread.join(wait)
             run.resume.set()
             a = _finish(a_thread, a_out, "the first call")
         else:
@@ -452,7 +458,9 @@ def check_interleavings(
     ``check(state, first_outcome, second_outcome)`` asserts what must hold
     after both, whatever the order. A failing check fails with the seam at
     which ``first`` was paused. Returns the seams tried, in order; after
-    ``max_seams`` of them, the last run is serial.
+    ``max_seams`` of them, the last run is serial. ``second`` counts as
+    blocked (and ``first`` resumes) after ``wait`` seconds without a Python
+    call in any traced thread.
     """
     filename = module.__file__ or ""
     files = frozenset({filename, os.path.realpath(filename)})
