@@ -171,6 +171,13 @@ class Agreeable(Config):
 AGREEABLE = Agreeable()
 
 
+class AgreeableDatabase(Database):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+
 class Tolerant:
     def __init__(self, config: Config, policy: Agreeable = AGREEABLE) -> None:
         self.policy = policy
@@ -653,7 +660,7 @@ def test_a_singleton_is_created_once_at_every_interleaving() -> None:
 
         container = Container()
         container.register(Config, config, lifetime="singleton")
-        container.register(Database, Database, lifetime="singleton")
+        container.register(Database, AgreeableDatabase, lifetime="singleton")
         return container, created
 
     def resolve(state: tuple[Container, list[Config]]) -> Database:
