@@ -4,7 +4,9 @@ The state machine is the one in Martin Fowler's "CircuitBreaker" article
 (https://martinfowler.com/bliki/CircuitBreaker.html) and Nygard's "Release
 It!": closed counts consecutive failures, open fails fast for reset_timeout
 seconds, half-open lets trial calls decide. The clock is frozen with
-freezegun; concurrent trial calls are held in flight with threading.Event.
+freezegun; concurrent trial calls are held in flight with threading.Event,
+and races are forced with ``check_interleavings``: the second call runs at
+every point of the first where the breaker's lock is not held.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from typing import Any
 import freezegun
 import pytest
 
+import circuit_breaker
 from circuit_breaker import CircuitBreaker, CircuitOpenError
+from grader.kata_support import Outcome, check_interleavings
 
 START = "2024-01-01 00:00:00"
 
 
 @contextlib.contextmanager
-def frozen_clock() -> Iterator[Any]:
+def frozen_clock(start: str = START) -> Iterator[Any]:
     """``freeze_time(START)``, with the frozen clock also seen by worker threads.
 
     freezegun hands out real time to calls made from inside the ``threading``
@@ -33,7 +37,7 @@ def frozen_clock() -> Iterator[Any]:
     saved = list(freezegun.config.settings.default_ignore_list)
     freezegun.configure(default_ignore_list=[m for m in saved if m != "threading"])
     try:
-        with freezegun.freeze_time(START) as clock:
+        with freezegun.freeze_time(start) as clock:
             yield clock
     finally:
         freezegun.configure(default_ignore_list=saved)
@@ -221,6 +225,89 @@ def test_rejected_calls_do_not_extend_the_open_period() -> None:
         assert breaker.state == "half_open"
 
 
+@pytest.mark.spec("Open")
+def test_open_timer_starts_when_the_failing_call_returns() -> None:
+    # The call is let through at t=0 and fails at t=5: the breaker opened at t=5.
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=10)
+        slow = Blocking(breaker, dep.fail)
+        assert slow.entered.wait(5)
+        clock.tick(5)
+        assert isinstance(slow.finish(), Boom)
+        assert breaker.state == "open"
+        clock.tick(9.999)
+        assert breaker.state == "open", (
+            "the breaker opened when the failure came back (t=5), not when the call started"
+        )
+        assert_rejected(breaker, dep)
+        clock.tick(0.001)
+        assert breaker.state == "half_open"
+
+
+@pytest.mark.spec("Open")
+def test_open_timer_starts_at_the_failure_that_reaches_the_threshold() -> None:
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=2, reset_timeout=10)
+        fail_times(breaker, dep, 1)  # t=0: the streak starts
+        clock.tick(5)
+        fail_times(breaker, dep, 1)  # t=5: the threshold is reached, the breaker opens
+        clock.tick(9.999)
+        assert breaker.state == "open", (
+            "the breaker opened at the failure that reached the threshold, not the first one"
+        )
+        clock.tick(0.001)
+        assert breaker.state == "half_open"
+
+
+@pytest.mark.spec("Open")
+@pytest.mark.parametrize("start", ["1970-01-01 00:00:00", "1970-01-01 00:00:04"])
+def test_any_monotonic_reading_works_as_an_opening_time(start: str) -> None:
+    # time.monotonic() has an undefined reference point: it may read 0.0, or a few seconds
+    # (the system's uptime). freezegun makes it read the frozen time since 1970.
+    with frozen_clock(start) as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=10)
+        fail_times(breaker, dep, 1)
+        clock.tick(9.999)
+        assert breaker.state == "open"
+        clock.tick(0.001)
+        assert breaker.state == "half_open", "an opening time of 0.0 is a time like any other"
+
+
+@pytest.mark.spec("Constraints")
+def test_a_fractional_reset_timeout() -> None:
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=0.25)
+        fail_times(breaker, dep, 1)
+        clock.tick(0.249)
+        assert breaker.state == "open"
+        clock.tick(0.001)
+        assert breaker.state == "half_open"
+
+
+@pytest.mark.spec("Constraints")
+def test_large_thresholds_and_trial_counts() -> None:
+    # Counts above 256 are separate int objects in CPython: compare them with ==/>=, not `is`.
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=300, reset_timeout=10, half_open_max_calls=300)
+        fail_times(breaker, dep, 299)
+        assert breaker.state == "closed"
+        fail_times(breaker, dep, 1)
+        assert breaker.state == "open", "the 300th consecutive failure opens"
+        clock.tick(10)
+        for _ in range(299):
+            breaker.call(dep.ok)
+        running = Blocking(breaker)
+        assert running.entered.wait(5)
+        assert_rejected(breaker, dep)  # all 300 trial slots are taken
+        assert running.finish() == "done"
+        assert breaker.state == "closed", "the 300th trial success closes"
+
+
 # --- half-open -----------------------------------------------------------------------------
 
 
@@ -358,7 +445,89 @@ def test_outcome_of_a_call_from_an_earlier_state_is_ignored() -> None:
         assert breaker.state == "half_open"
 
 
+@pytest.mark.spec("Half-open")
+@pytest.mark.parametrize("succeeds", [True, False], ids=["success", "failure"])
+def test_a_call_let_through_while_closed_does_not_count_in_half_open(succeeds: bool) -> None:
+    # A slow call starts while closed; another call's failure opens the breaker, and the
+    # timeout passes. The slow call's outcome belongs to the closed period: it neither
+    # closes the half-open breaker nor reopens it, and the trial slot is still free.
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=10)
+        slow = Blocking(breaker, (lambda: "late") if succeeds else dep.fail)
+        assert slow.entered.wait(5)
+        fail_times(breaker, dep, 1)
+        clock.tick(10)
+        assert breaker.state == "half_open"
+        outcome = slow.finish()
+        assert outcome == "late" if succeeds else isinstance(outcome, Boom)
+        assert breaker.state == "half_open", (
+            "a call let through while closed must not decide the half-open trial"
+        )
+        calls = dep.calls
+        assert breaker.call(dep.ok) == "ok", "the trial slot is still free"
+        assert dep.calls == calls + 1
+        assert breaker.state == "closed"
+
+
+@pytest.mark.spec("Half-open")
+def test_a_call_from_an_earlier_closed_period_does_not_count() -> None:
+    # closed -> open -> half-open -> closed again, while one slow call from the first closed
+    # period is still running. Its failure belongs to that period, not to the new one.
+    with frozen_clock() as clock:
+        dep = Dependency()
+        breaker = CircuitBreaker(failure_threshold=1, reset_timeout=10)
+        slow = Blocking(breaker, dep.fail)
+        assert slow.entered.wait(5)
+        fail_times(breaker, dep, 1)
+        clock.tick(10)
+        assert breaker.call(dep.ok) == "ok"
+        assert breaker.state == "closed"
+        assert isinstance(slow.finish(), Boom)
+        assert breaker.state == "closed", (
+            "a failure from an earlier closed period must not count in the new one"
+        )
+
+
 # --- concurrency ---------------------------------------------------------------------------
+
+
+@pytest.mark.spec("Concurrency")
+@pytest.mark.weight(2)
+def test_a_trial_slot_is_checked_and_reserved_atomically() -> None:
+    # Half-open with one trial slot; two callers race for it, and each trial fails. At
+    # whatever point the first caller is paused, the second caller either takes the slot
+    # (then its failure reopens the breaker and the first caller is rejected) or finds it
+    # taken: fn runs once. A slot checked in one step and reserved in another lets both in.
+    with frozen_clock() as clock:
+
+        def setup() -> tuple[CircuitBreaker, list[str]]:
+            breaker = CircuitBreaker(failure_threshold=1, reset_timeout=10)
+            with pytest.raises(Boom):
+                breaker.call(Dependency().fail)
+            clock.tick(10)
+            return breaker, []
+
+        def trial(name: str) -> Callable[[tuple[CircuitBreaker, list[str]]], Any]:
+            def call(state: tuple[CircuitBreaker, list[str]]) -> Any:
+                breaker, ran = state
+
+                def fn() -> None:
+                    ran.append(name)
+                    raise Boom(name)
+
+                return breaker.call(fn)
+
+            return call
+
+        def check(state: tuple[CircuitBreaker, list[str]], a: Outcome, b: Outcome) -> None:
+            breaker, ran = state
+            for outcome in (a, b):
+                assert isinstance(outcome.error, (Boom, CircuitOpenError)), outcome
+            assert len(ran) == 1, f"one trial slot, but fn ran for {ran}"
+            assert breaker.state == "open"
+
+        check_interleavings(circuit_breaker, setup, trial("first"), trial("second"), check)
 
 
 @pytest.mark.spec("Concurrency")

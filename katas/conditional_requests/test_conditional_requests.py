@@ -2,19 +2,23 @@
 
 Every expectation comes from RFC 9110 (HTTP Semantics) or RFC 6585, cited in
 each test's docstring; expected ETags are computed here with hashlib from the
-bytes the test sent.
+bytes the test sent. Racing writes are forced with ``check_interleavings``:
+the second request runs at every point of the first where the app's lock is
+not held.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+import conditional_requests
 from conditional_requests import create_app
-from grader.kata_support import problem_details
+from grader.kata_support import Outcome, check_interleavings, problem_details
 
 DOC = b'{"title": "draft", "tags": ["a", "b"]}'
 NEW = b'{"title": "final", "tags": ["a"]}'
@@ -156,6 +160,16 @@ def test_if_none_match_star() -> None:
 
 
 @pytest.mark.spec("Reading")
+@pytest.mark.parametrize("header", ["If-Match", "If-None-Match"])
+def test_unknown_document_is_404_whatever_the_preconditions(header: str) -> None:
+    """RFC 9110 §13.2.1: preconditions are ignored when the response without them would not
+    be a 2xx — a GET of a missing document is 404, even with If-Match: * (false)."""
+    client = TestClient(create_app())
+    for value in ("*", '"nope"'):
+        assert_problem(client.get("/docs/nope", headers={header: value}), 404, "Not Found")
+
+
+@pytest.mark.spec("Reading")
 def test_get_with_a_false_if_match_is_412() -> None:
     """RFC 9110 §13.1.1: the method is not performed when If-Match is false."""
     client = TestClient(create_app())
@@ -271,7 +285,9 @@ def test_lost_update_is_prevented() -> None:
 
 @pytest.mark.spec("Writing")
 @pytest.mark.parametrize(
-    "content", [b"not json", b"[1, 2]", b'"text"', b""], ids=["not-json", "list", "string", "empty"]
+    "content",
+    [b"not json", b"[1, 2]", b'"text"', b"", b'{"name": "Zo\xeb"}', b'{"\xff": 1}'],
+    ids=["not-json", "list", "string", "empty", "latin-1", "invalid-utf-8"],
 )
 def test_put_body_must_be_a_json_object(content: bytes) -> None:
     client = TestClient(create_app())
@@ -299,3 +315,76 @@ def test_bad_body_is_400_before_preconditions() -> None:
     create(client)
     response = client.put("/docs/a", content=b"[]", headers={"If-Match": '"stale"'})
     assert_problem(response, 400, "Bad Request")
+
+
+@pytest.mark.spec("Evaluation order")
+def test_a_false_if_match_wins_over_a_matching_if_none_match() -> None:
+    """RFC 9110 §13.2.2: If-Match is evaluated first (step 1) and, when false, the answer
+    is 412; If-None-Match (step 3) is only evaluated when If-Match is absent or true. A GET
+    with a stale If-Match and a matching If-None-Match is 412, not 304."""
+    client = TestClient(create_app())
+    etag = create(client)
+    response = client.get("/docs/a", headers={"If-Match": '"stale"', "If-None-Match": etag})
+    assert_problem(response, 412, "Precondition Failed")
+
+
+@pytest.mark.spec("Evaluation order")
+def test_a_true_if_match_goes_on_to_if_none_match() -> None:
+    """RFC 9110 §13.2.2: with If-Match true, If-None-Match is evaluated next: a match is 304
+    for GET and 412 for PUT, and nothing is stored."""
+    client = TestClient(create_app())
+    etag = create(client)
+    both = {"If-Match": etag, "If-None-Match": f"W/{etag}"}
+    response = client.get("/docs/a", headers=both)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert_problem(client.put("/docs/a", content=NEW, headers=both), 412, "Precondition Failed")
+    assert client.get("/docs/a").content == DOC
+
+
+@pytest.mark.spec("Writing")
+def test_non_ascii_utf8_is_stored_as_sent() -> None:
+    """RFC 8259 §8.1: JSON is UTF-8; the bytes are stored and hashed as received."""
+    client = TestClient(create_app())
+    content = '{"name": "Zoë", "city": "Zürich"}'.encode()
+    assert client.put("/docs/u", content=content).headers.get("etag") == etag_of(content)
+    assert client.get("/docs/u").content == content
+
+
+# --- Atomic check and write --------------------------------------------------------
+
+RACES = {
+    # name: (headers of both racing PUTs, document created first or None, statuses wanted)
+    "same-if-match": ({"If-Match": etag_of(DOC)}, DOC, [200, 412]),
+    "if-none-match-star": ({"If-None-Match": "*"}, None, [201, 412]),
+    "blind-create": ({}, None, [201, 428]),
+}
+
+
+@pytest.mark.spec("Evaluation order")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("race", list(RACES))
+def test_the_check_and_the_write_are_atomic(race: str) -> None:
+    """RFC 9110 §13.1.1 (the lost-update problem): of two PUTs that race with the same
+    precondition, exactly one succeeds. The second request is run at every point of the
+    first where the app's lock is not held; the document is the winner's."""
+    headers, existing, statuses = RACES[race]
+    bodies = {"first": b'{"by": "first"}', "second": b'{"by": "second"}'}
+
+    def setup() -> Any:
+        app = create_app()
+        if existing is not None:
+            create(TestClient(app), content=existing)
+        return app
+
+    def put(name: str) -> Any:
+        return lambda app: TestClient(app).put("/docs/a", content=bodies[name], headers=headers)
+
+    def check(app: Any, first: Outcome, second: Outcome) -> None:
+        responses = {"first": first.get(), "second": second.get()}
+        got = sorted(r.status_code for r in responses.values())
+        assert got == statuses, f"two racing PUTs ({race}): one must win, got {got}"
+        winner = next(n for n, r in responses.items() if r.status_code == statuses[0])
+        assert TestClient(app).get("/docs/a").content == bodies[winner]
+
+    check_interleavings(conditional_requests, setup, put("first"), put("second"), check)

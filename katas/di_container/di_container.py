@@ -70,6 +70,8 @@ class Container:
         """Open a scope: scoped services are shared until the block ends.
 
         Scopes nest (the inner one is independent) and follow the current
-        context: each asyncio task and thread has its own current scope.
+        context: each asyncio task and thread has its own current scope. A
+        scope belongs to this container only: other containers' scopes are
+        separate.
         """
         raise NotImplementedError

@@ -9,7 +9,9 @@ Lifetimes and the captive-dependency rule follow the .NET dependency
 injection documentation (learn.microsoft.com, "Service lifetimes" and
 "Captive dependency"); scope propagation follows the documented semantics of
 contextvars and asyncio.create_task (a task runs in a copy of the current
-context).
+context). The race on a singleton's first creation is forced with
+``check_interleavings``: the second resolution runs at every point of the
+first where the container's lock is not held.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ import contextlib
 import itertools
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 
+import di_container
 from di_container import (
     CircularDependencyError,
     Container,
     ResolutionError,
     ScopeError,
 )
+from grader.kata_support import Outcome, check_interleavings
 
 # --- services ----------------------------------------------------------------
 
@@ -141,6 +145,53 @@ class CycleZ:
     def __init__(self, x: CycleX) -> None: ...
 
 
+class Gear:
+    """Never registered."""
+
+
+class Clockwork:
+    def __init__(self, config: Config, gear: Gear) -> None:
+        self.gear = gear
+
+
+class Unevaluable:
+    def __init__(self, part: NoSuchClass) -> None:  # type: ignore[name-defined]  # noqa: F821
+        self.part = part
+
+
+class Agreeable(Config):
+    """Equal to everything, like unittest.mock.ANY: a cache must compare with ``is``."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+
+AGREEABLE = Agreeable()
+
+
+class AgreeableDatabase(Database):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+
+class Tolerant:
+    def __init__(self, config: Config, policy: Agreeable = AGREEABLE) -> None:
+        self.policy = policy
+
+
+def make_database_positionally(config: Config, /) -> Database:
+    return Database(config)
+
+
+class KeywordsAfterArgs:
+    def __init__(self, *args: Config, config: Config, **options: Config) -> None:
+        self.config, self.args, self.options = config, args, options
+
+
 def make_repository(db: Database) -> SqlRepository:
     """A plain function factory: its parameters are autowired like a constructor's."""
     return SqlRepository(db)
@@ -206,6 +257,36 @@ def test_register_validates_lifetime_and_factory() -> None:
         container.register(Config, Config, lifetime="request")
     with pytest.raises(TypeError):
         container.register(Config, Config(), lifetime="singleton")
+
+
+@pytest.mark.spec("API")
+def test_register_takes_lifetime_by_keyword_only() -> None:
+    container = Container()
+    container.register(key=Config, factory=Config)
+    assert isinstance(container.resolve(Config), Config)
+    with pytest.raises(TypeError):
+        container.register(Database, Database, "singleton")  # type: ignore[misc]
+
+
+@pytest.mark.spec("API")
+def test_lifetimes_are_compared_by_value() -> None:
+    # A lifetime built at run time (read from configuration, say) is an equal string but
+    # not the same object as the literal: compare with ==, not `is`.
+    singleton, scoped = "".join(["single", "ton"]), "".join(["sco", "ped"])
+    container = Container()
+    container.register(Config, Config, lifetime=singleton)
+    container.register(Session, lambda: Session(Database(Config())), lifetime=scoped)
+    assert container.resolve(Config) is container.resolve(Config), "a singleton"
+    with pytest.raises(ScopeError):
+        container.resolve(Session)
+    with container.scope():
+        assert container.resolve(Session) is container.resolve(Session), "one per scope"
+    container.register(Database, Database, lifetime=singleton)
+    container.register(Session, Session, lifetime=scoped)
+    container.register(Cache, Cache, lifetime=singleton)
+    container.register(RequestHandler, RequestHandler)
+    with container.scope(), pytest.raises(ScopeError):
+        container.resolve(Cache)
 
 
 @pytest.mark.spec("API")
@@ -285,6 +366,44 @@ def test_unresolvable_parameter_is_named() -> None:
 
 
 @pytest.mark.spec("Autowiring")
+def test_the_message_names_the_unregistered_type() -> None:
+    container = app_container()
+    container.register(Clockwork, Clockwork)
+    with pytest.raises(ResolutionError) as caught:
+        container.resolve(Clockwork)
+    message = str(caught.value)
+    assert "gear" in message and "Clockwork" in message and "Gear" in message, (
+        f"name the parameter, the factory and the type that is not registered: {message!r}"
+    )
+
+
+@pytest.mark.spec("Autowiring")
+def test_an_annotation_that_cannot_be_evaluated_is_a_resolution_error() -> None:
+    container = Container()
+    with pytest.raises(ResolutionError, match="Unevaluable"):
+        container.register(Unevaluable, Unevaluable)
+        container.resolve(Unevaluable)
+
+
+@pytest.mark.spec("Autowiring")
+def test_a_default_equal_to_everything_is_still_a_default() -> None:
+    container = app_container()
+    container.register(Tolerant, Tolerant)
+    assert container.resolve(Tolerant).policy is AGREEABLE
+
+
+@pytest.mark.spec("Autowiring")
+def test_positional_only_and_keyword_only_parameters() -> None:
+    container = app_container()
+    container.register(Database, make_database_positionally)
+    assert isinstance(container.resolve(Database).config, Config)
+    container.register(KeywordsAfterArgs, KeywordsAfterArgs)
+    built = container.resolve(KeywordsAfterArgs)
+    assert built.config is container.resolve(Config), "a keyword-only parameter after *args"
+    assert (built.args, built.options) == ((), {})
+
+
+@pytest.mark.spec("Autowiring")
 def test_unresolvable_parameter_deep_in_the_graph() -> None:
     container = Container()
     container.register(UserService, UserService)
@@ -295,6 +414,30 @@ def test_unresolvable_parameter_deep_in_the_graph() -> None:
 
 
 # --- cycles ------------------------------------------------------------------
+
+
+def make_config_with_extras(*args: Any, **kwargs: Any) -> Config:
+    config = Config()
+    config.extras = (args, kwargs)  # type: ignore[attr-defined]
+    return config
+
+
+class Flexible:
+    def __init__(self, config: Config, *args: Config, **options: Config) -> None:
+        self.config, self.args, self.options = config, args, options
+
+
+@pytest.mark.spec("Autowiring")
+def test_var_positional_and_var_keyword_parameters_are_ignored() -> None:
+    container = Container()
+    container.register(Config, make_config_with_extras)
+    assert container.resolve(Config).extras == ((), {})
+    container.register(Flexible, Flexible)
+    flexible = container.resolve(Flexible)
+    assert isinstance(flexible.config, Config)
+    assert (flexible.args, flexible.options) == ((), {}), (
+        "*args and **kwargs are left empty, even when their type is registered"
+    )
 
 
 @pytest.mark.spec("Cycles")
@@ -418,6 +561,41 @@ def test_a_new_thread_starts_outside_any_scope() -> None:
     )
 
 
+@pytest.mark.spec("Scopes")
+def test_instances_equal_to_everything_are_cached_too() -> None:
+    made: list[Agreeable] = []
+
+    def agreeable() -> Agreeable:
+        made.append(Agreeable())
+        return made[-1]
+
+    container = Container()
+    container.register(Config, agreeable, lifetime="scoped")
+    with container.scope():
+        assert container.resolve(Config) is container.resolve(Config)
+    assert len(made) == 1, "compare the cache's missing sentinel with `is`"
+
+
+@pytest.mark.spec("Scopes")
+def test_each_container_has_its_own_scopes() -> None:
+    one, two = app_container(), app_container()
+    with one.scope():
+        first = one.resolve(Session)
+        with pytest.raises(ScopeError):
+            two.resolve(Session)  # a scope of `one` is not a scope of `two`
+        with two.scope():
+            second = two.resolve(Session)
+            assert second is not first, "containers never share a scoped instance"
+            assert one.resolve(Session) is first, "opening a scope of `two` leaves `one`'s"
+        assert one.resolve(Session) is first, "leaving it too"
+        with pytest.raises(ScopeError):
+            two.resolve(Session)
+    with two.scope():
+        with pytest.raises(ScopeError):
+            one.resolve(Session)
+        assert two.resolve(Session) is two.resolve(Session)
+
+
 @pytest.mark.spec("Lifetimes")
 def test_singleton_capturing_a_scoped_service_is_rejected() -> None:
     container = app_container()
@@ -464,3 +642,35 @@ def test_concurrent_first_resolution_creates_one_singleton() -> None:
     assert len(created) == 1, f"the singleton factory ran {len(created)} times"
     assert len(results) == 2 and results[0] is results[1], "both threads get the same instance"
     assert results[0].config is created[0]
+
+
+@pytest.mark.spec("Thread safety")
+@pytest.mark.weight(2)
+def test_a_singleton_is_created_once_at_every_interleaving() -> None:
+    """Two threads resolve a singleton (that needs another singleton) for the first time;
+    the second runs at every point of the first where the container's lock is not held.
+    Whatever the point, each factory runs once and both threads get the same instance."""
+
+    def setup() -> tuple[Container, list[Config]]:
+        created: list[Config] = []
+
+        def config() -> Config:
+            created.append(Agreeable())  # equal to everything: the cache must use `is`
+            return created[-1]
+
+        container = Container()
+        container.register(Config, config, lifetime="singleton")
+        container.register(Database, AgreeableDatabase, lifetime="singleton")
+        return container, created
+
+    def resolve(state: tuple[Container, list[Config]]) -> Database:
+        return state[0].resolve(Database)
+
+    def check(state: tuple[Container, list[Config]], first: Outcome, second: Outcome) -> None:
+        container, created = state
+        a, b = first.get(), second.get()
+        assert len(created) == 1, f"the singleton factory ran {len(created)} times"
+        assert a is b, "both threads get the same instance"
+        assert a.config is created[0] and container.resolve(Database) is a
+
+    check_interleavings(di_container, setup, resolve, resolve, check)

@@ -6,7 +6,10 @@ payload); error bodies are RFC 9457 problem details. The ``charge`` callable
 is a fake bank that counts its calls, so "charged at most once" is checked
 directly. Concurrency tests run requests from threads, each with its own
 TestClient on the shared app, and make ``charge`` block on a
-``threading.Event`` so that a request is reliably in flight.
+``threading.Event`` so that a request is reliably in flight; the race
+between looking a key up and claiming it is forced with
+``check_interleavings``, which runs the second request at every point of the
+first where the app's lock is not held.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from grader.kata_support import problem_details
+import idempotency_keys
+from grader.kata_support import Outcome, check_interleavings, problem_details
 from idempotency_keys import create_app
 
 BODY = {"amount": 100, "currency": "EUR"}
@@ -232,6 +236,33 @@ def test_same_key_with_another_body_is_a_422_problem(other: dict) -> None:
     )
 
 
+@pytest.mark.spec("Fingerprint")
+def test_nested_objects_are_canonicalised_too() -> None:
+    """The canonical JSON sorts the keys of nested objects as well (json.dumps with
+    sort_keys=True sorts at every depth); array order is part of the request."""
+    bank = Bank()
+    client = TestClient(create_app(bank))
+    first = post(
+        client,
+        '"k-nested"',
+        raw=b'{"amount":100,"meta":{"order":"o-1","customer":{"id":7,"tier":"gold"}}}',
+    )
+    assert first.status_code == 201
+    again = post(
+        client,
+        '"k-nested"',
+        raw=b'{"meta":{"customer":{"tier":"gold","id":7},"order":"o-1"},"amount":100}',
+    )
+    assert (again.status_code, again.content) == (201, first.content), (
+        "nested keys in another order are the same request: canonicalise at every depth"
+    )
+    other = {"amount": 100, "meta": {"order": "o-1", "customer": {"id": 8, "tier": "gold"}}}
+    assert_problem(post(client, '"k-nested"', other), 422)
+    assert len(bank.calls) == 1
+    post(client, '"k-list"', {"amount": 1, "items": ["a", "b"]})
+    assert_problem(post(client, '"k-list"', {"amount": 1, "items": ["b", "a"]}), 422)
+
+
 # --- Concurrency ---------------------------------------------------------------
 
 
@@ -288,6 +319,32 @@ def test_other_keys_are_not_held_up_by_an_in_flight_request() -> None:
         bank.release.set()
     assert response_of(first_thread, first_out, "the first request").status_code == 201
     assert len(bank.calls) == 2
+
+
+@pytest.mark.spec("Concurrency")
+@pytest.mark.weight(2)
+def test_looking_up_and_claiming_a_key_is_one_step() -> None:
+    """Two requests with one key race; the second is run at every point of the first where
+    the lock is not held. Whatever the point, charge runs once: the second request either
+    finds the key in flight (409), or finished (the replay), or claims it first itself."""
+
+    def setup() -> tuple[FastAPI, Bank]:
+        bank = Bank()
+        return create_app(bank), bank
+
+    def request(state: tuple[FastAPI, Bank]) -> Any:
+        return post(TestClient(state[0]), '"k-race"')
+
+    def check(state: tuple[FastAPI, Bank], first: Outcome, second: Outcome) -> None:
+        bank = state[1]
+        responses = [first.get(), second.get()]
+        assert len(bank.calls) == 1, f"two requests with one key charged {len(bank.calls)} times"
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([201, 201], [201, 409]), statuses
+        if statuses == [201, 201]:
+            assert responses[0].content == responses[1].content, "the replay is the same body"
+
+    check_interleavings(idempotency_keys, setup, request, request, check)
 
 
 @pytest.mark.spec("Concurrency")
@@ -353,3 +410,48 @@ def test_error_responses_are_problem_details() -> None:
     assert_problem(post(client, '"k-e"'), 500)
     assert post(client, '"k-e"').status_code == 201
     assert_problem(post(client, '"k-e"', {"amount": 1}), 422)
+
+
+# RFC 9110 §15: the reason phrases. 422 is "Unprocessable Content" in RFC 9110 §15.5.21;
+# RFC 4918 §11.2 (and Python's http.HTTPStatus before 3.13) calls it "Unprocessable Entity".
+PHRASES = {
+    400: {"Bad Request"},
+    409: {"Conflict"},
+    422: {"Unprocessable Content", "Unprocessable Entity"},
+    500: {"Internal Server Error"},
+}
+
+
+@pytest.mark.spec("Errors")
+def test_about_blank_problems_are_titled_with_the_status_phrase() -> None:
+    """RFC 9457 §4.2.1: with "type": "about:blank" the title SHOULD be the status code's
+    phrase; a title of one's own (the draft's) comes with a type URI of one's own."""
+    bank = Bank(block=True, failures=1)
+    app = create_app(bank)
+    client = TestClient(app)
+    in_flight, out = post_in_thread(app, '"k-slow"')
+    try:
+        assert bank.entered.wait(WAIT)
+        problems = [post(client, '"k-slow"')]  # 409
+    finally:
+        bank.release.set()
+    assert response_of(in_flight, out, "the first request").status_code == 500
+    bank.block = False
+    assert post(client, '"k-e"').status_code == 201
+    problems += [
+        post(client, None),  # 400, no key
+        post(client, '"k-body"', raw=b"[]"),  # 400, not an object
+        post(client, '"k-e"', {"amount": 1}),  # 422
+    ]
+    bank.failures = 3
+    problems.append(post(client, '"k-fails"'))  # 500
+    statuses = [r.status_code for r in problems]
+    assert statuses == [409, 400, 400, 422, 500], statuses
+    for response in problems:
+        problem = problem_details(response, response.status_code)
+        if problem.get("type") == "about:blank":
+            assert problem.get("title") in PHRASES[response.status_code], (
+                f"an about:blank problem's title is the status phrase: {problem}"
+            )
+        else:
+            assert isinstance(problem.get("type"), str) and problem["type"], problem

@@ -35,7 +35,8 @@ class LRUCache:
         raise NotImplementedError
 
     def put(self, key: Hashable, value: Any) -> None:
-        """Insert or replace ``key``; evict the least recently used entry when full."""
+        """Insert or replace ``key``; when the live entries fill the cache, evict the least
+        recently used one (expired entries take no room)."""
         raise NotImplementedError
 
     def delete(self, key: Hashable) -> bool:

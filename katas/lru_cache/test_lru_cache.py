@@ -7,6 +7,8 @@ is gone once its age since the last write reaches the TTL.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from freezegun import freeze_time
 
@@ -33,6 +35,14 @@ def test_none_is_a_storable_value() -> None:
     cache.put("a", None)
     assert "a" in cache
     assert cache.get("a", "absent") is None
+
+
+@pytest.mark.spec("Constraints")
+def test_a_value_equal_to_everything_is_stored_as_itself() -> None:
+    # unittest.mock.ANY compares equal to any object, a "missing" sentinel included.
+    cache = LRUCache(2)
+    cache.put("a", mock.ANY)
+    assert cache.get("a", "absent") is mock.ANY, "compare a missing sentinel with `is`"
 
 
 @pytest.mark.spec("API")
@@ -183,6 +193,72 @@ def test_expired_entries_are_not_counted_or_contained() -> None:
 
 
 @pytest.mark.spec("Expiry")
+def test_expired_entries_do_not_take_capacity_from_live_ones() -> None:
+    # "a" is the most recently used but expired, "b" the least recently used but live: the
+    # cache holds one live entry, so putting "c" fits without evicting "b".
+    with freeze_time("2024-01-01 00:00:00") as clock:
+        cache = LRUCache(2, ttl=10)
+        cache.put("a", 1)
+        clock.tick(5)
+        cache.put("b", 2)
+        clock.tick(1)
+        assert cache.get("a") == 1  # "a" is now the most recently used
+        clock.tick(4)  # t=10: "a" expires, "b" (age 5) lives
+        cache.put("c", 3)
+        assert cache.get("b") == 2, "an expired entry took the place of a live one"
+        assert cache.get("c") == 3
+        assert len(cache) == 2
+
+
+@pytest.mark.spec("Expiry")
+def test_get_of_an_expired_key_returns_the_default() -> None:
+    with freeze_time("2024-01-01 00:00:00") as clock:
+        cache = LRUCache(2, ttl=10)
+        cache.put("a", 1)
+        clock.tick(10)
+        missing = object()
+        assert cache.get("a", missing) is missing, "an expired key is absent: get gives default"
+        assert cache.get("a", "fallback") == "fallback"
+
+
+@pytest.mark.spec("Expiry")
+def test_delete_under_a_ttl() -> None:
+    with freeze_time("2024-01-01 00:00:00") as clock:
+        cache = LRUCache(2, ttl=10)
+        cache.put("a", 1)
+        cache.put("b", 2)
+        clock.tick(10)
+        assert cache.delete("a") is False, "an expired entry is already gone"
+        cache.put("c", 3)
+        assert cache.delete("c") is True
+        assert cache.get("c", "gone") == "gone"
+        cache.put("c", 4)  # a fresh entry with a fresh TTL
+        clock.tick(9.999)
+        assert cache.get("c") == 4
+        clock.tick(0.001)
+        assert "c" not in cache
+        assert len(cache) == 0
+
+
+@pytest.mark.spec("Expiry")
+def test_evicted_and_deleted_entries_expire_cleanly() -> None:
+    # Entries that left by eviction or delete have nothing left to expire later.
+    with freeze_time("2024-01-01 00:00:00") as clock:
+        cache = LRUCache(1, ttl=10)
+        cache.put("a", 1)
+        cache.put("b", 2)  # evicts "a"
+        clock.tick(5)
+        assert cache.delete("b") is True
+        cache.put("c", 3)
+        clock.tick(5)  # t=10: the time "a" would have expired
+        assert len(cache) == 1
+        assert cache.get("c") == 3
+        clock.tick(5)  # t=15: the time "b" would have expired, and "c" does
+        assert len(cache) == 0
+        assert "c" not in cache
+
+
+@pytest.mark.spec("Expiry")
 def test_no_ttl_means_no_expiry() -> None:
     with freeze_time("2024-01-01 00:00:00") as clock:
         cache = LRUCache(2)
@@ -203,3 +279,14 @@ def test_capacity_below_one_is_rejected(capacity: int) -> None:
 def test_non_positive_ttl_is_rejected(ttl: float) -> None:
     with pytest.raises(ValueError):
         LRUCache(2, ttl=ttl)
+
+
+@pytest.mark.spec("Validation")
+def test_a_fractional_ttl_is_valid() -> None:
+    with freeze_time("2024-01-01 00:00:00") as clock:
+        cache = LRUCache(2, ttl=0.5)
+        cache.put("a", 1)
+        clock.tick(0.499)
+        assert cache.get("a") == 1
+        clock.tick(0.001)
+        assert "a" not in cache

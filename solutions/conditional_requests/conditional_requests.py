@@ -91,14 +91,14 @@ def create_app() -> FastAPI:
     def read(doc_id: str, request: Request) -> Response:
         with lock:
             doc = docs.get(doc_id)
-        content, etag = doc if doc is not None else (b"", None)
+        if doc is None:  # a 404 without conditions: they are not evaluated (§13.2.1)
+            return _problem(404, f"No document {doc_id!r}.")
+        content, etag = doc
         status = _preconditions(request, etag)
         if status == 304:
             return Response(status_code=304, headers={"ETag": etag})  # no body (§15.4.5)
         if status == 412:
             return _problem(412, "If-Match does not match the current ETag.")
-        if doc is None:
-            return _problem(404, f"No document {doc_id!r}.")
         return Response(content, media_type="application/json", headers={"ETag": etag})
 
     @app.put("/docs/{doc_id}")
@@ -106,7 +106,7 @@ def create_app() -> FastAPI:
         content = await request.body()
         try:
             is_object = isinstance(json.loads(content), dict)
-        except ValueError:  # invalid JSON or invalid UTF-8
+        except ValueError:  # invalid JSON, or bytes that are not UTF-8 (RFC 8259 §8.1)
             is_object = False
         if not is_object:
             return _problem(400, "The body must be a JSON object.")

@@ -37,10 +37,19 @@ def _fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _problem(status: int, title: str, detail: str) -> JSONResponse:
-    """An RFC 9457 problem details response."""
+_PROBLEMS = "https://example.com/problems/"  # our own problem types (RFC 9457 §4)
+
+
+def _problem(status: int, title: str, detail: str, problem: str = "") -> JSONResponse:
+    """An RFC 9457 problem details response.
+
+    ``problem`` names one of our own problem types, whose ``title`` is ours to
+    choose; without it the type is ``about:blank``, whose title must be the
+    status phrase (RFC 9457 §4.2.1).
+    """
+    kind = _PROBLEMS + problem if problem else "about:blank"
     return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        {"type": kind, "title": title, "status": status, "detail": detail},
         status_code=status,
         media_type="application/problem+json",
     )
@@ -59,6 +68,7 @@ def create_app(charge: Callable[[dict[str, Any]], dict[str, Any]]) -> FastAPI:
                 400,
                 "Idempotency-Key is missing",
                 "This operation is idempotent and requires an Idempotency-Key header.",
+                "idempotency-key-missing",
             )
         try:
             body = json.loads(await request.body())
@@ -79,12 +89,14 @@ def create_app(charge: Callable[[dict[str, Any]], dict[str, Any]]) -> FastAPI:
                     422,
                     "Idempotency-Key is already used",
                     "This Idempotency-Key was used with a different request body.",
+                    "idempotency-key-reused",
                 )
             if record.status is None:
                 return _problem(
                     409,
                     "A request is outstanding for this Idempotency-Key",
                     "A request with the same Idempotency-Key is being processed.",
+                    "idempotency-key-in-flight",
                 )
             return Response(record.content, record.status, media_type="application/json")
 

@@ -45,6 +45,9 @@ class LRUCache:
         self._entries[key] = (value, expires_at)
         self._last_used[key] = next(self._clock)
         if len(self._entries) > self._capacity:
+            for other in list(self._entries):  # expired entries take no room
+                self._live(other)
+        if len(self._entries) > self._capacity:
             oldest = min(self._last_used, key=self._last_used.__getitem__)
             del self._entries[oldest]
             del self._last_used[oldest]
