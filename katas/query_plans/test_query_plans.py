@@ -2,8 +2,8 @@
 
 The plans come from SQLite itself: ``EXPLAIN QUERY PLAN``
 (https://www.sqlite.org/eqp.html) on the given queries, and on the exact
-statements ``keyset_page`` runs, captured with
-``Connection.set_trace_callback``. Query results are compared with the same
+statements ``keyset_page`` runs, with the parameters it binds
+(``grader.kata_support.explain_traced``). Query results are compared with the same
 queries run before any index existed (indexes never change results), and
 pages with a plain Python sort of all orders.
 """
@@ -16,7 +16,7 @@ import sqlite3
 
 import pytest
 
-from grader.kata_support import explain_traced
+from grader.kata_support import TracingConnection, explain_traced
 from query_plans import QUERIES, create_indexes, create_schema, keyset_page
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
@@ -61,7 +61,7 @@ def load(conn: sqlite3.Connection, seed: int, customers: int = 60, orders: int =
 
 
 def new_db(seed: int = 1, *, indexed: bool = True, **sizes: int) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:")
+    conn = sqlite3.connect(":memory:", factory=TracingConnection)
     create_schema(conn)
     load(conn, seed, **sizes)
     if indexed:
@@ -131,18 +131,13 @@ def assert_seeks(details: list[str], what: str, seeks: list[tuple[str, str]]) ->
 
 
 def traced(
-    conn: sqlite3.Connection, after: tuple[int, int] | None, limit: int
+    conn: TracingConnection, after: tuple[int, int] | None, limit: int
 ) -> tuple[list[tuple[int, int, int, int]], list[list[str]]]:
-    """keyset_page's result, and the plan of every SELECT it ran."""
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
-        page = keyset_page(conn, after, limit)
-    finally:
-        conn.set_trace_callback(None)
-    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    """keyset_page's result, and the plan of every SELECT it ran, with its parameters."""
+    page, statements = explain_traced(conn, lambda: keyset_page(conn, after, limit))
+    selects = [s for s in statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert selects, "keyset_page ran no SELECT on the connection"
-    return page, [explain_traced(conn, sql) for sql in selects]
+    return page, [s.plan for s in selects]
 
 
 # --- plan rules ----------------------------------------------------------------------------
