@@ -26,7 +26,9 @@ def test_plan_is_of_the_statement_with_its_bound_parameters() -> None:
     # SQLite 3.40: with literals the OR turns into a range seek; with bound parameters it
     # cannot, and the index is scanned from the newest row. The traced plan must be the latter.
     conn = connect()
-    rows, statements = explain_traced(conn, lambda: conn.execute(OR_CURSOR, (5, 5, 16, 3)).fetchall())
+    rows, statements = explain_traced(
+        conn, lambda: conn.execute(OR_CURSOR, (5, 5, 16, 3)).fetchall()
+    )
     assert rows == [(15,), (14,), (13,)]
     [statement] = statements
     assert statement.sql == OR_CURSOR

@@ -89,9 +89,7 @@ def traced_rollup(
     """Run rollup, and return its result and the plan of every SELECT it ran."""
     result, statements = explain_traced(conn, lambda: rollup(conn, *args, **kwargs))  # type: ignore[arg-type]
     plans = {
-        s.sql: s.plan
-        for s in statements
-        if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        s.sql: s.plan for s in statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))
     }
     return result, plans
 
