@@ -9,7 +9,10 @@ independent implementations:
   (guava-tests/test/com/google/common/hash/HashingTest.java, google/guava);
 - github.com/dgryski/go-jump, jump_test.go ("Generated from the reference C++
   code" of the paper);
-- github.com/lithammer/go-jump-consistent-hash, jump_test.go.
+- github.com/lithammer/go-jump-consistent-hash, jump_test.go;
+
+and, where the paper's double arithmetic matters, the paper's own C++ compiled
+with g++ (see PAPER_DOUBLE_DIVISION).
 """
 
 from __future__ import annotations
@@ -152,6 +155,11 @@ def test_removing_a_node_moves_only_its_keys_and_spreads_them() -> None:
             assert after[key] != "c"
     receivers = Counter(after[k] for k in KEYS if before[k] == "c")
     assert len(receivers) >= 3, f"c's keys all went to a few nodes: {dict(receivers)}"
+    remaining = brute_force_ring(["a", "b", "d", "e"], 100)
+    for key in KEYS[:1000]:
+        assert after[key] == brute_force_owner(remaining, key), (
+            f"{key!r}: once c is gone, a key belongs to the next position clockwise"
+        )
 
 
 @pytest.mark.spec("Membership")
@@ -258,6 +266,26 @@ def test_jump_hash_reference_buckets(key: int) -> None:
     expected = DGRYSKI_BUCKETS[key]
     got = [jump_hash(key, n) for n in range(1, len(expected) + 1)]
     assert got == expected, f"jump_hash({key:#x}, n) for n = 1..{len(expected)}"
+
+
+# Keys whose second step lands just below a whole number of buckets, where the paper's double
+# division and an exact integer division part ways. The expected buckets are the output of the
+# paper's C++ (Figure 1, as in the README) compiled with g++ 12.2 for x86-64 (IEEE double).
+PAPER_DOUBLE_DIVISION = [
+    (16898095142566627195, 1008953869, 1008953868),
+    (9340572562287500714, 877643074, 715827882),
+    (8911385492872533375, 1091426173, 357913941),
+    (1716403868964470135, 1431578022, 268435456),
+]
+
+
+@pytest.mark.spec("Jump hash")
+@pytest.mark.parametrize(("key", "buckets", "expected"), PAPER_DOUBLE_DIVISION)
+def test_jump_hash_divides_in_double_like_the_paper(key: int, buckets: int, expected: int) -> None:
+    assert jump_hash(key, buckets) == expected, (
+        "j = (b + 1) * (double(1 << 31) / double((key >> 33) + 1)), truncated: a floating-point "
+        "division, then the product, as the paper computes it"
+    )
 
 
 @pytest.mark.spec("Jump hash")
