@@ -124,8 +124,15 @@ def dev(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The project's own suite: grader tests and the soundness of every kata."""
-    install_once(session, "grade", "test")
+    install_once(session, "grade", "test", "mutation")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the references: `nox -s mutation [-- KATA…]` (target: 95 % killed)."""
+    install_once(session, "grade", "mutation")
+    session.run("python", "-m", "grader", "dev", "mutation", *session.posargs)
 
 
 @nox.session

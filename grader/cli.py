@@ -94,7 +94,13 @@ def _dev_parser(sub: argparse._SubParsersAction) -> None:
     catalog.add_argument("--check", action="store_true", help="only report whether it is current")
     manifest = dev.add_parser("manifest", help="record the hashes and test names of katas")
     manifest.add_argument("slugs", nargs="*", help="only these katas (default: all)")
-    for cmd in (p, check, catalog, manifest):
+    mutation = dev.add_parser(
+        "mutation", help="mutation testing: do the tests kill the reference's mutants?"
+    )
+    mutation.add_argument("slugs", nargs="*", help="only these katas (default: all)")
+    mutation.add_argument("--jobs", type=int, help="parallel runs (default: every core)")
+    mutation.add_argument("--json", type=Path, metavar="FILE", help="also write verdicts as JSON")
+    for cmd in (p, check, catalog, manifest, mutation):
         cmd.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 

@@ -242,6 +242,10 @@ def main(args: argparse.Namespace) -> int:
         write_manifest(root, build_manifest(root, args.slugs))
         print(f"wrote {MANIFEST}")
         return 0
+    if args.dev_command == "mutation":
+        from grader import mutation
+
+        return mutation.main(root, args.slugs, args.jobs, args.json)
     if args.dev_command == "catalog":
         current = update_catalog(root, args.check)
         if args.check:

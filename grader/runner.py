@@ -364,7 +364,7 @@ class Runner:
         else:
             verdict, detail = "crashed", _describe_death(attempt)
         outcome.culprits.append(Culprit(attempt.running, verdict, detail))
-        if not budget_left or len(outcome.attempts) > MAX_RETRIES:
+        if outcome.job.exitfirst or not budget_left or len(outcome.attempts) > MAX_RETRIES:
             return None
         deselect = (*outcome.job.deselect, attempt.running)
         remaining = [n for n in attempt.collected if n not in deselect]

@@ -65,6 +65,8 @@ class Job:
     memory_mb: int
     deselect: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
+    exitfirst: bool = False  # stop at the first failing test (mutation testing)
+    coverage: bool = False  # record which tests run which lines (mutation testing)
 
     @classmethod
     def for_kata(
@@ -249,6 +251,8 @@ def pytest_args(job: Job) -> list[str]:
         args += ["-p", plugin]
     for nodeid in job.deselect:
         args += ["--deselect", nodeid]
+    if job.exitfirst:
+        args.append("--exitfirst")
     return args
 
 
@@ -261,10 +265,18 @@ def run(job: Job) -> int:
     os.chdir(job.scratch)
     sys.path.insert(0, job.impl_dir)
     sys.argv = ["pytest"]
+    plugins: list[object] = [ProgressLog(job.progress_path)]
+    if job.coverage:
+        from grader.mutation import LineCoverage
+
+        plugins.append(LineCoverage(job))
     _import_implementation(job)
 
     args = pytest_args(job)
-    return int(pytest.main(args, plugins=[ProgressLog(job.progress_path)]))
+    code = int(pytest.main(args, plugins=plugins))
+    for plugin in plugins[1:]:
+        plugin.save()  # type: ignore[attr-defined]
+    return code
 
 
 def child_main(job: Job) -> None:
