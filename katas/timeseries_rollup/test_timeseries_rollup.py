@@ -190,6 +190,8 @@ def test_empty_range_gives_no_buckets() -> None:
     cpu = cpu_db()
     assert rollup(cpu, "cpu", 60, 60, 60) == []
     assert rollup(cpu, "cpu", 61, 61, 60, "count") == []
+    # Equal, not identical: the values a caller computes are new int objects.
+    assert rollup(cpu, "cpu", 100_061, int("100061"), 60, "count") == []
 
 
 @pytest.mark.spec("Buckets")
@@ -248,6 +250,9 @@ def test_empty_bucket_is_none_except_for_count() -> None:
     for agg in ("avg", "min", "max", "sum"):
         assert rollup(conn, "s", 0, 120, 60, agg)[1] == (60, None), f"agg={agg!r}"
     assert rollup(conn, "s", 0, 120, 60, "count")[1] == (60, 0)
+    # An aggregate name read at run time (from a request, say) is equal to "count", not the
+    # same object.
+    assert rollup(conn, "s", 0, 120, 60, "".join(["co", "unt"]))[1] == (60, 0)
 
 
 @pytest.mark.spec("Aggregates")
