@@ -508,8 +508,8 @@ command that runs that test alone. The full report is in `.kata/report.json`.
 - Your time in the tests is shown beside the reference solution's, for information.
 - Once a kata's tests all pass, its workload is timed against the reference's recorded times,
   rescaled to the machine that grades. Where the kata's spec makes complexity part of the task
-  (see its *Constraints*), code whose time grows clearly faster than the reference's, or that
-  is slower than the kata allows, is *too slow* and earns three quarters of the points.
+  (see its *Constraints*), code whose time grows clearly faster than the reference's is *too
+  slow* and earns three quarters of the points; a constant factor alone costs nothing.
 {points}
 """.rstrip()
         + "\n"

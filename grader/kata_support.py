@@ -7,6 +7,7 @@ runs every kata with this package importable.
 from __future__ import annotations
 
 import _thread
+import functools
 import hashlib
 import linecache
 import os
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 
 def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
@@ -89,27 +90,139 @@ def problem_details(response: Any, status: int, context: str = "") -> dict[str, 
     return problem
 
 
+@dataclass(frozen=True)
+class TracedStatement:
+    """One statement the code under test ran, and SQLite's plan for it."""
+
+    sql: str
+    """The SQL as the code passed it, placeholders and all."""
+    params: Any
+    """The parameters bound to it; ``None`` when none were (or only the trace saw it)."""
+    plan: list[str]
+    """The details of ``EXPLAIN QUERY PLAN`` on ``sql`` with the same ``params``."""
+
+
+class TracingConnection(sqlite3.Connection):
+    """A ``sqlite3.Connection`` that can record what runs on it, for :func:`explain_traced`.
+
+    Open it with ``sqlite3.connect(database, factory=TracingConnection)``; it
+    behaves as a plain connection (``conn.cursor()`` included) until traced.
+    """
+
+    _log: list[TracedStatement] | None = None
+    _inside = 0  # > 0 while a recorded call runs: the trace callback ignores what it sees
+
+    def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().cursor(_recording_cursor(factory or sqlite3.Cursor))
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self.cursor().executemany(sql, seq)
+
+    def _explain(self, sql: str, params: Any) -> list[str]:
+        query = "EXPLAIN QUERY PLAN " + sql
+        try:
+            rows = sqlite3.Connection.execute(self, query, () if params is None else params)
+            return [row[3] for row in rows]
+        except sqlite3.Error:
+            return []  # a statement EXPLAIN does not take (a trigger's trace line, say)
+
+    def _run(self, sql: str, params: Any, call: Callable[[], Any]) -> Any:
+        self._inside += 1
+        try:
+            result = call()
+            if self._log is not None:
+                plan = self._explain(sql, params)
+                self._log.append(TracedStatement(sql, None if params == () else params, plan))
+            return result
+        finally:
+            self._inside -= 1
+
+
+@functools.cache
+def _recording_cursor(base: type[sqlite3.Cursor]) -> type[sqlite3.Cursor]:
+    """``base`` with ``execute`` and ``executemany`` recorded on a TracingConnection."""
+
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+            conn = self.connection
+            if not isinstance(conn, TracingConnection):
+                return super().execute(sql, parameters)
+            return conn._run(
+                sql, parameters, lambda: super(Recording, self).execute(sql, parameters)
+            )
+
+        def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
+            conn = self.connection
+            if not isinstance(conn, TracingConnection):
+                return super().executemany(sql, seq)
+            rows = list(seq)  # explained with the first set of parameters
+            first = rows[0] if rows else None
+            return conn._run(sql, first, lambda: super(Recording, self).executemany(sql, rows))
+
+    Recording.__name__ = Recording.__qualname__ = f"Recording{base.__name__}"
+    return Recording
+
+
 class _NullForEveryName(dict):
     def __missing__(self, key: str) -> None:
         return None
 
 
-def explain_traced(conn: sqlite3.Connection, sql: str) -> list[str]:
-    """SQLite's ``EXPLAIN QUERY PLAN`` details for a statement caught by a trace callback.
+T = TypeVar("T")
 
-    The trace callback reports statements with their parameters filled in,
-    except on Python 3.10.0-3.10.3 (CPython issue 89301), where the
-    placeholders remain; then they are bound to NULL, which gives the same
-    plan (without ANALYZE statistics, SQLite plans without looking at values).
+
+def explain_traced(
+    conn: TracingConnection, run: Callable[[], T]
+) -> tuple[T, list[TracedStatement]]:
+    """Call ``run()`` and return its result and every statement it ran on ``conn``, in order.
+
+    Each statement comes with SQLite's ``EXPLAIN QUERY PLAN`` for it as it
+    ran: the same SQL text with the same bound parameters, explained right
+    after it ran. Pasting the values in as literals would not do: SQLite plans
+    literals differently (``a < 5 OR (a = 5 AND b < 3)`` can seek an index;
+    with ``?`` in place of the numbers it cannot).
+
+    Calls through ``conn.execute``, ``conn.executemany`` and cursors from
+    ``conn.cursor()`` are recorded with their parameters. Anything else SQLite
+    runs (``executescript``, a cursor made without ``conn.cursor()``) is caught
+    by ``Connection.set_trace_callback``, which reports the statement with any
+    parameters already pasted in; it is explained as reported (exact for a
+    statement without parameters). On Python 3.10.0-3.10.3 (CPython issue
+    89301) the trace leaves placeholders in; they are bound to NULL.
     """
-    query = "EXPLAIN QUERY PLAN " + sql
+    if not isinstance(conn, TracingConnection):
+        raise TypeError("explain_traced needs sqlite3.connect(..., factory=TracingConnection)")
+    log: list[TracedStatement] = []
+    seen: list[tuple[int, str]] = []  # statements only the trace saw: (position in log, sql)
+
+    def trace(sql: str) -> None:
+        if not conn._inside:
+            seen.append((len(log), sql))
+
+    conn._log = log
+    conn.set_trace_callback(trace)
     try:
-        rows = conn.execute(query).fetchall()
-    except sqlite3.ProgrammingError as exc:
-        count = re.search(r"uses (\d+)", str(exc))
-        params: object = [None] * int(count.group(1)) if count else _NullForEveryName()
-        rows = conn.execute(query, params).fetchall()
-    return [row[3] for row in rows]
+        result = run()
+    finally:
+        conn.set_trace_callback(None)
+        conn._log = None
+    for offset, (at, sql) in enumerate(seen):
+        try:
+            rows = sqlite3.Connection.execute(conn, "EXPLAIN QUERY PLAN " + sql).fetchall()
+        except sqlite3.ProgrammingError as exc:
+            count = re.search(r"uses (\d+)", str(exc))
+            nulls: object = [None] * int(count.group(1)) if count else _NullForEveryName()
+            try:
+                rows = sqlite3.Connection.execute(conn, "EXPLAIN QUERY PLAN " + sql, nulls)
+            except sqlite3.Error:
+                rows = []
+        except sqlite3.Error:
+            rows = []
+        log.insert(at + offset, TracedStatement(sql, None, [row[3] for row in rows]))
+    return result, log
 
 
 GIT_IDENTITY = {

@@ -9,7 +9,9 @@ Statuses, from best to worst:
     crashed      the test process died and nothing could be recovered
     error        the tests could not be collected
     too slow     every test passed, but the kata makes complexity part of the task
-                 and the timing flagged it (or the workload failed); 3/4 of the points
+                 and the code's time grows clearly faster than the reference's (or the
+                 workload failed); 3/4 of the points. A constant factor, however large,
+                 costs nothing: it is only reported
     incomplete   grading was interrupted before this kata finished
     tampered     the tests or the way they run were changed; scores nothing
 """
@@ -80,7 +82,7 @@ def score(run: RunResult) -> Score:
 
 
 def apply_timing(s: Score, timing: Timing | None, kata: Kata) -> Score:
-    """A solved kata whose timing failed, or was flagged where complexity counts, is too slow."""
+    """A solved kata whose timing failed, or whose growth is worse where complexity counts."""
     if timing is None or not s.solved:
         return s
     if timing.error or (timing.too_slow and timing.complexity_required):

@@ -86,7 +86,14 @@ class Timing:
 
     @property
     def too_slow(self) -> bool:
-        return bool(self.flags)
+        """Growth clearly worse than the reference's: the one speed finding that costs points.
+
+        A constant factor never does; beyond the kata's ``max_slowdown`` it is
+        only reported (see :func:`judge`).
+        """
+        if self.learner_growth is None or self.reference_growth is None:
+            return False
+        return stats.Growth(self.learner_growth, self.reference_growth).worse
 
     def speed(self) -> str:
         if self.ratio is None:
@@ -347,21 +354,29 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
 
 
 def judge(timing: Timing, kata: Kata) -> Timing:
-    """Add the plain-language flags a learner should act on."""
+    """Add the plain-language flags a learner should act on.
+
+    Growth clearly worse than the reference's is what makes a kata *too slow*
+    (:attr:`Timing.too_slow`). A slowdown beyond the kata's ``max_slowdown``
+    (set at about twice the slowest correct solution of the right growth) is
+    flagged too, as a constant factor that costs no points.
+    """
     assert kata.timing is not None
     timing.max_slowdown = kata.timing.max_slowdown
     timing.complexity_required = kata.timing.complexity_required
     if timing.error:
         return timing
-    if timing.learner_growth is not None and timing.reference_growth is not None:
-        growth = stats.Growth(timing.learner_growth, timing.reference_growth)
-        if growth.worse:
-            timing.flags.append(growth.explain())
+    if timing.too_slow:
+        assert timing.learner_growth is not None and timing.reference_growth is not None
+        timing.flags.append(stats.Growth(timing.learner_growth, timing.reference_growth).explain())
     if timing.ratio is not None and timing.ratio > kata.timing.max_slowdown:
-        timing.flags.append(
+        flag = (
             f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
-            f"this kata allows {kata.timing.max_slowdown:g}×"
+            f"correct solutions of this kata stay within {kata.timing.max_slowdown:g}×"
         )
+        if not timing.too_slow:
+            flag += " (the growth matches the reference's: a constant factor costs no points)"
+        timing.flags.append(flag)
     if timing.stopped_early and timing.flags:
         timing.flags.append(f"measured up to n = {timing.sizes[-1]}: larger sizes took too long")
     return timing

@@ -2,8 +2,8 @@
 
 The plans come from SQLite itself: ``EXPLAIN QUERY PLAN``
 (https://www.sqlite.org/eqp.html) on the given queries, and on the exact
-statements ``keyset_page`` runs, captured with
-``Connection.set_trace_callback``. Query results are compared with the same
+statements ``keyset_page`` runs, with the parameters it binds
+(``grader.kata_support.explain_traced``). Query results are compared with the same
 queries run before any index existed (indexes never change results), and
 pages with a plain Python sort of all orders.
 """
@@ -16,7 +16,8 @@ import sqlite3
 
 import pytest
 
-from grader.kata_support import explain_traced
+import query_plans
+from grader.kata_support import TracingConnection, explain_traced
 from query_plans import QUERIES, create_indexes, create_schema, keyset_page
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
@@ -61,7 +62,7 @@ def load(conn: sqlite3.Connection, seed: int, customers: int = 60, orders: int =
 
 
 def new_db(seed: int = 1, *, indexed: bool = True, **sizes: int) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:")
+    conn = sqlite3.connect(":memory:", factory=TracingConnection)
     create_schema(conn)
     load(conn, seed, **sizes)
     if indexed:
@@ -72,6 +73,64 @@ def new_db(seed: int = 1, *, indexed: bool = True, **sizes: int) -> sqlite3.Conn
 def all_orders_newest_first(conn: sqlite3.Connection) -> list[tuple[int, int, int, int]]:
     rows = conn.execute("SELECT id, customer_id, created_at, total FROM orders").fetchall()
     return sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
+
+
+# The schema and queries as the stub gives them (README: leave them as they are).
+GIVEN_SCHEMA = """
+CREATE TABLE customers (
+    id      INTEGER PRIMARY KEY,
+    email   TEXT    NOT NULL,   -- unique in practice
+    name    TEXT    NOT NULL,
+    country TEXT    NOT NULL    -- ISO 3166 code: 'DE', 'FR', ...
+);
+CREATE TABLE orders (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    status      TEXT    NOT NULL,   -- 'pending', 'paid', 'shipped', 'delivered', 'cancelled'
+    created_at  INTEGER NOT NULL,   -- Unix seconds; many orders share a second
+    total       INTEGER NOT NULL    -- cents
+);
+"""
+
+# The queries the application runs, by name, with named parameters.
+GIVEN_QUERIES: dict[str, str] = {
+    # The 20 most recent orders of one customer.
+    "customer_orders": """
+        SELECT id, created_at, total
+        FROM orders
+        WHERE customer_id = :customer_id
+        ORDER BY created_at DESC, id DESC
+        LIMIT 20
+    """,
+    # Orders in one status created in [start, end), oldest first.
+    "status_in_range": """
+        SELECT id, customer_id, created_at, total
+        FROM orders
+        WHERE status = :status AND created_at >= :start AND created_at < :end
+        ORDER BY created_at, id
+    """,
+    # Log-in: find a customer by email.
+    "customer_by_email": """
+        SELECT id, name, country
+        FROM customers
+        WHERE email = :email
+    """,
+    # A country's customers by name, each with their orders, biggest first.
+    "country_orders": """
+        SELECT c.id, c.name, o.id, o.total
+        FROM customers AS c
+        JOIN orders AS o ON o.customer_id = c.id
+        WHERE c.country = :country
+        ORDER BY c.name, c.id, o.total DESC, o.id DESC
+    """,
+    # How many orders are in each status.
+    "orders_per_status": """
+        SELECT status, COUNT(*)
+        FROM orders
+        GROUP BY status
+        ORDER BY status
+    """,
+}
 
 
 # --- plan reading --------------------------------------------------------------------------
@@ -131,18 +190,13 @@ def assert_seeks(details: list[str], what: str, seeks: list[tuple[str, str]]) ->
 
 
 def traced(
-    conn: sqlite3.Connection, after: tuple[int, int] | None, limit: int
+    conn: TracingConnection, after: tuple[int, int] | None, limit: int
 ) -> tuple[list[tuple[int, int, int, int]], list[list[str]]]:
-    """keyset_page's result, and the plan of every SELECT it ran."""
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
-        page = keyset_page(conn, after, limit)
-    finally:
-        conn.set_trace_callback(None)
-    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    """keyset_page's result, and the plan of every SELECT it ran, with its parameters."""
+    page, statements = explain_traced(conn, lambda: keyset_page(conn, after, limit))
+    selects = [s for s in statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert selects, "keyset_page ran no SELECT on the connection"
-    return page, [explain_traced(conn, sql) for sql in selects]
+    return page, [s.plan for s in selects]
 
 
 # --- plan rules ----------------------------------------------------------------------------
@@ -208,6 +262,28 @@ def test_indexes_do_not_change_results() -> None:
         assert conn.execute(QUERIES[name], params).fetchall() == expected, (
             f"{name} with {params} returns different rows once the indexes exist"
         )
+
+
+@pytest.mark.spec("API")
+def test_only_indexes_are_added_to_the_given_schema_and_queries() -> None:
+    # The plans are checked on the given queries over the given tables: a UNIQUE or an INDEXED BY
+    # added to them would answer a different question.
+    def words(sql: str) -> list[str]:
+        return sql.split()
+
+    conn = new_db()
+    given = sqlite3.connect(":memory:")
+    given.executescript(GIVEN_SCHEMA)
+    listing = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type != 'index'"
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    assert conn.execute(indexes).fetchall(), "create_indexes created no index"
+    assert sorted(conn.execute(listing)) == sorted(given.execute(listing)), (
+        "the tables must be as given: indexes belong in create_indexes"
+    )
+    assert {name: words(sql) for name, sql in QUERIES.items()} == {
+        name: words(sql) for name, sql in GIVEN_QUERIES.items()
+    }, "QUERIES must be left as given"
+    assert words(query_plans.SCHEMA) == words(GIVEN_SCHEMA), "SCHEMA must be left as given"
 
 
 # --- keyset pagination ---------------------------------------------------------------------

@@ -218,8 +218,20 @@ def test_etag_of_ten_thousand_parts() -> None:
         [b"\x00" * 16, b"\x00" * 17],
         ["cf1f738a5924e645913c984e0fe3d708"],
         [hashlib.md5(b"x").digest()] * 10_001,
+        ["0123456789abcdef"],
+        [bytearray(16)],
+        [hashlib.md5(b"x").digest(), None],
     ],
-    ids=["empty", "short-digest", "long-digest", "hex-string", "too-many"],
+    ids=[
+        "empty",
+        "short-digest",
+        "long-digest",
+        "hex-string",
+        "too-many",
+        "str-of-16",
+        "bytearray",
+        "none",
+    ],
 )
 def test_etag_rejects_bad_digests(md5s: list) -> None:
     with pytest.raises(ValueError):

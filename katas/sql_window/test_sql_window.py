@@ -4,17 +4,24 @@ The small example is worked out by hand in README.md (## Examples). Random
 data sets (seeded) are checked against a direct computation in Python below:
 sum with a dict, sort with a key — no SQL involved. Window semantics follow
 the SQLite documentation, https://www.sqlite.org/windowfunctions.html.
+
+The window-function rule is checked on the statements each function runs,
+recorded with their parameters (``grader.kata_support.explain_traced``): one
+of them must call a window function, and its rows, run again, must be the
+function's result as it stands.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 
 import pytest
 
+from grader.kata_support import TracingConnection, explain_traced
 from sql_window import create_schema, running_totals, top_per_group
 
 Sale = tuple[str, str, str, int]  # region, seller, day, amount
@@ -33,7 +40,7 @@ EXAMPLE: list[Sale] = [
 
 @pytest.fixture
 def conn() -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(":memory:")
+    connection = sqlite3.connect(":memory:", factory=TracingConnection)
     create_schema(connection)
     yield connection
     connection.close()
@@ -181,8 +188,44 @@ def test_random_sales_top_n(conn: sqlite3.Connection, seed: int, n: int) -> None
 @pytest.mark.parametrize("n", [0, -1])
 def test_n_below_one_is_rejected(conn: sqlite3.Connection, n: int) -> None:
     insert(conn, EXAMPLE)
-    with pytest.raises(ValueError):
-        top_per_group(conn, n)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        with pytest.raises(ValueError):
+            top_per_group(conn, n)
+    finally:
+        conn.set_trace_callback(None)
+    assert statements == [], f"n is checked before any SQL runs; it ran: {statements}"
+
+
+@pytest.mark.spec("Top n per group")
+def test_equal_totals_are_ranked_by_seller_name_in_binary_order(conn: sqlite3.Connection) -> None:
+    # Four sellers tie at 300, inserted in the reverse of the order they rank in. BINARY
+    # collation compares bytes, so upper case sorts before lower case:
+    # sorted(["ann", "bob", "Bob", "Zed"]) == ["Bob", "Zed", "ann", "bob"].
+    insert(
+        conn,
+        [
+            ("west", "top", "2024-01-01", 900),
+            ("west", "bob", "2024-01-01", 300),
+            ("west", "ann", "2024-01-02", 300),
+            ("west", "Zed", "2024-01-03", 300),
+            ("west", "Bob", "2024-01-04", 100),
+            ("west", "Bob", "2024-01-05", 200),
+        ],
+    )
+    assert top_per_group(conn, 3) == [
+        ("west", "top", 900),
+        ("west", "Bob", 300),
+        ("west", "Zed", 300),
+    ], "equal totals rank by seller name, ascending, in BINARY order ('Bob' < 'Zed' < 'ann')"
+    assert top_per_group(conn, 5) == [
+        ("west", "top", 900),
+        ("west", "Bob", 300),
+        ("west", "Zed", 300),
+        ("west", "ann", 300),
+        ("west", "bob", 300),
+    ]
 
 
 # --- Running totals -----------------------------------------------------------------------
@@ -283,20 +326,42 @@ def test_queries_leave_the_data_unchanged(conn: sqlite3.Connection) -> None:
     assert conn.execute("SELECT * FROM sales ORDER BY id").fetchall() == before
 
 
+# What is not code in SQLite's SQL (https://www.sqlite.org/lang_comment.html,
+# https://www.sqlite.org/lang_keywords.html): comments, string literals and quoted names.
+_NOT_CODE = re.compile(
+    r"--[^\n]*|/\*.*?(?:\*/|$)|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`(?:[^`]|``)*`",
+    re.DOTALL,
+)
+# A window function call: "... ) OVER (" or "... ) OVER window_name".
+_OVER = re.compile(r"\bOVER\s*(?:\(|[A-Za-z_])", re.IGNORECASE)
+
+
+def calls_a_window_function(sql: str) -> bool:
+    return bool(_OVER.search(_NOT_CODE.sub(" ", sql)))
+
+
 @pytest.mark.spec("Window functions")
+@pytest.mark.weight(2)
 @pytest.mark.parametrize("query", ["top_per_group", "running_totals"])
-def test_written_with_a_window_function(conn: sqlite3.Connection, query: str) -> None:
-    insert(conn, EXAMPLE)
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    try:
-        if query == "top_per_group":
-            top_per_group(conn, 2)
-        else:
-            running_totals(conn)
-    finally:
-        conn.set_trace_callback(None)
-    assert any("OVER" in statement.upper() for statement in statements), (
-        f"{query} must run a SQL query with a window function (... OVER (...)); "
-        f"it ran: {statements}"
+def test_result_is_the_rows_of_a_window_query(conn: TracingConnection, query: str) -> None:
+    insert(conn, random_sales(31, 200))
+    if query == "top_per_group":
+        result, statements = explain_traced(conn, lambda: top_per_group(conn, 2))
+    else:
+        result, statements = explain_traced(conn, lambda: running_totals(conn))
+    assert result, "the data has rows for every function"
+    queries = [s for s in statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    windowed = [s for s in queries if calls_a_window_function(s.sql)]
+    assert windowed, (
+        f"{query} must run a SQL query that calls a window function (... OVER (...)); "
+        f"it ran: {[s.sql for s in statements]}"
+    )
+    for statement in windowed:
+        rows = conn.execute(statement.sql, statement.params or ()).fetchall()
+        if [tuple(row) for row in rows] == result:
+            return
+    pytest.fail(
+        f"{query} must return the rows of its window query as SQLite returns them, in that order; "
+        "ranking, filtering, sorting or summing them again in Python is not the exercise. "
+        f"It ran: {[s.sql for s in queries]}"
     )
