@@ -106,8 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
     for instructor_command in (export, classroom, gradescope, batch):
         instructor_command.add_parser(sub, ROOT)
     _learner_parsers(sub)
-    worker = sub.add_parser("worker", help=argparse.SUPPRESS)
-    worker.add_argument("job", type=Path)
     return parser
 
 
@@ -166,6 +164,11 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["worker"] and len(argv) == 2:  # internal: a spawned grading process
+        from grader.worker import Job, child_main
+
+        child_main(Job.from_json(Path(argv[1]).read_text(encoding="utf-8")))
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
@@ -192,10 +195,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from grader import dev
 
             return dev.main(args)
-        if args.command == "worker":
-            from grader.worker import Job, child_main
-
-            child_main(Job.from_json(args.job.read_text(encoding="utf-8")))
     except (UsageError, CatalogError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2

@@ -29,6 +29,60 @@ def cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+# What a learner's machine lacks: `nox -s list`, `next`, `hint` and `reset` run in
+# nox's own interpreter, which has only the standard library (and tomli before 3.11).
+NOT_ON_A_BARE_MACHINE = (
+    "pytest _pytest pluggy pytest_timeout pytest_jsonreport fakeredis redis freezegun "
+    "fastapi httpx watchfiles yaml"
+)
+BARE = f"""
+import runpy, sys
+BLOCKED = set({NOT_ON_A_BARE_MACHINE!r}.split())
+
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (a bare machine)", name=name)
+        return None
+
+sys.meta_path.insert(0, Refuse())
+sys.argv = ["grader", *sys.argv[1:]]
+runpy.run_module("grader", run_name="__main__", alter_sys=True)
+"""
+
+
+def bare_cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
+    """The grader run where importing pytest, its plugins or a kata library fails."""
+    return subprocess.run(
+        [sys.executable, "-c", BARE, *args, "--root", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["next"], ["hint", "adder"], ["reset", "adder"], ["--help"], ["list", "--help"]],
+    ids=lambda c: " ".join(c),
+)
+def test_learner_commands_need_only_the_standard_library(tree: Path, command: list[str]) -> None:
+    _git_repo(tree)
+    (tree / "katas/adder/adder.py").write_text(SOLUTION)
+    proc = bare_cli(*command, root=tree)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "==SUPPRESS==" not in proc.stdout
+    if command == ["reset", "adder"]:
+        assert "restored the stub" in proc.stdout
+
+
+def test_the_blocker_really_blocks(tree: Path) -> None:
+    proc = bare_cli("grade", "--reference", "adder", root=tree)
+    assert "No module named 'pytest' (a bare machine)" in proc.stderr
+
+
 def test_list_shows_stages_statuses_and_progress(tree: Path) -> None:
     (tree / "katas/adder/adder.py").write_text("def add(a, b):\n    return abs(a) + abs(b)\n")
     run_grader("grade", root=tree)
