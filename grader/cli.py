@@ -79,6 +79,16 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         help="only the speed comparison: katas whose last grade passed with the same code are "
         "not tested again (timing needs passing tests)",
     )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="run every test and measurement again: by default a kata whose code, tests, "
+        "kata.toml and grader are unchanged since its last grade reuses that result, and an "
+        "untouched stub is 'not started' without running its tests",
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="print nothing; the report is still written"
+    )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 
@@ -187,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 format=args.format,
                 timing=args.timing,
                 timing_only=args.timing_only,
+                fresh=args.fresh,
+                quiet=args.quiet,
             )
             return grade(options).exit_code
         if getattr(args, "handler", None):

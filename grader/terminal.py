@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -67,6 +68,62 @@ class Painter:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour and code else text
 
 
+class LiveProgress:
+    """One line that rewrites itself on a terminal: runs done of all, the current kata, time.
+
+    ``LiveProgress.on(stream, "grading", total)`` draws only when ``stream`` is a
+    terminal and not ``quiet``; otherwise every method does nothing, so callers
+    need no test of their own.
+    """
+
+    def __init__(self, stream: TextIO | None, label: str, total: int = 0) -> None:
+        self.stream = stream
+        self.label = label
+        self.total = total
+        self.finished = 0
+        self.current = ""
+        self.started = time.monotonic()
+        self.drawn = False
+
+    @classmethod
+    def on(cls, stream: TextIO, label: str, total: int = 0, quiet: bool = False) -> LiveProgress:
+        live = not quiet and stream.isatty() and os.environ.get("TERM") != "dumb"
+        return cls(stream if live else None, label, total)
+
+    def begin(self, current: str) -> None:
+        """``current`` (a kata) has started."""
+        self.current = current
+        self._draw()
+
+    def done(self, finished: int, total: int | None = None) -> None:
+        """``finished`` of ``total`` are done."""
+        self.finished = finished
+        self.total = total if total is not None else self.total
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.stream is None:
+            return
+        width = 20
+        filled = width * self.finished // self.total if self.total else 0
+        bar = "█" * filled + "░" * (width - filled)
+        elapsed = time.monotonic() - self.started
+        parts = [f"{self.label} {bar} {self.finished}/{self.total}"]
+        if self.current:
+            parts.append(self.current)
+        parts.append(f"{elapsed:.1f} s")
+        self.stream.write("\r\x1b[K" + " · ".join(parts))
+        self.stream.flush()
+        self.drawn = True
+
+    def stop(self) -> None:
+        """Erase the line."""
+        if self.stream is not None and self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+
 def seconds(value: float | None) -> str:
     if value is None:
         return "—"
@@ -85,7 +142,7 @@ def _table(rows: Sequence[Sequence[str]], paint: Painter, status_col: int) -> li
             if n == 0:
                 text = paint(text, "bold")
             elif i == status_col:
-                text = paint(text, cell)
+                text = paint(text, cell.removeprefix("test "))
             cells.append(text)
         lines.append("  ".join(cells).rstrip())
     return lines
@@ -102,10 +159,24 @@ def rerun_command(slug: str, test: str | None, implementation: dict[str, Any]) -
     return shlex.join(args)
 
 
+def _selected_status(kata: dict[str, Any]) -> str:
+    """The verdict of a run of selected tests: not a kata's status, which needs all its tests."""
+    passed, total = kata["tests"]["passed"], kata["tests"]["total"]
+    if kata["status"] in ("broken", "tampered", "incomplete", "error"):
+        return kata["status"]
+    if total and passed == total:
+        return "test passed"
+    return "test failed" if total else "no such test"
+
+
 def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) -> list[str]:
     slug = kata["slug"]
     impl = report["implementation"]
-    header = f"{slug} — {kata['status']}, {kata['tests']['passed']}/{kata['tests']['total']} tests"
+    header = f"{slug} — {kata['status']}"
+    if kata.get("selected"):
+        header = f"{slug}::{kata['selected']} — {_selected_status(kata)}"
+    elif kata["tests"]["total"]:
+        header += f", {kata['tests']['passed']}/{kata['tests']['total']} tests"
     lines = ["", paint(header, "bold")]
     if kata.get("tampered"):
         lines.append(f"  {paint('tampered: this kata scores nothing until it is restored', 'red')}")
@@ -122,6 +193,10 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
             *(f"    {line}" for line in b["error"].splitlines()),
         ]
         lines.append(f"  rerun: {rerun_command(slug, None, impl)}")
+        if impl.get("kind") == "learner":
+            lines.append(
+                f"  start again from the stub: nox -s reset -- {slug} (your file is backed up)"
+            )
         return lines
     if kata["problem"]:
         lines += [f"  {paint(line, 'red')}" for line in kata["problem"].splitlines()]
@@ -186,13 +261,14 @@ def render(
     header = ("kata", "area", "tests", "points", "status", "time", "ref time")
     rows = [header + (("speed vs ref", "growth") if timed else ())]
     for k in report["katas"]:
+        ran = k["tests"]["total"] and k.get("source") != "stub"
         row = (
-            k["slug"],
+            f"{k['slug']}::{k['selected']}" if k.get("selected") else k["slug"],
             k["area"],
-            f"{k['tests']['passed']}/{k['tests']['total']}",
-            f"{k['points']['earned']:g}/{k['points']['possible']}",
-            k["status"],
-            seconds(k["duration"]) if k["tests"]["total"] else "—",
+            f"{k['tests']['passed']}/{k['tests']['total']}" if k["tests"]["total"] else "—",
+            "—" if k.get("selected") else f"{k['points']['earned']:g}/{k['points']['possible']}",
+            _selected_status(k) if k.get("selected") else k["status"],
+            seconds(k["duration"]) if ran else "—",
             seconds(k["reference_duration"]),
         )
         if timed:
@@ -222,12 +298,32 @@ def render(
             "  each begins with its spec, katas/<kata>/README.md; `nox -s next` says where "
             "to start",
         ]
+    reused = [k["slug"] for k in report["katas"] if k.get("source") == "reused"]
+    if reused:
+        shown = ", ".join(reused[:6]) + (f" and {len(reused) - 6} more" if len(reused) > 6 else "")
+        out += [
+            "",
+            paint(
+                f"reused: {shown} — unchanged since the last grade (--fresh grades again)", "dim"
+            ),
+        ]
     s = report["summary"]
     out.append("")
-    summary = (
-        f"{s['solved']}/{s['katas']} katas solved, {s['points']:g}/{s['possible']} points, "
-        f"{s['tests_passed']}/{s['tests_total']} tests passed"
-    )
+    if report["katas"] and all(k.get("selected") for k in report["katas"]):
+        # One test (or a few) run again: no kata was graded as a whole.
+        summary = f"{s['tests_passed']}/{s['tests_total']} selected tests passed"
+        earlier = [k for k in report["katas"] if k.get("last_grade")]
+        for k in earlier:
+            last = k["last_grade"]
+            summary += (
+                f"; {k['slug']} was {last['status']}, {last['passed']}/{last['total']} tests, "
+                f"at its last full grade"
+            )
+    else:
+        summary = (
+            f"{s['solved']}/{s['katas']} katas solved, {s['points']:g}/{s['possible']} points, "
+            f"{s['tests_passed']}/{s['tests_total']} tests passed"
+        )
     out.append(paint(summary, "bold"))
     if not report["complete"]:
         out.append(paint("grading was interrupted: the report is incomplete", "incomplete"))

@@ -207,3 +207,53 @@ def test_watch_regrades_on_save_and_stops_cleanly(tree: Path, poll: bool) -> Non
         out = proc.communicate(timeout=15)[0].decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "stopped watching" in out and "Traceback" not in out
+
+
+def test_an_untouched_stub_is_not_started_without_running_its_tests(tree: Path) -> None:
+    graded = run_grader("grade", root=tree)
+    for slug in ("adder", "greeter"):
+        entry = graded.kata(slug)
+        assert entry["status"] == "not started" and entry["source"] == "stub"
+        assert {t["status"] for t in entry["results"]} == {"not run"}
+    assert "2 katas not started" in graded.stdout
+    # Nothing ran, so nothing forked a test process or timed the reference.
+    assert not (tree / ".kata/reference-times.json").exists()
+
+
+def test_bare_machine_grades_an_untouched_clone(tree: Path) -> None:
+    proc = bare_cli("grade", root=tree)
+    assert proc.returncode == 1, proc.stderr  # nothing solved: 1, as for any unsolved grade
+    assert "2 katas not started" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_unchanged_katas_reuse_their_last_result_until_fresh(tree: Path) -> None:
+    (tree / "katas/adder/adder.py").write_text("def add(a, b):\n    return abs(a) + abs(b)\n")
+    first = run_grader("grade", "adder", root=tree)
+    assert first.kata("adder")["source"] == "run"
+    again = run_grader("grade", "adder", root=tree)
+    entry = again.kata("adder")
+    assert entry["source"] == "reused" and entry["status"] == "partial"
+    assert again.tests("adder") == first.tests("adder")
+    assert "reused: adder — unchanged since the last grade" in again.stdout
+    assert run_grader("grade", "adder", "--fresh", root=tree).kata("adder")["source"] == "run"
+    # Any change to what the result depends on grades it again.
+    (tree / "katas/adder/adder.py").write_text(SOLUTION)
+    changed = run_grader("grade", "adder", root=tree)
+    assert changed.kata("adder")["source"] == "run" and changed.kata("adder")["status"] == "solved"
+    with (tree / "katas/adder/kata.toml").open("a") as f:
+        f.write("\n# edited\n")
+    edited = run_grader("grade", "adder", root=tree)
+    assert edited.kata("adder")["source"] == "run" and edited.kata("adder")["status"] == "tampered"
+
+
+def test_one_test_run_again_says_so_and_keeps_the_kata_status(tree: Path) -> None:
+    (tree / "katas/adder/adder.py").write_text("def add(a, b):\n    return abs(a) + abs(b)\n")
+    run_grader("grade", "adder", root=tree)
+    one = run_grader("grade", "adder::test_small", root=tree)
+    assert "adder::test_small" in one.stdout and "test passed" in one.stdout
+    assert "1/1 selected tests passed; adder was partial, 3/4 tests, at its last full grade" in (
+        one.stdout
+    )
+    assert "solved" not in one.stdout
+    progress = json.loads((tree / ".kata/progress.json").read_text())
+    assert progress["katas"]["adder"]["status"] == "partial"
