@@ -107,7 +107,9 @@ def _reference_key(kata: Kata) -> str:
 
 
 def _reference_cache(grade: Grade) -> dict[str, Any]:
-    return {} if grade.options.fresh else read_json_object(grade.state_dir / "reference-times.json") or {}
+    if grade.options.fresh:
+        return {}
+    return read_json_object(grade.state_dir / "reference-times.json") or {}
 
 
 RESULTS_CACHE = "results-cache.json"

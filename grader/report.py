@@ -65,6 +65,7 @@ def _test(t) -> dict[str, Any]:
         "duration": round(t.duration, 6),
         "weight": t.weight,
         "stdout": t.stdout,
+        "where": t.where,
     }
 
 

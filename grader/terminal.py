@@ -215,8 +215,18 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
         lines.append(title)
         if t["spec"]:
             lines.append(f"    spec:  katas/{slug}/README.md § {t['spec']}")
-        for n, line in enumerate(t["message"].splitlines() or [t["status"]]):
-            lines.append(("           " if n else "    why:   ") + line)
+        message = t["message"]
+        if t["status"] == "timeout" and message.startswith("Failed: Timeout"):
+            message = "the test ran past its time limit" + message.removeprefix(
+                "Failed: Timeout"
+            ).removesuffix(" from pytest-timeout.")
+        for n, line in enumerate(message.splitlines() or [t["status"]]):
+            lines.append((("           " if n else "    why:   ") + line).rstrip())
+        where = t.get("where")
+        if where:
+            lines.append(
+                f"    in:    {where['file']}:{where['line']}  {paint(where['source'], 'bold')}"
+            )
         if t["line"]:
             test_file = t["nodeid"].split("::", 1)[0]
             lines.append(f"    at:    {test_file}:{t['line']}")
