@@ -123,9 +123,13 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
     """The learner's loop: list, next, hint, watch, compare, reset."""
     from grader import learner
 
-    def command(name: str, help: str, handler, slug: bool = True) -> argparse.ArgumentParser:
+    def command(
+        name: str, help: str, handler, slug: bool = True, optional: bool = False
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        if slug:
+        if optional:
+            p.add_argument("slug", metavar="KATA", nargs="?", help="default: the next unsolved")
+        elif slug:
             p.add_argument("slug", metavar="KATA")
         p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
         p.set_defaults(handler=handler)
@@ -165,7 +169,12 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
 
         return watch(a.root.resolve(), a.slug, a.poll)
 
-    watch = command("watch", "grade a kata each time you save it", run_watch)
+    watch = command(
+        "watch",
+        "grade a kata each time you save it; keys: n next kata, h hint, l list, r regrade, q quit",
+        run_watch,
+        optional=True,
+    )
     watch.add_argument(
         "--poll",
         action="store_true",

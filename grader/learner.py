@@ -16,20 +16,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from grader.catalog import Kata, load_catalog
+from grader.catalog import AREA_TITLES, AREAS, Kata, load_catalog
 from grader.integrity import load_manifest
 from grader.progress import Progress
 from grader.selection import UsageError, select
 from grader.terminal import Painter, use_colour
 
-LEARNING_PATH = (
-    ("Foundation", ("git", "data-structures")),
-    ("System design", ("system-design", "rest")),
-    ("Data storage", ("redis", "databases")),
-    ("Infrastructure", ("cloud", "observability")),
-    ("Practice", ("python",)),
-)
-"""Stages of the learning path, each a group of areas, in the order to take them."""
+LEARNING_PATH = tuple((AREA_TITLES[area], (area,)) for area in AREAS)
+"""The learning path: the areas in catalog order, under the README catalog's headings."""
 
 DONE = ("solved",)
 
@@ -64,7 +58,7 @@ def next_kata(katas: Sequence[Kata], progress: Progress) -> Kata | None:
 
 
 def list_katas(root: Path) -> int:
-    """``nox -s list``: the catalog by stage and area, with each kata's status."""
+    """``nox -s list``: the catalog under the README's headings, with each kata's status."""
     paint = _paint()
     katas = load_catalog(root)
     progress = Progress.load(root)
