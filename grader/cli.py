@@ -87,6 +87,11 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         "untouched stub is 'not started' without running its tests",
     )
     p.add_argument(
+        "--plot",
+        action="store_true",
+        help="draw each timed kata's time against n on log-log axes, yours beside the reference's",
+    )
+    p.add_argument(
         "--quiet", "-q", action="store_true", help="print nothing; the report is still written"
     )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
@@ -207,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 timing=args.timing,
                 timing_only=args.timing_only,
                 fresh=args.fresh,
+                plot=args.plot,
                 quiet=args.quiet,
             )
             return grade(options).exit_code

@@ -20,7 +20,7 @@ from grader.catalog import AREA_TITLES, AREAS, Kata, load_catalog
 from grader.integrity import load_manifest
 from grader.progress import Progress
 from grader.selection import UsageError, select
-from grader.terminal import Painter, use_colour
+from grader.terminal import Painter, timing_plot, use_colour
 
 LEARNING_PATH = tuple((AREA_TITLES[area], (area,)) for area in AREAS)
 """The learning path: the areas in catalog order, under the README catalog's headings."""
@@ -229,6 +229,10 @@ def compare(root: Path, slug: str, force: bool = False) -> int:
         print(f"  growth:    {timing['growth']}")
         for flag in timing.get("flags", []):
             print(f"  {paint('•', 'yellow')} {flag}")
+        picture = timing_plot(timing, paint)
+        if picture:
+            print()
+            print("\n".join(f"  {line}" for line in picture))
     print()
     mine = kata.stub.read_text(encoding="utf-8").splitlines(keepends=True)
     theirs = kata.reference.read_text(encoding="utf-8").splitlines(keepends=True)

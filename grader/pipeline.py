@@ -60,6 +60,7 @@ class Options:
     timing_only: bool = False  # reuse passing runs of unchanged code; show only the timing
     quiet: bool = False
     fresh: bool = False  # run every test again, ignoring reused results and measurements
+    plot: bool = False  # draw each timed kata's growth, yours against the reference's
     junit_path: Path | None = None  # --junit-xml: also write JUnit XML there
     format: str = "terminal"  # --format: "terminal" or "markdown"
 
@@ -559,6 +560,7 @@ def render(grade: Grade) -> None:
         colour=grade.options.colour,
         report_path=shown,
         timing_only=grade.options.timing_only,
+        plot=grade.options.plot,
     )
 
 

@@ -8,6 +8,7 @@ forces it.
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import sys
@@ -122,6 +123,97 @@ class LiveProgress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.drawn = False
+
+
+def _short_time(value: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
+
+
+def growth_plot(
+    sizes: Sequence[int],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    paint: Painter | None = None,
+    width: int = 56,
+    height: int = 12,
+) -> list[str]:
+    """Time against n on log-log axes, in text: each series a line of its own mark.
+
+    ``series`` holds ``(label, mark, times)``; a time ∝ nᵏ is a straight line of
+    slope k, so code that grows faster than the reference parts from it. Measured
+    sizes get the mark, the columns between them a dot on the line joining them.
+    """
+    paint = paint or Painter(False)
+    points = [(label, mark, [t for t in times]) for label, mark, times in series if times]
+    values = [t for _, _, times in points for t in times if t > 0]
+    if len(sizes) < 2 or not values:
+        return []
+    lx = [math.log(n) for n in sizes]
+    low, high = math.log(min(values)), math.log(max(values))
+    if high - low < 1e-9:
+        high = low + 1.0
+
+    def column(x: float) -> int:
+        return round((x - lx[0]) / (lx[-1] - lx[0]) * (width - 1))
+
+    def row(t: float) -> int:
+        return round((high - math.log(max(t, 1e-12))) / (high - low) * (height - 1))
+
+    grid = [[" "] * width for _ in range(height)]
+    marked: set[tuple[int, int]] = set()  # cells holding a measured point
+    styles = ("yellow", "cyan")
+    for number, (_label, mark, times) in enumerate(points):
+        path = "•" if number == 0 else "·"
+        count = min(len(times), len(sizes))
+        for i in range(count - 1):
+            c0, c1 = column(lx[i]), column(lx[i + 1])
+            for c in range(c0 + 1, c1):
+                f = (c - c0) / (c1 - c0)
+                y = math.exp(math.log(times[i]) * (1 - f) + math.log(times[i + 1]) * f)
+                if grid[row(y)][c] == " ":
+                    grid[row(y)][c] = paint(path, styles[number % 2])
+        for i in range(count):
+            at = (row(times[i]), column(lx[i]))
+            both = at in marked
+            marked.add(at)
+            grid[at[0]][at[1]] = paint(
+                "◉" if both else mark, "bold" if both else styles[number % 2]
+            )
+    top, bottom = _short_time(math.exp(high)), _short_time(math.exp(low))
+    margin = max(len(top), len(bottom))
+    lines = []
+    for r, cells in enumerate(grid):
+        label = top if r == 0 else bottom if r == height - 1 else ""
+        lines.append(f"{label:>{margin}} ┤{''.join(cells)}")
+    lines.append(" " * margin + " └" + "─" * width)
+    ticks = [" "] * (width + 2)
+    for n, x in zip(sizes, lx):
+        text, at = f"{n:g}", column(x)
+        start = min(max(0, at - len(text) // 2), width + 2 - len(text))
+        if all(ch == " " for ch in ticks[max(0, start - 1) : start + len(text) + 1]):
+            ticks[start : start + len(text)] = list(text)
+    lines.append(" " * (margin + 2) + "".join(ticks).rstrip() + "   n (log scale)")
+    legend = "   ".join(
+        paint(f"{mark} {label}", styles[i % 2]) for i, (label, mark, _) in enumerate(points)
+    )
+    lines.append(" " * (margin + 2) + legend + "   ◉ both   (time per call, log scale)")
+    return lines
+
+
+def timing_plot(timing: dict[str, Any], paint: Painter | None = None) -> list[str]:
+    """The growth picture of a report's timing entry: yours against the reference's."""
+    sizes = timing.get("sizes") or []
+    mine, ref = timing.get("learner_times") or [], timing.get("reference_times") or []
+    if timing.get("error") or len(sizes) < 2:
+        return []
+    mine_k, ref_k = timing.get("learner_growth"), timing.get("reference_growth")
+    series = [
+        (f"yours n^{mine_k:.2f}" if mine_k is not None else "yours", "●", mine),
+        (f"reference n^{ref_k:.2f}" if ref_k is not None else "reference", "○", ref),
+    ]
+    return growth_plot(sizes, series, paint)
 
 
 def seconds(value: float | None) -> str:
@@ -263,8 +355,9 @@ def render(
     colour: bool | None = None,
     report_path: str | None = None,
     timing_only: bool = False,
+    plot: bool = False,
 ) -> None:
-    """Print the report for a person at a terminal."""
+    """Print the report for a person at a terminal (``plot``: each timing's growth drawn)."""
     stream = stream or sys.stdout
     paint = Painter(use_colour(stream) if colour is None else colour)
     timed = any(k.get("timing") for k in report["katas"])
@@ -298,6 +391,10 @@ def render(
             and not (collapse and k["slug"] in untouched)
         ):
             out += _kata_details(k, report, paint)
+    for k in report["katas"] if plot else ():
+        picture = timing_plot(k.get("timing") or {}, paint)
+        if picture:
+            out += ["", paint(f"{k['slug']} — growth", "bold"), *(f"  {line}" for line in picture)]
     if collapse and not timing_only:
         shown = ", ".join(untouched[:6]) + (
             f" and {len(untouched) - 6} more" if len(untouched) > 6 else ""

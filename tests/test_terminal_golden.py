@@ -160,3 +160,24 @@ def test_at_names_the_tests_own_line_not_a_helpers() -> None:
         ]
     }
     assert results._failing_line(stage, "/repo/katas/k/test_k.py") == 30
+
+
+def test_growth_plot_shows_two_lines_that_part() -> None:
+    """Quadratic against linear on log-log axes: two straight lines of slopes 2 and 1."""
+    sizes = [1000, 2000, 4000, 8000, 16000]
+    timing = {
+        "sizes": sizes,
+        "learner_times": [2e-4 * (n / 1000) ** 2 for n in sizes],
+        "reference_times": [2e-4 * (n / 1000) for n in sizes],
+        "learner_growth": 2.0,
+        "reference_growth": 1.0,
+        "error": None,
+    }
+    lines = terminal.timing_plot(timing)
+    check_golden("plot-growth", "\n".join(lines) + "\n")
+    grid = lines[:-3]
+    # The smallest size: both at the bottom-left corner; the largest: apart by n's factor.
+    assert grid[-1].split("┤")[1].startswith("◉")
+    mine = next(r for r, line in enumerate(grid) if line.rstrip().endswith("●"))
+    ref = next(r for r, line in enumerate(grid) if line.rstrip().endswith("○"))
+    assert mine == 0 and abs(ref - (len(grid) - 1) / 2) <= 1  # slope 1 ends halfway up
