@@ -175,6 +175,13 @@ def reset(root: Path, slug: str) -> int:
     if current == stub:
         print(f"{slug}: already the original stub; nothing to reset")
         return 0
+    progress = Progress.load(root)
+    progress.katas.pop(slug, None)
+    if not kata.stub.is_file():  # nothing of the learner's to keep
+        kata.stub.write_bytes(stub)
+        progress.save()
+        print(f"{slug}: restored the stub (katas/{slug}/{kata.module}.py was missing)")
+        return 0
     backups = root / ".kata" / "backups" / slug
     backups.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -183,14 +190,10 @@ def reset(root: Path, slug: str) -> int:
     while backup.exists():
         n += 1
         backup = backups / f"{kata.module}-{stamp}-{n}.py"
-    if kata.stub.is_file():
-        shutil.copy2(kata.stub, backup)
+    shutil.copy2(kata.stub, backup)
     kata.stub.write_bytes(stub)
-    progress = Progress.load(root)
-    progress.katas.pop(slug, None)
     progress.save()
-    where = backup.relative_to(root) if kata.stub.is_file() else backup
-    print(f"{slug}: restored the stub; your code is saved in {where}")
+    print(f"{slug}: restored the stub; your code is saved in {backup.relative_to(root)}")
     return 0
 
 

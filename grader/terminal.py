@@ -361,6 +361,7 @@ def render(
     stream = stream or sys.stdout
     paint = Painter(use_colour(stream) if colour is None else colour)
     timed = any(k.get("timing") for k in report["katas"])
+    reference = report["implementation"].get("kind") == "reference"
     header = ("kata", "area", "tests", "points", "status", "time", "ref time")
     rows = [header + (("speed vs ref", "growth") if timed else ())]
     for k in report["katas"]:
@@ -376,7 +377,10 @@ def render(
         )
         if timed:
             t = k.get("timing") or {}
-            row += ("error" if t.get("error") else t.get("speed", "—"), t.get("growth", "—"))
+            growth = t.get("growth", "—")
+            if reference and t.get("reference_growth") is not None:
+                growth = f"n^{t['reference_growth']:.2f}"  # measured alone, not against itself
+            row += ("error" if t.get("error") else t.get("speed", "—"), growth)
         rows.append(row)
     out = _table(rows, paint, status_col=4)
     untouched = [k["slug"] for k in report["katas"] if k["status"] == "not started"]

@@ -153,6 +153,12 @@ def test_reset_restores_the_stub_and_keeps_a_backup(tree: Path) -> None:
     assert backup.read_text() == SOLUTION
     assert ".kata/backups/adder/" in out
     assert "nothing to reset" in cli("reset", "adder", root=tree).stdout
+    # A deleted file is restored, and no backup of it is claimed.
+    stub.unlink()
+    out = cli("reset", "adder", root=tree).stdout
+    assert stub.read_text() == original
+    assert "was missing" in out and "saved in" not in out
+    assert len(list((tree / ".kata/backups/adder").iterdir())) == 1
 
 
 def test_compare_waits_for_a_solution_then_shows_both(tree: Path) -> None:

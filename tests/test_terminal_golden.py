@@ -181,3 +181,37 @@ def test_growth_plot_shows_two_lines_that_part() -> None:
     mine = next(r for r, line in enumerate(grid) if line.rstrip().endswith("●"))
     ref = next(r for r, line in enumerate(grid) if line.rstrip().endswith("○"))
     assert mine == 0 and abs(ref - (len(grid) - 1) / 2) <= 1  # slope 1 ends halfway up
+
+
+def test_speed_spread_reads_in_the_headlines_terms() -> None:
+    from grader.timing import Timing
+
+    assert Timing(ratio=1 / 1.2, ratio_low=0.85, ratio_high=0.87).speed() == (
+        "1.2× faster (pairs: 1.15–1.18×)"
+    )
+    assert Timing(ratio=53.1, ratio_low=30.14, ratio_high=87.45).speed() == (
+        "53.1× slower (pairs: 30.14–87.45×)"
+    )
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_live_progress_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    tty = _Tty()
+    live = terminal.LiveProgress.on(tty, "grading", 4)
+    live.begin("lru_cache")
+    live.done(1)
+    live.stop()
+    drawn = tty.getvalue()
+    assert "grading" in drawn and "1/4" in drawn and "lru_cache" in drawn and " s" in drawn
+    assert drawn.endswith("\r\x1b[K")  # the line is erased before the report prints
+    for stream, quiet in ((io.StringIO(), False), (_Tty(), True)):
+        live = terminal.LiveProgress.on(stream, "grading", 4, quiet=quiet)
+        live.begin("lru_cache")
+        live.done(1)
+        live.stop()
+        assert stream.getvalue() == ""
