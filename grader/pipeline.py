@@ -126,8 +126,12 @@ def _grader_digest() -> str:
 
 
 def _run_key(kata: Kata, impl_file: Path, grader: str) -> str:
-    """What a kata's result depends on: its code, tests, metadata, the grader, the Python."""
-    files = files_digest((impl_file, kata.test_file, kata.dir / "kata.toml"))
+    """What a kata's result depends on: its code, tests, metadata, the grader, the Python.
+
+    The code is every module beside the implementation's, in case it imports a helper.
+    """
+    modules = sorted(impl_file.parent.glob("*.py"))
+    files = files_digest((impl_file, *modules, kata.test_file, kata.dir / "kata.toml"))
     redis = os.environ.get("REDIS_URL", "")  # a real server or fakeredis
     return f"{files}:{grader}:{platform.python_version()}:{redis}"
 

@@ -342,3 +342,14 @@ def test_one_test_run_again_says_so_and_keeps_the_kata_status(tree: Path) -> Non
     assert "solved" not in one.stdout
     progress = json.loads((tree / ".kata/progress.json").read_text())
     assert progress["katas"]["adder"]["status"] == "partial"
+
+
+def test_a_helper_module_beside_the_code_counts_as_a_change(tree: Path) -> None:
+    (tree / "katas/adder/helper.py").write_text("def plus(a, b):\n    return a + b\n")
+    (tree / "katas/adder/adder.py").write_text(
+        "from helper import plus\n\n\ndef add(a, b):\n    return plus(a, b)\n"
+    )
+    assert run_grader("grade", "adder", root=tree).kata("adder")["status"] == "solved"
+    (tree / "katas/adder/helper.py").write_text("def plus(a, b):\n    return a - b\n")
+    again = run_grader("grade", "adder", root=tree).kata("adder")
+    assert again["source"] == "run" and again["status"] == "partial"
