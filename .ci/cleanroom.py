@@ -48,13 +48,22 @@ def nox(clone: Path, venv: Path, *args: str, codes: tuple[int, ...] = (0,)) -> s
     print(f"[exit {proc.returncode}, {time.monotonic() - started:.1f} s]", flush=True)
     check(proc.returncode in codes, f"nox {' '.join(args)} exited {proc.returncode}")
     check("Traceback (most recent call last)" not in out, f"nox {' '.join(args)}: a traceback")
+    check("uv binary not found" not in out, f"nox {' '.join(args)}: says uv is not found")
     return out
+
+
+NO_UV = False
+"""With --no-uv: folders holding a uv binary are left off PATH, so the grader's
+environment is made with virtualenv and pip, as on most learners' machines."""
 
 
 def learner_env(venv: Path) -> dict[str, str]:
     """PATH with the virtualenv first; no PYTHONPATH or pytest of the machine's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    path = env.get("PATH", "").split(os.pathsep)
+    if NO_UV:
+        path = [d for d in path if not (Path(d) / "uv").exists()]
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), *path])
     env["NO_COLOR"] = "1"
     return env
 
@@ -107,7 +116,10 @@ def watch_one_save(clone: Path, venv: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="work in DIR and keep it")
+    parser.add_argument("--no-uv", action="store_true", help="make environments with pip only")
     args = parser.parse_args()
+    global NO_UV
+    NO_UV = args.no_uv
     work = args.keep or Path(tempfile.mkdtemp(prefix="kata-cleanroom-"))
     work.mkdir(parents=True, exist_ok=True)
     clone, venv = work / "kata", work / "venv"
