@@ -534,9 +534,10 @@ def save(grade: Grade) -> None:
     if grade.implementation is not None and grade.implementation.kind == "learner":
         progress = Progress.load(grade.options.root)
         whole = {t.kata.slug for t in grade.targets if t.test is None}
-        progress.record_report(
-            {**grade.report, "katas": [k for k in grade.report["katas"] if k["slug"] in whole]}
-        )
+        graded = [  # an interrupted kata keeps its last status
+            k for k in grade.report["katas"] if k["slug"] in whole and k["status"] != "incomplete"
+        ]
+        progress.record_report({**grade.report, "katas": graded})
         progress.save()
     skipped = report_io.append_history(grade.report, grade.state_dir / "history.jsonl")
     if skipped:

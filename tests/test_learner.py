@@ -281,6 +281,8 @@ def test_watch_cancels_a_grade_that_a_newer_save_made_stale(tree: Path) -> None:
     assert watching.proc.returncode == 0 and "Traceback" not in out
     history = [json.loads(line) for line in (tree / ".kata/history.jsonl").read_text().splitlines()]
     assert [h["complete"] for h in history] == [True, False, True], "the stale grade ran on"
+    progress = json.loads((tree / ".kata/progress.json").read_text())
+    assert progress["katas"]["adder"]["status"] == "solved"
 
 
 def test_watch_without_a_kata_starts_at_the_next_unsolved(tree: Path) -> None:
