@@ -173,8 +173,10 @@ def _untouched_run(kata: Kata, folder: Path, manifest: dict[str, Any] | None) ->
     if not isinstance(entry, dict) or not module.is_file() or sha256(module) != entry.get("stub"):
         return None
     test_file = kata.test_file.relative_to(kata.root).as_posix()
-    message = "not run: the module is the shipped stub (every test meets NotImplementedError)"
-    tests = [TestResult(f"{test_file}::{name}", "not run", message) for name in entry["tests"]]
+    # Every test fails on the shipped stub (the soundness check proves it of every kata),
+    # so the outcome is known without running them again.
+    message = "NotImplementedError: the shipped stub (every test fails on it; not run again)"
+    tests = [TestResult(f"{test_file}::{name}", "failed", message) for name in entry["tests"]]
     return RunResult(kata=kata, impl=folder, tests=tests)
 
 

@@ -301,7 +301,8 @@ def test_an_untouched_stub_is_not_started_without_running_its_tests(tree: Path) 
     for slug in ("adder", "greeter"):
         entry = graded.kata(slug)
         assert entry["status"] == "not started" and entry["source"] == "stub"
-        assert {t["status"] for t in entry["results"]} == {"not run"}
+        assert {t["status"] for t in entry["results"]} == {"failed"}
+        assert all("not run again" in t["message"] for t in entry["results"])
     assert "2 katas not started" in graded.stdout
     # Nothing ran, so nothing forked a test process or timed the reference.
     assert not (tree / ".kata/reference-times.json").exists()
