@@ -154,8 +154,9 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
     )
     command(
         "hint",
-        "show the next hint for a kata",
+        "show the next hint for a kata (default: the next unsolved one)",
         lambda a: learner.show_hint(a.root.resolve(), a.slug),
+        optional=True,
     )
     command(
         "reset",

@@ -104,9 +104,15 @@ def show_next(root: Path) -> int:
     return 0
 
 
-def show_hint(root: Path, slug: str) -> int:
+def show_hint(root: Path, slug: str | None) -> int:
     """``nox -s hint -- <slug>``: reveal one more hint, remembering how many were shown."""
     paint = _paint()
+    if slug is None:
+        upcoming = next_kata(load_catalog(root), Progress.load(root))
+        if upcoming is None:
+            print("Every kata is solved: name one, e.g. `nox -s hint -- lru_cache`.")
+            return 0
+        slug = upcoming.slug
     kata = _one(root, slug)
     if not kata.hints:
         print(f"{slug} has no hints.")

@@ -64,7 +64,7 @@ def bare_cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     "command",
-    [["list"], ["next"], ["hint", "adder"], ["reset", "adder"], ["--help"], ["list", "--help"]],
+    [["list"], ["next"], ["hint", "adder"], ["hint"], ["reset", "adder"], ["--help"]],
     ids=lambda c: " ".join(c),
 )
 def test_learner_commands_need_only_the_standard_library(tree: Path, command: list[str]) -> None:
