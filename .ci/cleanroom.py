@@ -98,7 +98,7 @@ def watch_one_save(clone: Path, venv: Path) -> None:
         check(wait_for("not started", 600), "watch: the first grade never showed")
         stub = clone / "katas" / KATA / f"{KATA}.py"
         shutil.copyfile(clone / "solutions" / KATA / f"{KATA}.py", stub)
-        check(wait_for("solved", 300), "watch: the save was not graded to 'solved'")
+        check(wait_for("✓ solved", 300), "watch: the save was not graded to solved")
         proc.stdin.write(b"q\n")
         proc.stdin.flush()
         proc.wait(timeout=60)
