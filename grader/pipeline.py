@@ -450,7 +450,11 @@ def measure_speed(grade: Grade) -> None:
         for done, (kata, recorded) in enumerate(timed):
             live.begin(kata.slug)
             if reference_only:
-                grade.timings[kata.slug] = _reference_growth(grade, kata, workloads)
+                try:
+                    grade.timings[kata.slug] = _reference_growth(grade, kata, workloads)
+                except KeyboardInterrupt:  # keep what was graded, as below
+                    grade.interrupted = True
+                    break
                 live.done(done + 1)
                 continue
             learner = _impl_file(grade, kata)
