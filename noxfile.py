@@ -9,8 +9,10 @@ Instructors: nox -s assignment -- KATA… --out DIR (for Classroom 50),
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,8 +20,33 @@ import nox
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+GRADER_ENV = ROOT / ".nox" / "grader"
+"""The one virtualenv every grader session shares (grade, watch, compare, the instructors')."""
 
-nox.options.default_venv_backend = "uv|virtualenv"
+
+def _uv() -> str | None:
+    """uv on PATH or beside nox (``pipx install nox[uv]``), else None: pip is used."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
+UV = _uv()
+if UV is None:
+    # nox probes for uv before every session, even one without a virtualenv, and says
+    # "uv binary not found." each time; it reads these if set, so tell it once.
+    with contextlib.suppress(ImportError, AttributeError):
+        from packaging.version import Version
+
+        nox.virtualenv.HAS_UV, nox.virtualenv.UV, nox.virtualenv.UV_VERSION = (
+            False,
+            "uv",
+            Version("0"),
+        )
+nox.options.default_venv_backend = "uv" if UV else "virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["grade"]
 # uv does not compile bytecode by default; without it every start recompiles.
@@ -37,16 +64,55 @@ def install_once(session: nox.Session, *groups: str) -> None:
     stamp.write_text(digest)
 
 
-def grader(session: nox.Session, *args: str) -> None:
-    """Run ``python -m grader`` in the session's venv, passing its exit code through."""
-    install_once(session, "grade")
-    session.run("python", "-m", "grader", *args, *session.posargs, external=False)
+def grader_python(session: nox.Session) -> str:
+    """The shared grader virtualenv's interpreter, created and filled on first use.
+
+    nox gives each session its own virtualenv; the grader's sessions all need
+    the same packages, so they run with ``venv_backend="none"`` and share
+    ``.nox/grader``, made with uv when it is at hand and virtualenv (a
+    dependency of nox) otherwise. It is rebuilt only when the ``grade``
+    dependency group changes.
+    """
+    requirements = sorted(nox.project.dependency_groups(PYPROJECT, "grade"))
+    digest = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()
+    bin_dir = GRADER_ENV / ("Scripts" if os.name == "nt" else "bin")
+    python = bin_dir / ("python.exe" if os.name == "nt" else "python")
+    stamp = GRADER_ENV / ".kata-requirements"
+    if python.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return str(python)
+    session.log(f"creating the grader's environment in {GRADER_ENV.relative_to(ROOT)}")
+    if UV:
+        session.run(UV, "venv", "--quiet", "--clear", "--python", sys.executable,
+                    str(GRADER_ENV), external=True)  # fmt: skip
+        session.run(UV, "pip", "install", "--quiet", "--python", str(python), *requirements,
+                    external=True)  # fmt: skip
+    else:
+        session.run(sys.executable, "-m", "virtualenv", "--quiet", "--clear", str(GRADER_ENV),
+                    external=True)  # fmt: skip
+        session.run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    *requirements, external=True)  # fmt: skip
+    stamp.write_text(digest)
+    return str(python)
 
 
-@nox.session
+def grader(session: nox.Session, *args: str, success_codes: tuple[int, ...] = (0,)) -> None:
+    """Run ``python -m grader`` in the shared grader environment."""
+    python = grader_python(session)
+    session.run(python, "-m", "grader", *args, *session.posargs, external=True,
+                success_codes=list(success_codes))  # fmt: skip
+
+
+@nox.session(venv_backend="none")
 def grade(session: nox.Session) -> None:
-    """Grade katas: `nox -s grade -- lru_cache`, `-- --reference`, `-- --impl DIR`."""
-    grader(session, "grade")
+    """Grade katas: `nox -s grade -- lru_cache`, `-- --reference`, `-- --impl DIR`.
+
+    A partial grade is a learner's normal state, not a failed session: this
+    session fails only when grading could not be done (a usage error, an
+    interruption) or, with `--reference`, when a reference is not solved.
+    `python -m grader grade` itself exits 1 whenever a kata is not solved.
+    """
+    strict = "--reference" in session.posargs
+    grader(session, "grade", success_codes=(0,) if strict else (0, 1))
 
 
 # The learner's loop. `list`, `next`, `hint` and `reset` need only the standard
@@ -80,43 +146,43 @@ def reset(session: nox.Session) -> None:
     _plain(session, "reset")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def watch(session: nox.Session) -> None:
     """Grade a kata each time you save it: `nox -s watch -- lru_cache [--poll]`."""
     grader(session, "watch")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def compare(session: nox.Session) -> None:
     """Your code beside the reference, once your tests pass: `nox -s compare -- lru_cache`."""
     grader(session, "compare")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def assignment(session: nox.Session) -> None:
     """An assignment for Classroom 50 (or `--platform actions`): `-- KATA… --out DIR`."""
     grader(session, "assignment")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def classroom(session: nox.Session) -> None:
     """One kata as the Actions workflow's step grades it: `nox -s classroom -- KATA`."""
     grader(session, "classroom")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def gradescope(session: nox.Session) -> None:
     """A Gradescope autograder zip: `nox -s gradescope -- KATA… --out FILE.zip`."""
     grader(session, "gradescope")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def batch(session: nox.Session) -> None:
     """Grade a class's checkouts: `nox -s batch -- SUBMISSIONS_DIR [--katas …] [--out DIR]`."""
     grader(session, "batch")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def dev(session: nox.Session) -> None:
     """Author tools: `nox -s dev -- check [KATA…]`, `nox -s dev -- catalog`."""
     grader(session, "dev")
@@ -144,15 +210,15 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
-    """Grader overhead: the whole catalog graded against one bare pytest process."""
-    install_once(session, "grade")
-    session.run("python", "benchmarks/overhead.py", *session.posargs)
+    """Grader overhead and the learner's-loop ratios (see benchmarks/overhead.py)."""
+    python = grader_python(session)
+    session.run(python, "benchmarks/overhead.py", "--nox", sys.executable, *session.posargs,
+                external=True)  # fmt: skip
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def fidelity(session: nox.Session) -> None:
     """The timing's own check: self-ratio 1.00, slow variants flagged, with and without load."""
-    install_once(session, "grade")
-    session.run("python", "benchmarks/fidelity.py", *session.posargs)
+    session.run(grader_python(session), "benchmarks/fidelity.py", *session.posargs, external=True)

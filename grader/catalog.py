@@ -30,6 +30,19 @@ AREAS = (
 )
 """The backend-interview areas, in learning-path order."""
 
+AREA_TITLES = {
+    "git": "Git internals",
+    "data-structures": "Data structures",
+    "system-design": "System design",
+    "rest": "REST API design",
+    "redis": "Redis",
+    "databases": "Databases",
+    "cloud": "Cloud",
+    "observability": "Observability",
+    "python": "Python practice",
+}
+"""The areas' headings, in the README's catalog and in `nox -s list`."""
+
 GROWTHS = ("constant", "logarithmic", "linear", "linearithmic", "quadratic")
 
 DEFAULT_MEMORY_MB = 4096

@@ -79,6 +79,21 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         help="only the speed comparison: katas whose last grade passed with the same code are "
         "not tested again (timing needs passing tests)",
     )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="run every test and measurement again: by default a kata whose code, tests, "
+        "kata.toml and grader are unchanged since its last grade reuses that result, and an "
+        "untouched stub is 'not started' without running its tests",
+    )
+    p.add_argument(
+        "--plot",
+        action="store_true",
+        help="draw each timed kata's time against n on log-log axes, yours beside the reference's",
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="print nothing; the report is still written"
+    )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 
@@ -119,8 +134,6 @@ def build_parser() -> argparse.ArgumentParser:
     for instructor_command in (export, classroom, gradescope, batch):
         instructor_command.add_parser(sub, ROOT)
     _learner_parsers(sub)
-    worker = sub.add_parser("worker", help=argparse.SUPPRESS)
-    worker.add_argument("job", type=Path)
     return parser
 
 
@@ -128,9 +141,13 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
     """The learner's loop: list, next, hint, watch, compare, reset."""
     from grader import learner
 
-    def command(name: str, help: str, handler, slug: bool = True) -> argparse.ArgumentParser:
+    def command(
+        name: str, help: str, handler, slug: bool = True, optional: bool = False
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        if slug:
+        if optional:
+            p.add_argument("slug", metavar="KATA", nargs="?", help="default: the next unsolved")
+        elif slug:
             p.add_argument("slug", metavar="KATA")
         p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
         p.set_defaults(handler=handler)
@@ -150,8 +167,9 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
     )
     command(
         "hint",
-        "show the next hint for a kata",
+        "show the next hint for a kata (default: the next unsolved one)",
         lambda a: learner.show_hint(a.root.resolve(), a.slug),
+        optional=True,
     )
     command(
         "reset",
@@ -170,7 +188,12 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
 
         return watch(a.root.resolve(), a.slug, a.poll)
 
-    watch = command("watch", "grade a kata each time you save it", run_watch)
+    watch = command(
+        "watch",
+        "grade a kata each time you save it; keys: n next kata, h hint, l list, r regrade, q quit",
+        run_watch,
+        optional=True,
+    )
     watch.add_argument(
         "--poll",
         action="store_true",
@@ -179,6 +202,11 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["worker"] and len(argv) == 2:  # internal: a spawned grading process
+        from grader.worker import Job, child_main
+
+        child_main(Job.from_json(Path(argv[1]).read_text(encoding="utf-8")))
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
@@ -197,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 format=args.format,
                 timing=args.timing,
                 timing_only=args.timing_only,
+                fresh=args.fresh,
+                plot=args.plot,
+                quiet=args.quiet,
             )
             return grade(options).exit_code
         if getattr(args, "handler", None):
@@ -205,10 +236,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from grader import dev
 
             return dev.main(args)
-        if args.command == "worker":
-            from grader.worker import Job, child_main
-
-            child_main(Job.from_json(args.job.read_text(encoding="utf-8")))
     except (UsageError, CatalogError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2

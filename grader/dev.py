@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from grader.catalog import AREAS, Kata, load_catalog
+from grader.catalog import AREA_TITLES, AREAS, Kata, load_catalog
 from grader.integrity import MANIFEST, load_manifest, manifest_entry, write_manifest
 from grader.results import RunResult, collect
 from grader.runner import Runner, preload, remove_scratch
@@ -42,17 +42,6 @@ from grader.worker import Job
 
 CATALOG_START = "<!-- catalog:start -->"
 CATALOG_END = "<!-- catalog:end -->"
-AREA_TITLES = {
-    "git": "Git internals",
-    "data-structures": "Data structures",
-    "system-design": "System design",
-    "rest": "REST API design",
-    "redis": "Redis",
-    "databases": "Databases",
-    "cloud": "Cloud",
-    "observability": "Observability",
-    "python": "Python practice",
-}
 
 
 @dataclass

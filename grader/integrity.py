@@ -20,11 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.catalog import Kata
 from grader.files import read_json_object, sha256
-from grader.results import RunResult
+
+if TYPE_CHECKING:  # results reach pytest; `reset` and `list` need only the manifest
+    from grader.results import RunResult
 
 MANIFEST = Path("katas") / "manifest.json"
 SUSPICIOUS = (

@@ -61,47 +61,33 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None])
     return test_metadata(item)
 
 
-def _first_difference(actual: Any, expected: Any) -> str | None:
-    """Where two sequences or mappings first differ, in words."""
-    if isinstance(actual, (list, tuple)) and isinstance(expected, (list, tuple)):
-        for i, (a, e) in enumerate(zip(actual, expected)):
-            if a != e:
-                return f"first difference at index {i}: expected {saferepr(e)}, got {saferepr(a)}"
-        if len(actual) != len(expected):
-            return f"lengths differ: expected {len(expected)} items, got {len(actual)}"
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        missing = [k for k in expected if k not in actual]
-        extra = [k for k in actual if k not in expected]
-        changed = [k for k in expected if k in actual and actual[k] != expected[k]]
-        parts = []
-        if missing:
-            parts.append(f"missing keys {saferepr(missing)}")
-        if extra:
-            parts.append(f"unexpected keys {saferepr(extra)}")
-        if changed:
-            k = changed[0]
-            parts.append(f"{k!r}: expected {saferepr(expected[k])}, got {saferepr(actual[k])}")
-        return "; ".join(parts) or None
-    return None
+SHORT = 60
+"""Longest repr shown whole as expected/actual; pytest's diff explains longer values."""
 
 
-def pytest_assertrepr_compare(config: pytest.Config, op: str, left: Any, right: Any) -> list[str]:
-    """Explain a failed ``actual == expected`` as expected against actual.
+@pytest.hookimpl(wrapper=True)
+def pytest_assertrepr_compare(
+    config: pytest.Config, op: str, left: Any, right: Any
+) -> list[list[str] | None]:
+    """Keep pytest's explanation of a failed comparison; add expected/actual for short values.
 
-    Kata tests write the value under test on the left and the truth on the
-    right, so a learner reads what was expected before what they produced.
+    pytest explains ``==`` with diffs (strings line by line, the items of sets
+    and dicts that differ, the first differing index of sequences); that is
+    kept whole. Kata tests write the value under test on the left and the
+    truth on the right, so for values short enough to read at a glance the
+    learner also sees what was expected before what they produced.
     """
+    results: list[list[str] | None] = yield
     if op not in ("==", "is"):
-        return []
-    lines = [
-        f"{saferepr(left)} {op} {saferepr(right)}",
-        f"expected: {saferepr(right, 200)}",
-        f"actual:   {saferepr(left, 200)}",
-    ]
-    difference = _first_difference(left, right)
-    if difference:
-        lines.append(difference)
-    return lines
+        return results
+    expected, actual = saferepr(right, SHORT + 1), saferepr(left, SHORT + 1)
+    if len(expected) > SHORT or len(actual) > SHORT:
+        return results  # long values: pytest's diff says where they differ
+    ours = [f"expected: {expected}", f"actual:   {actual}"]
+    explained = next((r for r in results if r), None)
+    if explained is None:
+        return [[f"{saferepr(left)} {op} {saferepr(right)}", *ours]]
+    return [[explained[0], *ours, *explained[1:]]]
 
 
 @pytest.fixture

@@ -16,20 +16,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from grader.catalog import Kata, load_catalog
+from grader.catalog import AREA_TITLES, AREAS, Kata, load_catalog
 from grader.integrity import load_manifest
 from grader.progress import Progress
 from grader.selection import UsageError, select
-from grader.terminal import Painter, use_colour
+from grader.terminal import Painter, timing_plot, use_colour
 
-LEARNING_PATH = (
-    ("Foundation", ("git", "data-structures")),
-    ("System design", ("system-design", "rest")),
-    ("Data storage", ("redis", "databases")),
-    ("Infrastructure", ("cloud", "observability")),
-    ("Practice", ("python",)),
-)
-"""Stages of the learning path, each a group of areas, in the order to take them."""
+LEARNING_PATH = tuple((AREA_TITLES[area], (area,)) for area in AREAS)
+"""The learning path: the areas in catalog order, under the README catalog's headings."""
 
 DONE = ("solved",)
 
@@ -64,7 +58,7 @@ def next_kata(katas: Sequence[Kata], progress: Progress) -> Kata | None:
 
 
 def list_katas(root: Path) -> int:
-    """``nox -s list``: the catalog by stage and area, with each kata's status."""
+    """``nox -s list``: the catalog under the README's headings, with each kata's status."""
     paint = _paint()
     katas = load_catalog(root)
     progress = Progress.load(root)
@@ -110,9 +104,15 @@ def show_next(root: Path) -> int:
     return 0
 
 
-def show_hint(root: Path, slug: str) -> int:
+def show_hint(root: Path, slug: str | None) -> int:
     """``nox -s hint -- <slug>``: reveal one more hint, remembering how many were shown."""
     paint = _paint()
+    if slug is None:
+        upcoming = next_kata(load_catalog(root), Progress.load(root))
+        if upcoming is None:
+            print("Every kata is solved: name one, e.g. `nox -s hint -- lru_cache`.")
+            return 0
+        slug = upcoming.slug
     kata = _one(root, slug)
     if not kata.hints:
         print(f"{slug} has no hints.")
@@ -181,6 +181,13 @@ def reset(root: Path, slug: str) -> int:
     if current == stub:
         print(f"{slug}: already the original stub; nothing to reset")
         return 0
+    progress = Progress.load(root)
+    progress.katas.pop(slug, None)
+    if not kata.stub.is_file():  # nothing of the learner's to keep
+        kata.stub.write_bytes(stub)
+        progress.save()
+        print(f"{slug}: restored the stub (katas/{slug}/{kata.module}.py was missing)")
+        return 0
     backups = root / ".kata" / "backups" / slug
     backups.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -189,14 +196,10 @@ def reset(root: Path, slug: str) -> int:
     while backup.exists():
         n += 1
         backup = backups / f"{kata.module}-{stamp}-{n}.py"
-    if kata.stub.is_file():
-        shutil.copy2(kata.stub, backup)
+    shutil.copy2(kata.stub, backup)
     kata.stub.write_bytes(stub)
-    progress = Progress.load(root)
-    progress.katas.pop(slug, None)
     progress.save()
-    where = backup.relative_to(root) if kata.stub.is_file() else backup
-    print(f"{slug}: restored the stub; your code is saved in {where}")
+    print(f"{slug}: restored the stub; your code is saved in {backup.relative_to(root)}")
     return 0
 
 
@@ -235,6 +238,10 @@ def compare(root: Path, slug: str, force: bool = False) -> int:
         print(f"  growth:    {timing['growth']}")
         for flag in timing.get("flags", []):
             print(f"  {paint('•', 'yellow')} {flag}")
+        picture = timing_plot(timing, paint)
+        if picture:
+            print()
+            print("\n".join(f"  {line}" for line in picture))
     print()
     mine = kata.stub.read_text(encoding="utf-8").splitlines(keepends=True)
     theirs = kata.reference.read_text(encoding="utf-8").splitlines(keepends=True)

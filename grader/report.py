@@ -17,12 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.files import read_json_object, sha256, write_atomic
 from grader.results import RunResult
 from grader.scoring import Score
-from grader.timing import Timing
+
+if TYPE_CHECKING:  # timing imports pytest; a report needs only its fields
+    from grader.timing import Timing
 
 SCHEMA = "kata-report/1"
 HISTORY_LIMIT = 1000
@@ -34,15 +36,19 @@ def _now() -> str:
 
 def environment() -> dict[str, Any]:
     """What the run ran on, so a report can be compared with another."""
-    import pytest
+    from importlib import metadata
 
+    try:
+        pytest_version = metadata.version("pytest")
+    except metadata.PackageNotFoundError:
+        pytest_version = None
     return {
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
-        "pytest": pytest.__version__,
+        "pytest": pytest_version,
         "executable": sys.executable,
     }
 
@@ -59,6 +65,7 @@ def _test(t) -> dict[str, Any]:
         "duration": round(t.duration, 6),
         "weight": t.weight,
         "stdout": t.stdout,
+        "where": t.where,
     }
 
 

@@ -7,18 +7,23 @@ and the last attempt's report covers the tests that ran without it.
 
 from __future__ import annotations
 
+import linecache
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.catalog import Kata
-from grader.runner import RunOutcome
+
+if TYPE_CHECKING:  # the runner imports pytest; reading results needs only the data
+    from grader.runner import RunOutcome
 
 STATUSES = ("passed", "failed", "error", "timeout", "memory", "crashed", "skipped", "not run")
 
 SENTINEL_TESTS = ("test_grader_sentinel_passes", "test_grader_sentinel_fails")
 _TIMEOUT = re.compile(r"^Failed: Timeout", re.MULTILINE)
-_MESSAGE_LINES = 12
+_MESSAGE_LINES = 40  # pytest's explanation of a failed comparison, kept whole
 
 
 @dataclass
@@ -36,6 +41,7 @@ class TestResult:
     duration: float = 0.0
     weight: float = 1.0
     stdout: str = ""
+    where: dict | None = None  # the implementation's deepest frame: {"file", "line", "source"}
 
     @property
     def name(self) -> str:
@@ -63,8 +69,12 @@ class RunResult:
 
     @property
     def duration(self) -> float:
-        """Time spent in the tests themselves (set-up, call and teardown)."""
-        return sum(t.duration for t in self.tests)
+        """Time spent in the tests themselves (set-up, call and teardown).
+
+        A test stopped at its time limit counts for nothing: its time says how
+        long the limit is, not how fast the code is.
+        """
+        return sum(t.duration for t in self.tests if t.status != "timeout")
 
     @property
     def passed(self) -> int:
@@ -85,13 +95,31 @@ def _short(text: str, lines: int = _MESSAGE_LINES, width: int = 300) -> str:
 
 
 def _failing_line(stage: dict, test_file: str) -> int | None:
-    """The line of the test file where the failure surfaced."""
-    for entry in reversed(stage.get("traceback") or []):
+    """The line of the test itself where the failure surfaced (not a helper's it called)."""
+    for entry in stage.get("traceback") or []:
         if Path(entry.get("path", "")).name == Path(test_file).name:
             return entry.get("lineno")
     crash = stage.get("crash") or {}
     if Path(crash.get("path", "")).name == Path(test_file).name:
         return crash.get("lineno")
+    return None
+
+
+def _learner_frame(stage: dict, impl_file: Path | None, cwd: str, root: Path) -> dict | None:
+    """The deepest frame in the implementation's module, with its line of source."""
+    if impl_file is None:
+        return None
+    real = os.path.realpath(impl_file)
+    for entry in reversed(stage.get("traceback") or []):
+        path = os.path.realpath(os.path.join(cwd, entry.get("path", "")))
+        line = entry.get("lineno")
+        if path == real and isinstance(line, int):
+            try:
+                shown = impl_file.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                shown = str(impl_file)
+            source = linecache.getline(real, line).strip()
+            return {"file": shown, "line": line, "source": source}
     return None
 
 
@@ -105,7 +133,13 @@ def _classify(message: str) -> str:
     return "failed"
 
 
-def _test_result(entry: dict, test_file: str) -> TestResult:
+def _test_result(
+    entry: dict,
+    test_file: str,
+    impl_file: Path | None = None,
+    cwd: str = ".",
+    root: Path = Path("."),
+) -> TestResult:
     meta = entry.get("metadata") or {}
     outcome = entry.get("outcome", "failed")
     stages = [entry.get(s) or {} for s in ("setup", "call", "teardown")]
@@ -138,6 +172,7 @@ def _test_result(entry: dict, test_file: str) -> TestResult:
     kind = _classify(message)
     result.status = "error" if kind == "failed" and outcome not in ("failed", "xfailed") else kind
     result.line = _failing_line(failing, test_file) or result.line
+    result.where = _learner_frame(failing, impl_file, cwd, root)
     return result
 
 
@@ -156,8 +191,11 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     by_id: dict[str, TestResult] = {}
     report = last.report
     if report is not None:
+        impl_file = Path(job.impl_dir) / f"{job.module}.py"
         for entry in report.get("tests", []):
-            by_id[entry["nodeid"]] = _test_result(entry, job.test_file)
+            by_id[entry["nodeid"]] = _test_result(
+                entry, job.test_file, impl_file, job.scratch, kata.root
+            )
     metadata = {n: m for a in outcome.attempts for n, m in a.metadata.items()}
     for culprit in outcome.culprits:
         meta = metadata.get(culprit.nodeid, {})
@@ -192,6 +230,11 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     elif last.killed_for == "kata-timeout":
         result.problem_kind = "timeout"
         result.problem = f"the kata did not finish within {kata.kata_timeout:g} s and was killed"
+        if not collected:
+            result.problem += (
+                f": no test had started, so importing {kata.module}.py (or a module it "
+                "imports) never finished"
+            )
     elif report is None and any(t.status == "not run" for t in result.tests):
         result.problem_kind = "crashed"
         result.problem = "the test process kept dying; the tests marked 'not run' never ran"
@@ -220,6 +263,7 @@ def from_report(entry: dict, kata: Kata, impl: Path) -> RunResult:
             duration=float(t.get("duration", 0.0)),
             weight=float(t.get("weight", 1.0)),
             stdout=t.get("stdout", ""),
+            where=t.get("where"),
         )
         for t in entry["results"]
     ]

@@ -247,11 +247,13 @@ class Runner:
         workers: int | None = None,
         grace: float = 1.0,
         on_progress: Callable[[int, int], None] | None = None,
+        on_start: Callable[[str], None] | None = None,
     ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.grace = grace
         self.interrupted = False
         self.on_progress = on_progress  # called with (jobs finished, jobs in all)
+        self.on_start = on_start  # called with a job's slug when its process starts
 
     def run(self, jobs: Sequence[Job], kata_timeouts: Sequence[float]) -> list[RunOutcome]:
         """Run every job; the outcomes are in the order of ``jobs``.
@@ -272,6 +274,8 @@ class Runner:
                     job = outcomes[index].job
                     self._reset_scratch(job)
                     proc = _Process.start(job)
+                    if self.on_start:
+                        self.on_start(job.slug)
                     running[index] = (proc, _Watch(job.progress_path), time.monotonic())
                 for index, (proc, watch, started) in list(running.items()):
                     job = outcomes[index].job

@@ -19,10 +19,13 @@ Statuses, from best to worst:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from grader.catalog import Kata
 from grader.results import RunResult
-from grader.timing import Timing
+
+if TYPE_CHECKING:  # timing imports pytest; scoring needs only its fields
+    from grader.timing import Timing
 
 SOLVED = "solved"
 TOO_SLOW = "too slow"

@@ -8,9 +8,11 @@ forces it.
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -67,6 +69,153 @@ class Painter:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour and code else text
 
 
+class LiveProgress:
+    """One line that rewrites itself on a terminal: runs done of all, the current kata, time.
+
+    ``LiveProgress.on(stream, "grading", total)`` draws only when ``stream`` is a
+    terminal and not ``quiet``; otherwise every method does nothing, so callers
+    need no test of their own.
+    """
+
+    def __init__(self, stream: TextIO | None, label: str, total: int = 0) -> None:
+        self.stream = stream
+        self.label = label
+        self.total = total
+        self.finished = 0
+        self.current = ""
+        self.started = time.monotonic()
+        self.drawn = False
+
+    @classmethod
+    def on(cls, stream: TextIO, label: str, total: int = 0, quiet: bool = False) -> LiveProgress:
+        live = not quiet and stream.isatty() and os.environ.get("TERM") != "dumb"
+        return cls(stream if live else None, label, total)
+
+    def begin(self, current: str) -> None:
+        """``current`` (a kata) has started."""
+        self.current = current
+        self._draw()
+
+    def done(self, finished: int, total: int | None = None) -> None:
+        """``finished`` of ``total`` are done."""
+        self.finished = finished
+        self.total = total if total is not None else self.total
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.stream is None:
+            return
+        width = 20
+        filled = width * self.finished // self.total if self.total else 0
+        bar = "█" * filled + "░" * (width - filled)
+        elapsed = time.monotonic() - self.started
+        parts = [f"{self.label} {bar} {self.finished}/{self.total}"]
+        if self.current:
+            parts.append(self.current)
+        parts.append(f"{elapsed:.1f} s")
+        self.stream.write("\r\x1b[K" + " · ".join(parts))
+        self.stream.flush()
+        self.drawn = True
+
+    def stop(self) -> None:
+        """Erase the line."""
+        if self.stream is not None and self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+
+def _short_time(value: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
+
+
+def growth_plot(
+    sizes: Sequence[int],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    paint: Painter | None = None,
+    width: int = 56,
+    height: int = 12,
+) -> list[str]:
+    """Time against n on log-log axes, in text: each series a line of its own mark.
+
+    ``series`` holds ``(label, mark, times)``; a time ∝ nᵏ is a straight line of
+    slope k, so code that grows faster than the reference parts from it. Measured
+    sizes get the mark, the columns between them a dot on the line joining them.
+    """
+    paint = paint or Painter(False)
+    points = [(label, mark, [t for t in times]) for label, mark, times in series if times]
+    values = [t for _, _, times in points for t in times if t > 0]
+    if len(sizes) < 2 or not values:
+        return []
+    lx = [math.log(n) for n in sizes]
+    low, high = math.log(min(values)), math.log(max(values))
+    if high - low < 1e-9:
+        high = low + 1.0
+
+    def column(x: float) -> int:
+        return round((x - lx[0]) / (lx[-1] - lx[0]) * (width - 1))
+
+    def row(t: float) -> int:
+        return round((high - math.log(max(t, 1e-12))) / (high - low) * (height - 1))
+
+    grid = [[" "] * width for _ in range(height)]
+    marked: set[tuple[int, int]] = set()  # cells holding a measured point
+    styles = ("yellow", "cyan")
+    for number, (_label, mark, times) in enumerate(points):
+        path = "•" if number == 0 else "·"
+        count = min(len(times), len(sizes))
+        for i in range(count - 1):
+            c0, c1 = column(lx[i]), column(lx[i + 1])
+            for c in range(c0 + 1, c1):
+                f = (c - c0) / (c1 - c0)
+                y = math.exp(math.log(times[i]) * (1 - f) + math.log(times[i + 1]) * f)
+                if grid[row(y)][c] == " ":
+                    grid[row(y)][c] = paint(path, styles[number % 2])
+        for i in range(count):
+            at = (row(times[i]), column(lx[i]))
+            both = at in marked
+            marked.add(at)
+            grid[at[0]][at[1]] = paint(
+                "◉" if both else mark, "bold" if both else styles[number % 2]
+            )
+    top, bottom = _short_time(math.exp(high)), _short_time(math.exp(low))
+    margin = max(len(top), len(bottom))
+    lines = []
+    for r, cells in enumerate(grid):
+        label = top if r == 0 else bottom if r == height - 1 else ""
+        lines.append(f"{label:>{margin}} ┤{''.join(cells)}")
+    lines.append(" " * margin + " └" + "─" * width)
+    ticks = [" "] * (width + 2)
+    for n, x in zip(sizes, lx):
+        text, at = f"{n:g}", column(x)
+        start = min(max(0, at - len(text) // 2), width + 2 - len(text))
+        if all(ch == " " for ch in ticks[max(0, start - 1) : start + len(text) + 1]):
+            ticks[start : start + len(text)] = list(text)
+    lines.append(" " * (margin + 2) + "".join(ticks).rstrip() + "   n (log scale)")
+    legend = "   ".join(
+        paint(f"{mark} {label}", styles[i % 2]) for i, (label, mark, _) in enumerate(points)
+    )
+    lines.append(" " * (margin + 2) + legend + "   ◉ both   (time per call, log scale)")
+    return lines
+
+
+def timing_plot(timing: dict[str, Any], paint: Painter | None = None) -> list[str]:
+    """The growth picture of a report's timing entry: yours against the reference's."""
+    sizes = timing.get("sizes") or []
+    mine, ref = timing.get("learner_times") or [], timing.get("reference_times") or []
+    if timing.get("error") or len(sizes) < 2:
+        return []
+    mine_k, ref_k = timing.get("learner_growth"), timing.get("reference_growth")
+    series = [
+        (f"yours n^{mine_k:.2f}" if mine_k is not None else "yours", "●", mine),
+        (f"reference n^{ref_k:.2f}" if ref_k is not None else "reference", "○", ref),
+    ]
+    return growth_plot(sizes, series, paint)
+
+
 def seconds(value: float | None) -> str:
     if value is None:
         return "—"
@@ -85,7 +234,7 @@ def _table(rows: Sequence[Sequence[str]], paint: Painter, status_col: int) -> li
             if n == 0:
                 text = paint(text, "bold")
             elif i == status_col:
-                text = paint(text, cell)
+                text = paint(text, cell.removeprefix("test "))
             cells.append(text)
         lines.append("  ".join(cells).rstrip())
     return lines
@@ -102,10 +251,24 @@ def rerun_command(slug: str, test: str | None, implementation: dict[str, Any]) -
     return shlex.join(args)
 
 
+def _selected_status(kata: dict[str, Any]) -> str:
+    """The verdict of a run of selected tests: not a kata's status, which needs all its tests."""
+    passed, total = kata["tests"]["passed"], kata["tests"]["total"]
+    if kata["status"] in ("broken", "tampered", "incomplete", "error"):
+        return kata["status"]
+    if total and passed == total:
+        return "test passed"
+    return "test failed" if total else "no such test"
+
+
 def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) -> list[str]:
     slug = kata["slug"]
     impl = report["implementation"]
-    header = f"{slug} — {kata['status']}, {kata['tests']['passed']}/{kata['tests']['total']} tests"
+    header = f"{slug} — {kata['status']}"
+    if kata.get("selected"):
+        header = f"{slug}::{kata['selected']} — {_selected_status(kata)}"
+    elif kata["tests"]["total"]:
+        header += f", {kata['tests']['passed']}/{kata['tests']['total']} tests"
     lines = ["", paint(header, "bold")]
     if kata.get("tampered"):
         lines.append(f"  {paint('tampered: this kata scores nothing until it is restored', 'red')}")
@@ -122,6 +285,10 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
             *(f"    {line}" for line in b["error"].splitlines()),
         ]
         lines.append(f"  rerun: {rerun_command(slug, None, impl)}")
+        if impl.get("kind") == "learner":
+            lines.append(
+                f"  start again from the stub: nox -s reset -- {slug} (your file is backed up)"
+            )
         return lines
     if kata["problem"]:
         lines += [f"  {paint(line, 'red')}" for line in kata["problem"].splitlines()]
@@ -140,8 +307,18 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
         lines.append(title)
         if t["spec"]:
             lines.append(f"    spec:  katas/{slug}/README.md § {t['spec']}")
-        for n, line in enumerate(t["message"].splitlines() or [t["status"]]):
-            lines.append(("           " if n else "    why:   ") + line)
+        message = t["message"]
+        if t["status"] == "timeout" and message.startswith("Failed: Timeout"):
+            message = "the test ran past its time limit" + message.removeprefix(
+                "Failed: Timeout"
+            ).removesuffix(" from pytest-timeout.")
+        for n, line in enumerate(message.splitlines() or [t["status"]]):
+            lines.append((("           " if n else "    why:   ") + line).rstrip())
+        where = t.get("where")
+        if where:
+            lines.append(
+                f"    in:    {where['file']}:{where['line']}  {paint(where['source'], 'bold')}"
+            )
         if t["line"]:
             test_file = t["nodeid"].split("::", 1)[0]
             lines.append(f"    at:    {test_file}:{t['line']}")
@@ -178,26 +355,32 @@ def render(
     colour: bool | None = None,
     report_path: str | None = None,
     timing_only: bool = False,
+    plot: bool = False,
 ) -> None:
-    """Print the report for a person at a terminal."""
+    """Print the report for a person at a terminal (``plot``: each timing's growth drawn)."""
     stream = stream or sys.stdout
     paint = Painter(use_colour(stream) if colour is None else colour)
     timed = any(k.get("timing") for k in report["katas"])
+    reference = report["implementation"].get("kind") == "reference"
     header = ("kata", "area", "tests", "points", "status", "time", "ref time")
     rows = [header + (("speed vs ref", "growth") if timed else ())]
     for k in report["katas"]:
+        ran = k["tests"]["total"] and k.get("source") != "stub"
         row = (
-            k["slug"],
+            f"{k['slug']}::{k['selected']}" if k.get("selected") else k["slug"],
             k["area"],
-            f"{k['tests']['passed']}/{k['tests']['total']}",
-            f"{k['points']['earned']:g}/{k['points']['possible']}",
-            k["status"],
-            seconds(k["duration"]) if k["tests"]["total"] else "—",
+            f"{k['tests']['passed']}/{k['tests']['total']}" if k["tests"]["total"] else "—",
+            "—" if k.get("selected") else f"{k['points']['earned']:g}/{k['points']['possible']}",
+            _selected_status(k) if k.get("selected") else k["status"],
+            seconds(k["duration"]) if ran else "—",
             seconds(k["reference_duration"]),
         )
         if timed:
             t = k.get("timing") or {}
-            row += ("error" if t.get("error") else t.get("speed", "—"), t.get("growth", "—"))
+            growth = t.get("growth", "—")
+            if reference and t.get("reference_growth") is not None:
+                growth = f"n^{t['reference_growth']:.2f}"  # measured alone, not against itself
+            row += ("error" if t.get("error") else t.get("speed", "—"), growth)
         rows.append(row)
     out = _table(rows, paint, status_col=4)
     untouched = [k["slug"] for k in report["katas"] if k["status"] == "not started"]
@@ -212,6 +395,10 @@ def render(
             and not (collapse and k["slug"] in untouched)
         ):
             out += _kata_details(k, report, paint)
+    for k in report["katas"] if plot else ():
+        picture = timing_plot(k.get("timing") or {}, paint)
+        if picture:
+            out += ["", paint(f"{k['slug']} — growth", "bold"), *(f"  {line}" for line in picture)]
     if collapse and not timing_only:
         shown = ", ".join(untouched[:6]) + (
             f" and {len(untouched) - 6} more" if len(untouched) > 6 else ""
@@ -222,12 +409,32 @@ def render(
             "  each begins with its spec, katas/<kata>/README.md; `nox -s next` says where "
             "to start",
         ]
+    reused = [k["slug"] for k in report["katas"] if k.get("source") == "reused"]
+    if reused:
+        shown = ", ".join(reused[:6]) + (f" and {len(reused) - 6} more" if len(reused) > 6 else "")
+        out += [
+            "",
+            paint(
+                f"reused: {shown} — unchanged since the last grade (--fresh grades again)", "dim"
+            ),
+        ]
     s = report["summary"]
     out.append("")
-    summary = (
-        f"{s['solved']}/{s['katas']} katas solved, {s['points']:g}/{s['possible']} points, "
-        f"{s['tests_passed']}/{s['tests_total']} tests passed"
-    )
+    if report["katas"] and all(k.get("selected") for k in report["katas"]):
+        # One test (or a few) run again: no kata was graded as a whole.
+        summary = f"{s['tests_passed']}/{s['tests_total']} selected tests passed"
+        earlier = [k for k in report["katas"] if k.get("last_grade")]
+        for k in earlier:
+            last = k["last_grade"]
+            summary += (
+                f"; {k['slug']} was {last['status']}, {last['passed']}/{last['total']} tests, "
+                f"at its last full grade"
+            )
+    else:
+        summary = (
+            f"{s['solved']}/{s['katas']} katas solved, {s['points']:g}/{s['possible']} points, "
+            f"{s['tests_passed']}/{s['tests_total']} tests passed"
+        )
     out.append(paint(summary, "bold"))
     if not report["complete"]:
         out.append(paint("grading was interrupted: the report is incomplete", "incomplete"))

@@ -100,7 +100,15 @@ class Timing:
             return "—"
         r = stats.Ratio(self.ratio, self.ratio_low or self.ratio, self.ratio_high or self.ratio, ())
         against = " vs recorded reference" if self.recorded_reference else ""
-        return f"{r.describe()} ({r.low:.2f}–{r.high:.2f}){against}"
+        # The spread of the pairs, in the headline's own terms: "1.2× faster" spans
+        # speed-ups, "3.1× slower" slow-downs, "as fast" your time over the reference's.
+        headline = r.describe()
+        if headline.endswith("faster"):
+            low, high = 1 / r.high, 1 / r.low
+        else:
+            low, high = r.low, r.high
+        unit = "" if headline == "as fast" else "×"
+        return f"{headline} (pairs: {low:.2f}–{high:.2f}{unit}){against}"
 
     def growth(self) -> str:
         if self.learner_growth is None or self.reference_growth is None:

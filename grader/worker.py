@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import linecache
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -196,13 +198,43 @@ def _broken(job: Job, detail: str, line: int | None) -> None:
     os._exit(EXIT_BROKEN)
 
 
+IMPORT_LIMIT_SECONDS = 5.0
+"""Longest an import of the module under test may take (or 5 test time limits, if more)."""
+
+
+class _ImportHang(BaseException):
+    """Raised by the alarm when importing the module under test takes too long."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _ImportHang
+
+
 def _import_implementation(job: Job) -> None:
-    """Import the module under test; on failure record where and exit."""
+    """Import the module under test; on failure (or a hang) record where and exit."""
     impl = Path(job.impl_dir) / f"{job.module}.py"
     if not impl.is_file():
         _broken(job, f"FileNotFoundError: {job.module}.py is missing", None)
+    limit = max(IMPORT_LIMIT_SECONDS, 5 * job.time_limit)
+    alarm = hasattr(signal, "setitimer")
+    if alarm:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         importlib.import_module(job.module)
+    except _ImportHang as exc:
+        real = os.path.realpath(impl)
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if os.path.realpath(f.filename) == real
+        ]
+        line = frames[-1].lineno if frames else None
+        detail = f"importing {job.module}.py did not finish within {limit:g} s"
+        if line is not None:
+            source = linecache.getline(real, line).strip()
+            detail += f"; it was running line {line}: {source}"
+        _broken(job, detail, line)
     except BaseException as exc:
         line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
         if line is None:
@@ -214,6 +246,10 @@ def _import_implementation(job: Job) -> None:
             ]
             line = frames[-1].lineno if frames else None
         _broken(job, "".join(traceback.format_exception_only(type(exc), exc)).strip(), line)
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 SENTINEL = Path(__file__).parent / "sentinel" / "test_sentinel.py"

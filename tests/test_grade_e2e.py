@@ -25,8 +25,13 @@ def test_untouched_stub_is_not_started(tree: Path) -> None:
     assert graded.code == 1
     adder = graded.kata("adder")
     assert adder["status"] == "not started"
-    assert adder["reference_duration"] is not None, "the reference runs beside the learner"
+    assert adder["reference_duration"] is None, "no test of the stub ran: nothing to compare"
     assert "not started" in graded.stdout
+    # Run for real, the stub's tests all meet NotImplementedError: the same verdict.
+    fresh = run_grader("grade", "--fresh", root=tree)
+    adder = fresh.kata("adder")
+    assert adder["status"] == "not started" and adder["source"] == "run"
+    assert adder["reference_duration"] is not None, "the reference runs beside the learner"
 
 
 def test_partial_credit_follows_weights(tree: Path) -> None:

@@ -127,7 +127,7 @@ def test_crash_and_hang_still_write_complete_results(autograder: Path) -> None:
         + ["greeter › test_greets_by_name", "greeter › test_greets_empty_name"]
     )
     adder = [t for t in results["tests"] if t["name"].startswith("adder")]
-    assert all("did not finish within 8 s" in t["output"] for t in adder)
+    assert all("importing adder.py did not finish within 5 s" in t["output"] for t in adder)
     greeter = [t for t in results["tests"] if t["name"].startswith("greeter")]
     assert all(t["status"] == "failed" and t["output"] for t in greeter)
     assert "leaderboard" not in results

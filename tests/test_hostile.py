@@ -93,11 +93,22 @@ def test_misbehaving_test_gets_a_verdict(tree: Path, case: str, body: str, verdi
     assert graded.kata("adder")["status"] == "partial"
 
 
-def test_busy_loop_at_import_hits_the_kata_wall_clock(tree: Path) -> None:
+def test_busy_loop_at_import_is_stopped_and_its_line_named(tree: Path) -> None:
     started = time.monotonic()
     graded = grade_hostile(tree, "while True:\n    pass\n")
+    adder = graded.kata("adder")
+    assert adder["status"] == "broken"
+    assert adder["broken"]["line"] in (1, 2)
+    assert "importing adder.py did not finish within 5 s" in adder["broken"]["error"]
+    assert time.monotonic() - started < 30
+
+
+def test_c_level_hang_at_import_hits_the_kata_wall_clock(tree: Path) -> None:
+    started = time.monotonic()
+    graded = grade_hostile(tree, "sum(range(10**12))  # holds the GIL, ignores signals\n")
     assert graded.kata("adder")["status"] == "timeout"
-    assert "did not finish within 8 s" in graded.kata("adder")["problem"]
+    problem = graded.kata("adder")["problem"]
+    assert "did not finish within 8 s" in problem and "importing adder.py" in problem
     assert time.monotonic() - started < 30
 
 
@@ -269,10 +280,13 @@ def test_ctrl_c_while_timing_keeps_the_grades(tmp_path: Path) -> None:
     for part in ("katas/lru_cache", "solutions/lru_cache"):
         shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "katas/manifest.json", tree / "katas/manifest.json")
+    # The learner's code (a copy of the reference) is timed against the reference; a
+    # grade of the references alone only measures their growth, which is quickly done.
+    shutil.copy(tree / "solutions/lru_cache/lru_cache.py", tree / "katas/lru_cache")
     scratch = tmp_path / "scratch"  # the grader's temporary folders, to see timing start
     scratch.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader", "grade", "--reference", "--root", str(tree)],
+        [sys.executable, "-m", "grader", "grade", "--root", str(tree)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
