@@ -34,10 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.verdicts import KataStatus
+
 if TYPE_CHECKING:
     from grader.pipeline import Grade, Options
 
-ATTENTION = ("broken", "timeout", "crashed", "error", "tampered", "incomplete")
+ATTENTION = tuple(str(s) for s in KataStatus if s.props.attention)
 """Kata statuses that mean the submission, not just the solution, needs a look."""
 
 MOST_FAILED_SHOWN = 20

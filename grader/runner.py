@@ -11,6 +11,14 @@ code that holds the GIL: a per-test watchdog (from the child's progress log)
 and a wall-clock cap for the whole kata. When a child dies mid-test, the test
 it was running is blamed and the kata is run again without it, so one bad
 test costs only itself.
+
+No process outlives its grade. On Linux the runner and every child are
+subreapers (``PR_SET_CHILD_SUBREAPER``): a process the learner's code starts
+stays a descendant of its child however it detaches (a new session, a new
+process group, a double fork), and is killed with the child; one whose child
+died abruptly is re-parented to the runner, which ends it as soon as it sees
+it. With a sandbox (:mod:`grader.sandbox`) each child runs in bubblewrap,
+in a PID namespace of its own.
 """
 
 from __future__ import annotations
@@ -31,9 +39,22 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.files import read_json_object
-from grader.worker import EXIT_BROKEN, Job, child_main
+from grader.verdicts import TestOutcome
+from grader.worker import (
+    EXIT_BROKEN,
+    OUTPUT_LIMIT_BYTES,
+    Job,
+    child_main,
+    end_descendants,
+    parents,
+    set_subreaper,
+)
+
+if TYPE_CHECKING:
+    from grader.sandbox import Sandbox
 
 PRELOAD = ("pytest", "pytest_timeout", "pytest_jsonreport.plugin", "grader.kata_plugin")
 """Modules imported once in the parent so that every forked child has them warm."""
@@ -49,7 +70,7 @@ class Culprit:
     """A test during which the process died or was killed."""
 
     nodeid: str
-    verdict: str  # "timeout", "memory" or "crashed"
+    verdict: TestOutcome  # timeout, memory, output limit or crashed
     detail: str
 
 
@@ -64,6 +85,8 @@ class Attempt:
     collected: list[str] = field(default_factory=list)
     metadata: dict[str, dict] = field(default_factory=dict)  # nodeid -> spec, weight, line
     running: str | None = None  # test started but not finished when the process ended
+    running_for: float = 0.0  # seconds that test had been running
+    max_rss_kb: int = 0  # the process's peak resident memory (its ru_maxrss)
     report: dict | None = None
     broken: dict | None = None
     output: str = ""
@@ -140,6 +163,8 @@ class _Process:
     def __init__(self, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
         self.pid = pid
         self.popen = popen
+        self.max_rss_kb = 0
+        self.reaped = False
 
     @classmethod
     def fork(cls, target: Callable[[], None]) -> _Process:
@@ -152,8 +177,11 @@ class _Process:
         return cls(pid)
 
     @classmethod
-    def start(cls, job: Job) -> _Process:
-        """A worker process for ``job`` (see grader.worker)."""
+    def start(cls, job: Job, sandbox: Sandbox | None = None) -> _Process:
+        """A worker process for ``job`` (see grader.worker), in ``sandbox`` when given."""
+        if sandbox is not None:
+            popen = sandbox.popen(job)
+            return cls(popen.pid, popen)
         if hasattr(os, "fork"):
             return cls.fork(lambda: child_main(job))
         spec = Path(job.scratch) / "job.json"  # pragma: no cover - Windows
@@ -169,18 +197,25 @@ class _Process:
 
     def poll(self) -> tuple[int | None, int | None] | None:
         """``(returncode, signal)`` once the child has ended, else ``None``."""
-        if self.popen is not None:  # pragma: no cover - Windows
+        if self.popen is not None and not hasattr(os, "wait4"):  # pragma: no cover - Windows
             code = self.popen.poll()
             return None if code is None else (code, None)
-        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        pid, status, usage = os.wait4(self.pid, os.WNOHANG)
         if pid == 0:
             return None
+        self.reaped = True
+        if self.popen is not None:
+            self.popen.returncode = 0  # reaped here: Popen must not wait for it again
+        self.max_rss_kb = usage.ru_maxrss
         if os.WIFSIGNALED(status):
             return None, os.WTERMSIG(status)
         return os.waitstatus_to_exitcode(status), None
 
     def kill_group(self) -> None:
-        """End the child and everything it started."""
+        """End the child and everything it started, whatever session or group they are in."""
+        if not self.reaped:  # once reaped, its pid may be another process's
+            with contextlib.suppress(OSError):
+                end_descendants(self.pid)
         if hasattr(os, "killpg"):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
@@ -233,10 +268,34 @@ def _describe_death(attempt: Attempt) -> str:
             name = signal.Signals(attempt.signal).name
         except ValueError:
             name = ""
-        if attempt.signal == getattr(signal, "SIGXFSZ", None):
-            return "the process wrote more output than the grader keeps and was stopped"
         return f"the process was killed by signal {attempt.signal} {name}".rstrip()
     return f"the process exited with status {attempt.returncode} during the test"
+
+
+def death_verdict(attempt: Attempt, time_limit: float) -> tuple[TestOutcome, str]:
+    """Why the process died during a test, named by cause.
+
+    A process that dies after its test has run past the time limit timed out,
+    whatever the last straw was (pytest-timeout's exception can end pytest
+    itself with an internal error, exit status 3).
+    """
+    timed_out = attempt.running_for >= time_limit
+    if attempt.killed_for == "test-timeout" or (attempt.killed_for is None and timed_out):
+        detail = _describe_death(attempt)
+        if attempt.killed_for is None:
+            detail = (
+                f"the test ran past its time limit ({time_limit:g} s) and its process ended "
+                f"({detail.removeprefix('the process ').removesuffix(' during the test')})"
+            )
+        return TestOutcome.TIMEOUT, detail
+    if "MemoryError" in attempt.output:
+        return TestOutcome.MEMORY, "the process ran out of memory (the kata's memory_mb)"
+    if attempt.signal == getattr(signal, "SIGXFSZ", None) or "File too large" in attempt.output:
+        return TestOutcome.OUTPUT_LIMIT, (
+            f"output limit: the test wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB "
+            "to stdout or stderr, the most the grader keeps, and was stopped"
+        )
+    return TestOutcome.CRASHED, _describe_death(attempt)
 
 
 class Runner:
@@ -247,9 +306,11 @@ class Runner:
         workers: int | None = None,
         grace: float = 1.0,
         on_progress: Callable[[int, int], None] | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.grace = grace
+        self.sandbox = sandbox
         self.interrupted = False
         self.on_progress = on_progress  # called with (jobs finished, jobs in all)
 
@@ -259,6 +320,28 @@ class Runner:
         On Ctrl-C, running children are killed, unfinished jobs are returned
         with ``killed_for="interrupted"``, and :attr:`interrupted` is set.
         """
+        set_subreaper()
+        try:
+            return self._run(jobs, kata_timeouts)
+        finally:
+            self._sweep_orphans(set())
+
+    @staticmethod
+    def _sweep_orphans(live: set[int]) -> None:
+        """End processes re-parented to the runner: left by a child that died abruptly."""
+        if not os.path.isdir("/proc/self"):
+            return
+        me = os.getpid()
+        for pid, parent in parents().items():
+            if parent != me or pid in live:
+                continue
+            with contextlib.suppress(OSError):
+                end_descendants(pid)
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
+
+    def _run(self, jobs: Sequence[Job], kata_timeouts: Sequence[float]) -> list[RunOutcome]:
         outcomes = [RunOutcome(job) for job in jobs]
         deadlines = list(kata_timeouts)
         pending = list(range(len(jobs)))
@@ -271,7 +354,7 @@ class Runner:
                     index = pending.pop(0)
                     job = outcomes[index].job
                     self._reset_scratch(job)
-                    proc = _Process.start(job)
+                    proc = _Process.start(job, self.sandbox)
                     running[index] = (proc, _Watch(job.progress_path), time.monotonic())
                 for index, (proc, watch, started) in list(running.items()):
                     job = outcomes[index].job
@@ -293,8 +376,10 @@ class Runner:
                             time.sleep(POLL_SECONDS)
                     proc.kill_group()  # stray children of a finished kata, too
                     del running[index]
+                    self._sweep_orphans({p.pid for p, _, _ in running.values()})
                     watch.read()
                     attempt = self._finish(job, ended, watch, killed_for, started)
+                    attempt.max_rss_kb = proc.max_rss_kb
                     budget_used[index] += attempt.wall
                     outcome = outcomes[index]
                     outcome.attempts.append(attempt)
@@ -338,14 +423,16 @@ class Runner:
     ) -> Attempt:
         returncode, sig = ended
         broken = read_json_object(job.broken_path) if returncode == EXIT_BROKEN else None
+        now = time.monotonic()
         return Attempt(
             returncode=returncode,
             signal=sig,
             killed_for=killed_for,
-            wall=time.monotonic() - started,
+            wall=now - started,
             collected=list(watch.collected),
             metadata=dict(watch.metadata),
             running=watch.running,
+            running_for=now - watch.running_since if watch.running else 0.0,
             report=read_json_object(job.report_path),
             broken=broken,
             output=excerpt(job.output_path),
@@ -356,13 +443,7 @@ class Runner:
         attempt = outcome.last
         if attempt.running is None or attempt.killed_for == "interrupted":
             return None
-        if attempt.killed_for == "test-timeout":
-            verdict, detail = "timeout", _describe_death(attempt)
-        elif "MemoryError" in attempt.output:
-            verdict = "memory"
-            detail = "the process ran out of memory (its limit is the kata's memory_mb)"
-        else:
-            verdict, detail = "crashed", _describe_death(attempt)
+        verdict, detail = death_verdict(attempt, outcome.job.time_limit)
         outcome.culprits.append(Culprit(attempt.running, verdict, detail))
         if not budget_left or len(outcome.attempts) > MAX_RETRIES:
             return None
