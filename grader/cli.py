@@ -79,6 +79,15 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
         help="only the speed comparison: katas whose last grade passed with the same code are "
         "not tested again (timing needs passing tests)",
     )
+    p.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="auto",
+        default="off",
+        choices=("off", "auto", "require"),
+        help="run the tests in bubblewrap (no network, read-only files, home hidden); "
+        "--sandbox=require refuses to grade without it",
+    )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 
@@ -184,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 format=args.format,
                 timing=args.timing,
                 timing_only=args.timing_only,
+                sandbox=args.sandbox,
             )
             return grade(options).exit_code
         if getattr(args, "handler", None):

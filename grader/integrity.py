@@ -25,6 +25,7 @@ from typing import Any
 from grader.catalog import Kata
 from grader.files import read_json_object, sha256
 from grader.results import RunResult
+from grader.verdicts import CAUSES
 
 MANIFEST = Path("katas") / "manifest.json"
 SUSPICIOUS = (
@@ -88,7 +89,7 @@ def check_files(kata: Kata, impl_dir: Path, manifest: dict[str, Any] | None) -> 
 
 def check_run(run: RunResult, manifest: dict[str, Any] | None, selected: str | None) -> list[str]:
     """Problems with what the run reported."""
-    if run.broken is not None or run.problem_kind in ("interrupted", "timeout", "crashed"):
+    if run.broken is not None or run.problem_kind in ("interrupted", *CAUSES):
         return []  # nothing trustworthy was claimed
     problems = []
     if run.sentinels != EXPECTED_SENTINELS:

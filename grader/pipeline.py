@@ -31,6 +31,7 @@ from grader.integrity import check_files, check_run, load_manifest
 from grader.progress import Progress
 from grader.results import RunResult, collect, from_report
 from grader.runner import Runner, make_scratch, preload, remove_scratch
+from grader.sandbox import choose as choose_sandbox
 from grader.scoring import Score, apply_timing, score
 from grader.selection import Implementation, Target, implementation, select
 from grader.timing import Timing, TimingJob, judge, time_kata
@@ -56,6 +57,7 @@ class Options:
     quiet: bool = False
     junit_path: Path | None = None  # --junit-xml: also write JUnit XML there
     format: str = "terminal"  # --format: "terminal" or "markdown"
+    sandbox: str = "off"  # --sandbox: off, auto or require (see grader.sandbox)
 
 
 @dataclass
@@ -162,7 +164,11 @@ def run(grade: Grade) -> None:
     jobs = [grade.jobs[i] for i in todo]
     preload(t.kata.test_file for t in grade.targets)
     show = not grade.options.quiet and sys.stderr.isatty() and len(jobs) > 2
-    runner = Runner(workers=grade.options.jobs, on_progress=_progress_line if show else None)
+    runner = Runner(
+        workers=grade.options.jobs,
+        on_progress=_progress_line if show else None,
+        sandbox=choose_sandbox(grade.options.sandbox, grade.options.root),
+    )
     by_slug = {t.kata.slug: t.kata for t in grade.targets}
     outcomes = runner.run(jobs, [by_slug[j.slug].kata_timeout for j in jobs])
     if show:
@@ -215,8 +221,8 @@ def measure_speed(grade: Grade) -> None:
     A measurement is kept in ``.kata/timing-cache.json`` and reused while the
     implementation, the reference and the workload are unchanged.
     """
-    if not grade.options.timing or not hasattr(os, "fork"):
-        return
+    if not grade.options.timing or not hasattr(os, "fork") or grade.options.sandbox != "off":
+        return  # the timing runs code unsandboxed: not with --sandbox
     cache_path = grade.state_dir / "timing-cache.json"
     cache = read_json_object(cache_path) or {}
     fresh = False

@@ -45,12 +45,15 @@ from grader.files import read_json_object
 from grader.verdicts import TestOutcome
 from grader.worker import (
     EXIT_BROKEN,
+    MEMORY_PRESSURE,
     OUTPUT_LIMIT_BYTES,
     Job,
     child_main,
+    descendants,
     end_descendants,
     parents,
     set_subreaper,
+    vm_data_bytes,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +90,7 @@ class Attempt:
     running: str | None = None  # test started but not finished when the process ended
     running_for: float = 0.0  # seconds that test had been running
     max_rss_kb: int = 0  # the process's peak resident memory (its ru_maxrss)
+    memory_pressure: tuple[int, int] | None = None  # (bytes used, headroom) when killed
     report: dict | None = None
     broken: dict | None = None
     output: str = ""
@@ -233,6 +237,7 @@ class _Watch:
         self.metadata: dict[str, dict] = {}
         self.running: str | None = None
         self.running_since = 0.0
+        self.memory: tuple[int, int] | None = None  # the worker's (baseline, headroom) bytes
 
     def read(self) -> None:
         try:
@@ -256,6 +261,19 @@ class _Watch:
                 self.running, self.running_since = nodeid, float(since)
             elif kind == "done":
                 self.running = None
+            elif kind == "memory":
+                with contextlib.suppress(ValueError):
+                    baseline, headroom = (int(n) for n in rest.split())
+                    self.memory = (baseline, headroom)
+
+    def memory_pressure(self, pid: int) -> int | None:
+        """Bytes the tests of process ``pid`` (or a descendant) hold past MEMORY_PRESSURE."""
+        if self.memory is None:
+            return None
+        baseline, headroom = self.memory
+        sizes = [vm_data_bytes(p) or 0 for p in (pid, *descendants(pid))]
+        used = max(sizes, default=0) - baseline
+        return used if used >= MEMORY_PRESSURE * headroom else None
 
 
 def _describe_death(attempt: Attempt) -> str:
@@ -280,7 +298,15 @@ def death_verdict(attempt: Attempt, time_limit: float) -> tuple[TestOutcome, str
     itself with an internal error, exit status 3).
     """
     timed_out = attempt.running_for >= time_limit
-    if attempt.killed_for == "test-timeout" or (attempt.killed_for is None and timed_out):
+    if attempt.memory_pressure is not None:
+        used, headroom = attempt.memory_pressure
+        return TestOutcome.MEMORY, (
+            f"the test had taken {used / 2**20:,.0f} MB of the kata's {headroom / 2**20:,.0f} MB "
+            "(memory_mb) when it ran past its time limit: memory that grows without bound"
+        )
+    if attempt.killed_for in ("test-timeout", "kata-timeout") or (
+        attempt.killed_for is None and timed_out
+    ):
         detail = _describe_death(attempt)
         if attempt.killed_for is None:
             detail = (
@@ -360,6 +386,7 @@ class Runner:
                     job = outcomes[index].job
                     ended = proc.poll()
                     killed_for = None
+                    pressure = None
                     if ended is None:
                         watch.read()
                         now = time.monotonic()
@@ -367,6 +394,7 @@ class Runner:
                             job.time_limit + self.grace + 0.5 * job.time_limit
                         ):
                             killed_for = "test-timeout"
+                            pressure = watch.memory_pressure(proc.pid)
                         elif now - started + budget_used[index] > deadlines[index]:
                             killed_for = "kata-timeout"
                         else:
@@ -380,6 +408,8 @@ class Runner:
                     watch.read()
                     attempt = self._finish(job, ended, watch, killed_for, started)
                     attempt.max_rss_kb = proc.max_rss_kb
+                    if pressure is not None and watch.memory is not None:
+                        attempt.memory_pressure = (pressure, watch.memory[1])
                     budget_used[index] += attempt.wall
                     outcome = outcomes[index]
                     outcome.attempts.append(attempt)

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.selection import UsageError
 from grader.worker import Job
 
 MODES = ("off", "auto", "require")
@@ -49,7 +50,7 @@ HIDDEN = ("/home", "/root", "/run", "/tmp", "/var/tmp", "/mnt", "/media", "/srv"
 """Folders replaced by empty ones inside the sandbox (when they exist)."""
 
 
-class SandboxError(Exception):
+class SandboxError(UsageError):
     """The sandbox was required but cannot be used here."""
 
 

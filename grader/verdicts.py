@@ -125,25 +125,25 @@ KATA_PROPS: dict[KataStatus, KataProps] = {
     KataStatus.NOT_STARTED: KataProps(
         False, False, _DIM, "⚪", "fail", False, "the stub is untouched"
     ),
-    KataStatus.BROKEN: KataProps(False, False, _RED, "💥", "error", True, "does not import"),
+    KataStatus.BROKEN: KataProps(False, False, _RED, "❌", "error", True, "does not import"),
     KataStatus.TIMEOUT: KataProps(
-        False, False, _RED, "⏱️", "error", True, "ran past its time limits and was stopped"
+        False, False, _RED, "❌", "error", True, "ran past its time limits and was stopped"
     ),
     KataStatus.MEMORY: KataProps(
-        False, False, _RED, "🧠", "error", True, "ran out of its memory limit"
+        False, False, _RED, "❌", "error", True, "ran out of its memory limit"
     ),
     KataStatus.OUTPUT_LIMIT: KataProps(
-        False, False, _RED, "📜", "error", True, "printed more output than the grader keeps"
+        False, False, _RED, "❌", "error", True, "printed more output than the grader keeps"
     ),
     KataStatus.CRASHED: KataProps(
-        False, False, _RED, "☠️", "error", True, "the test process died (a signal or an exit)"
+        False, False, _RED, "❌", "error", True, "the test process died (a signal or an exit)"
     ),
-    KataStatus.ERROR: KataProps(False, False, _RED, "❗", "error", True, "tests not collected"),
+    KataStatus.ERROR: KataProps(False, False, _RED, "❌", "error", True, "tests not collected"),
     KataStatus.INCOMPLETE: KataProps(
         False, False, _MAGENTA, "⏸️", "error", True, "grading was interrupted"
     ),
     KataStatus.TAMPERED: KataProps(
-        False, False, _RED, "🚫", "error", True, "tests or their running were changed"
+        False, False, _RED, "❌", "error", True, "tests or their running were changed"
     ),
 }
 

@@ -214,7 +214,8 @@ def dropped_note(name: str, written: int, limit: int = PRINT_LIMIT_CHARS) -> str
 class ProgressLog:
     """pytest plugin: one line per event, flushed, in the progress file.
 
-    Lines are ``collected <json: nodeid, spec, weight, line>``, ``start <monotonic> <nodeid>`` and
+    Lines are ``memory <baseline bytes> <headroom bytes>`` (first, on Linux),
+    ``collected <json: nodeid, spec, weight, line>``, ``start <monotonic> <nodeid>`` and
     ``done <nodeid>``; a nodeid runs to the end of its line.
     """
 
@@ -222,6 +223,8 @@ class ProgressLog:
         self._file = path.open("a", buffering=1, encoding="utf-8")
         self._pid = os.getpid()
         self._printed: dict[tuple[str, str], int] = {}  # (phase, stream) -> characters
+        if _MEMORY:
+            self._write(f"memory {_MEMORY['baseline']} {_MEMORY['headroom']}")
 
     def _forked_copy(self) -> None:
         """A copy of this process made by ``os.fork`` in a test ends without reporting."""
@@ -282,6 +285,14 @@ class ProgressLog:
         item._report_sections[:] = sections
         report = yield
         report.sections = [(title, clip(text)) for title, text in report.sections]
+        if report.failed and call.excinfo is not None and "Timeout" in str(call.excinfo.value):
+            used = memory_in_use()
+            if used is not None:  # it ran out of time while filling its memory
+                report.longrepr = (
+                    f"MemoryError: the test had taken {used / 2**20:,.0f} MB of the kata's "
+                    f"{_MEMORY['headroom'] / 2**20:,.0f} MB (memory_mb) when it ran past its "
+                    f"time limit: memory that grows without bound\n{report.longrepr}"
+                )
         return report
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
@@ -291,16 +302,34 @@ class ProgressLog:
         self._write(f"done {nodeid}")
 
 
-def _vm_data_bytes() -> int | None:
-    """This process's data segment size (Linux ``VmData``), or ``None``."""
+MEMORY_PRESSURE = 0.5
+"""Share of ``memory_mb`` in use when a test runs out of time that makes it a memory verdict:
+code that allocates without bound may hit the clock before the memory limit."""
+
+_MEMORY: dict[str, int] = {}  # "baseline" and "headroom" in bytes, once the limit is set
+
+
+def vm_data_bytes(pid: int | str = "self") -> int | None:
+    """A process's data segment size (Linux ``VmData``), or ``None``."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
             for line in f:
                 if line.startswith("VmData:"):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def memory_in_use(pid: int | str = "self") -> int | None:
+    """Bytes the tests took beyond the grader's own, when past :data:`MEMORY_PRESSURE`."""
+    if not _MEMORY:
+        return None
+    data = vm_data_bytes(pid)
+    if data is None:
+        return None
+    used = data - _MEMORY["baseline"]
+    return used if used >= MEMORY_PRESSURE * _MEMORY["headroom"] else None
 
 
 def memory_limit(job: Job) -> tuple[str, int]:
@@ -314,8 +343,9 @@ def memory_limit(job: Job) -> tuple[str, int]:
     Elsewhere it is ``RLIMIT_AS`` with room for the interpreter.
     """
     headroom = job.memory_mb * 1024 * 1024
-    data = _vm_data_bytes()
+    data = vm_data_bytes()
     if data is not None and hasattr(resource, "RLIMIT_DATA"):
+        _MEMORY.update(baseline=data, headroom=headroom)
         return "RLIMIT_DATA", data + headroom
     return "RLIMIT_AS", headroom + 2048 * 1024 * 1024
 

@@ -18,7 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Graded, run_grader
+from conftest import FIXTURES, ROOT, Graded, run_grader
+
+HOSTILE = FIXTURES / "hostile"
+EXPECTED = json.loads((HOSTILE / "expected.json").read_text())
+"""Each hostile fixture's verdict: the kata's status and its tests' outcomes (see
+`nox -s stability`, which grades them repeatedly, with and without load)."""
 
 HEALTHY = 'def greet(name):\n    return f"Hello, {name}!"\n'
 FINE = "def add(a, b):\n    return a + b\n"
@@ -93,6 +98,85 @@ def test_misbehaving_test_gets_a_verdict(tree: Path, case: str, body: str, verdi
     assert graded.kata("adder")["status"] == "partial"
 
 
+def verdict(kata: dict) -> tuple[str, list[str]]:
+    """A kata's status and its tests' outcomes, leaving aside tests that never ran."""
+    outcomes = sorted({t["status"] for t in kata["results"]} - {"not run"})
+    return kata["status"], outcomes
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_a_kata_that_fails_for_one_cause_is_named_by_it(tree: Path, case: str) -> None:
+    """Every test misbehaves the same way: the kata's status is the cause, never "partial"."""
+    folder = tree.parent / "submission"
+    shutil.copytree(HOSTILE / case, folder)
+    (folder / "greeter").mkdir()
+    (folder / "greeter" / "greeter.py").write_text(HEALTHY)
+    graded = run_grader("grade", "--impl", str(folder), "--no-reference-times", root=tree)
+    assert graded.report is not None, graded.stdout + graded.stderr
+    assert graded.kata("greeter")["status"] == "solved", "the healthy kata keeps its grade"
+    adder = graded.kata("adder")
+    want = EXPECTED[case]
+    assert verdict(adder) == (want["status"], sorted(set(want["tests"]) - {"not run"})), (
+        f"{case}: {adder['problem']}\n{adder['results']}"
+    )
+    assert adder["points"]["earned"] == 0
+    assert len(json.dumps(graded.report)) < 200_000, "floods stay out of the report"
+    if case == "gil_loop":
+        assert "crashed" not in json.dumps(adder), "the grader stopped it; nothing crashed"
+    if case == "line_flood":
+        notes = [t["stdout"].splitlines()[-1] for t in adder["results"]]
+        assert all(n.startswith("[output limit: ") and "printed to stderr" in n for n in notes)
+    if case in ("fd_flood", "import_flood"):
+        text = adder["problem"] if case == "import_flood" else adder["results"][0]["message"]
+        assert "output limit" in text and "32 MB" in text, text
+        assert f"{adder['slug']} — output limit" in graded.stdout
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process no longer runs (it does not exist, or is a zombie)."""
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(") ", 1)[1][0] == "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return True
+
+
+ESCAPES = {
+    "new session": "p = subprocess.Popen(['sleep', '300'], start_new_session=True)\npid = p.pid",
+    "new process group": "p = subprocess.Popen(['sleep', '300'], preexec_fn=os.setpgrp)\n"
+    "pid = p.pid",
+    "empty environment": "p = subprocess.Popen(['/bin/sleep', '300'], env={}, "
+    "start_new_session=True)\npid = p.pid",
+    "double fork": "r, w = os.pipe()\nif os.fork() == 0:\n    os.setsid()\n"
+    "    if os.fork() == 0:\n        os.write(w, str(os.getpid()).encode())\n"
+    "        time.sleep(300)\n    os._exit(0)\npid = int(os.read(r, 20))",
+}
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("abrupt", [False, True], ids=["test ends", "process dies"])
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+def test_no_process_outlives_its_grade(tree: Path, tmp_path: Path, escape: str, abrupt) -> None:
+    """A child that detaches from the test process is ended with the kata's grade.
+
+    With ``abrupt``, the test process itself dies right after (``os._exit``), so
+    the escaped child is orphaned while the kata is still being graded.
+    """
+    pidfile = tmp_path / "child.pid"
+    body = (
+        "import os, subprocess, time\n"
+        + ESCAPES[escape]
+        + f"\nopen({str(pidfile)!r}, 'w').write(str(pid))"
+        + ("\nos._exit(0)" if abrupt else "")
+    )
+    graded = grade_hostile(tree, on_small(body))
+    pid = int(pidfile.read_text())
+    assert _gone(pid), f"{escape}: process {pid} outlived the grade"
+    tests = graded.tests("adder")
+    assert tests.pop("test_small") == ("crashed" if abrupt else "passed")
+    assert set(tests.values()) == {"passed"}
+
+
 def test_busy_loop_at_import_hits_the_kata_wall_clock(tree: Path) -> None:
     started = time.monotonic()
     graded = grade_hostile(tree, "while True:\n    pass\n")
@@ -118,10 +202,11 @@ def test_flood_of_output_stays_bounded(tree: Path) -> None:
     assert len(graded.stdout) < 20_000
 
 
-def test_endless_output_outside_tests_is_stopped(tree: Path) -> None:
+def test_endless_output_outside_tests_is_an_output_limit(tree: Path) -> None:
     graded = grade_hostile(tree, "import os\nwhile True:\n    os.write(1, b'x' * 65536)\n")
     adder = graded.kata("adder")
-    assert adder["status"] in ("broken", "crashed", "timeout")
+    assert adder["status"] == "output limit"
+    assert "more than 32 MB" in adder["problem"]
     assert len(json.dumps(graded.report)) < 200_000
 
 
