@@ -47,6 +47,7 @@ from grader.worker import (
     EXIT_BROKEN,
     MEMORY_PRESSURE,
     OUTPUT_LIMIT_BYTES,
+    SANDBOX_PROCESSES,
     Job,
     child_main,
     descendants,
@@ -66,6 +67,9 @@ MAX_RETRIES = 5
 """How many times a kata is restarted after a test killed its process."""
 
 POLL_SECONDS = 0.005
+
+PROCESS_FLOOD = 64
+"""Descendants at a timeout that make the verdict a process limit (a fork bomb)."""
 
 
 @dataclass
@@ -91,6 +95,8 @@ class Attempt:
     running_for: float = 0.0  # seconds that test had been running
     max_rss_kb: int = 0  # the process's peak resident memory (its ru_maxrss)
     memory_pressure: tuple[int, int] | None = None  # (bytes used, headroom) when killed
+    processes: int = 0  # descendants when killed for a timeout, if a flood of them
+    sandboxed: bool = False
     report: dict | None = None
     broken: dict | None = None
     output: str = ""
@@ -298,6 +304,16 @@ def death_verdict(attempt: Attempt, time_limit: float) -> tuple[TestOutcome, str
     itself with an internal error, exit status 3).
     """
     timed_out = attempt.running_for >= time_limit
+    if attempt.processes:
+        limit = f"; the sandbox allows {SANDBOX_PROCESSES}" if attempt.sandboxed else ""
+        return TestOutcome.PROCESS_LIMIT, (
+            f"process limit: the test had started {attempt.processes} processes when it ran "
+            f"past its time limit (a fork bomb{limit}, where fork() fails with 'Resource "
+            "temporarily unavailable'); they were all ended"
+            if attempt.sandboxed
+            else f"process limit: the test had started {attempt.processes} processes when it "
+            "ran past its time limit (a fork bomb); they were all ended"
+        )
     if attempt.memory_pressure is not None:
         used, headroom = attempt.memory_pressure
         return TestOutcome.MEMORY, (
@@ -387,6 +403,7 @@ class Runner:
                     ended = proc.poll()
                     killed_for = None
                     pressure = None
+                    flood = 0
                     if ended is None:
                         watch.read()
                         now = time.monotonic()
@@ -395,6 +412,7 @@ class Runner:
                         ):
                             killed_for = "test-timeout"
                             pressure = watch.memory_pressure(proc.pid)
+                            flood = len(descendants(proc.pid))
                         elif now - started + budget_used[index] > deadlines[index]:
                             killed_for = "kata-timeout"
                         else:
@@ -408,6 +426,9 @@ class Runner:
                     watch.read()
                     attempt = self._finish(job, ended, watch, killed_for, started)
                     attempt.max_rss_kb = proc.max_rss_kb
+                    attempt.sandboxed = self.sandbox is not None
+                    if flood >= PROCESS_FLOOD:
+                        attempt.processes = flood
                     if pressure is not None and watch.memory is not None:
                         attempt.memory_pressure = (pressure, watch.memory[1])
                     budget_used[index] += attempt.wall

@@ -16,7 +16,8 @@ precedence (the first rule that applies wins):
 5. ``output limit`` the code printed more than the grader keeps while importing
 6. the cause, when nothing passed and every test that did not pass (leaving
    aside those that never ran because the kata was stopped) shares one of the
-   causes ``timeout``, ``memory``, ``output limit`` or ``crashed``; or the
+   causes ``timeout``, ``memory``, ``output limit``, ``process limit`` or
+   ``crashed``; or the
    kata as a whole was killed for one of them and nothing passed
 7. ``solved``       every test passed
 8. ``not started``  nothing passed and every test met ``NotImplementedError``
@@ -56,6 +57,7 @@ class KataStatus(StrEnum):
     TIMEOUT = "timeout"
     MEMORY = "memory"
     OUTPUT_LIMIT = "output limit"
+    PROCESS_LIMIT = "process limit"
     CRASHED = "crashed"
     ERROR = "error"
     INCOMPLETE = "incomplete"
@@ -77,6 +79,7 @@ class TestOutcome(StrEnum):
     TIMEOUT = "timeout"
     MEMORY = "memory"
     OUTPUT_LIMIT = "output limit"
+    PROCESS_LIMIT = "process limit"
     CRASHED = "crashed"
     SKIPPED = "skipped"
     NOT_RUN = "not run"
@@ -135,6 +138,9 @@ KATA_PROPS: dict[KataStatus, KataProps] = {
     KataStatus.OUTPUT_LIMIT: KataProps(
         False, False, _RED, "❌", "error", True, "printed more output than the grader keeps"
     ),
+    KataStatus.PROCESS_LIMIT: KataProps(
+        False, False, _RED, "❌", "error", True, "started processes without end (a fork bomb)"
+    ),
     KataStatus.CRASHED: KataProps(
         False, False, _RED, "❌", "error", True, "the test process died (a signal or an exit)"
     ),
@@ -161,6 +167,9 @@ OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = {
     ),
     TestOutcome.OUTPUT_LIMIT: OutcomeProps(
         "▤", KataStatus.OUTPUT_LIMIT, "error", "error", "failed", "wrote past the output limit"
+    ),
+    TestOutcome.PROCESS_LIMIT: OutcomeProps(
+        "⑂", KataStatus.PROCESS_LIMIT, "error", "error", "failed", "started processes without end"
     ),
     TestOutcome.CRASHED: OutcomeProps(
         "☠", KataStatus.CRASHED, "error", "error", "failed", "the process died in the test"

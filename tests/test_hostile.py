@@ -378,3 +378,124 @@ def test_ctrl_c_while_timing_keeps_the_grades(tmp_path: Path) -> None:
     assert kata["tests"] == {"passed": 21, "total": 21}, "the graded tests are kept"
     assert kata["timing"] is None
     assert not list(scratch.iterdir()), "the timing's scratch folder is removed"
+
+
+# -- the sandbox ------------------------------------------------------------------------
+
+
+def _need_sandbox() -> None:
+    """Skip where bubblewrap cannot run, unless CI requires it (KATA_REQUIRE_SANDBOX=1)."""
+    from grader.sandbox import unavailable
+
+    why = unavailable()
+    if why is not None:
+        if os.environ.get("KATA_REQUIRE_SANDBOX"):
+            pytest.fail(f"the sandbox is required here: {why}")
+        pytest.skip(why)
+
+
+SECRET = "-----BEGIN OPENSSH PRIVATE KEY----- kata-fake-key-7f3a9c"
+
+# Each misbehaves in test_small only; the exception it meets is what the report shows.
+ESCAPING = {
+    "reads_ssh_key": "data = open({home!r} + '/.ssh/id_rsa').read()\nprint(data)",
+    "writes_repository": "open({repo!r} + '/katas/adder/litter.txt', 'w').write('x')",
+    "writes_other_submission": "open({victim!r}, 'w').write('def add(a, b):\\n    return 0\\n')",
+    "connects_to_localhost": "import socket\nsocket.create_connection(('127.0.0.1', {port}), 2)",
+    # A real fork bomb, armed only under a process limit, so a failing sandbox cannot
+    # take the machine down: without the limit the test passes and the assertion fails.
+    "fork_bomb": "import os, resource\n"
+    "if resource.getrlimit(resource.RLIMIT_NPROC)[0] <= 4096:\n"
+    "    while True:\n        os.fork()",
+}
+DENIED = {
+    "reads_ssh_key": "No such file or directory",
+    "writes_repository": "Read-only file system",
+    "writes_other_submission": ("No such file or directory", "Read-only file system"),
+    "connects_to_localhost": "Connection refused",
+    "fork_bomb": ("Resource temporarily unavailable", "process limit"),
+}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux-only")
+def test_batch_sandbox_denies_each_escape(tree: Path, tmp_path: Path) -> None:
+    """Hostile submissions beside healthy ones: each escape is denied and reported."""
+    import socket
+
+    _need_sandbox()
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text(SECRET)
+    subs = tmp_path / "subs"
+    victim = subs / "alice" / "adder" / "adder.py"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    values = {
+        "home": str(home),
+        "repo": str(tree),
+        "victim": str(victim),
+        "port": listener.getsockname()[1],
+    }
+    adders = {"alice": FINE, "zoe": FINE}
+    adders |= {name: on_small(body.format(**values)) for name, body in ESCAPING.items()}
+    for name, adder in adders.items():
+        (subs / name / "adder").mkdir(parents=True)
+        (subs / name / "adder" / "adder.py").write_text(adder)
+    out = tmp_path / "grades"
+    done = run_grader(
+        "batch", str(subs), "--katas", "adder", "--out", str(out), "--sandbox", "require",
+        root=tree, timeout=300, env={"HOME": str(home)},
+    )  # fmt: skip
+    assert done.code == 0, done.stdout + done.stderr
+    reports = {p.stem: json.loads(p.read_text()) for p in (out / "reports").glob("*.json")}
+    for name in ("alice", "zoe"):
+        assert reports[name]["katas"][0]["status"] == "solved", f"{name} is graded as usual"
+    for name, denial in DENIED.items():
+        adder = reports[name]["katas"][0]
+        tests = {t["name"]: t for t in adder["results"]}
+        small = tests.pop("test_small")
+        assert small["status"] != "passed", f"{name} was not denied"
+        assert any(
+            d in small["message"] for d in (denial if isinstance(denial, tuple) else (denial,))
+        ), f"{name}: {small['message']}"
+        assert {t["status"] for t in tests.values()} == {"passed"}, f"{name}: the rest is graded"
+    everything = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+    assert SECRET not in everything
+    assert victim.read_text() == FINE, "another submission was changed"
+    assert not list(tree.rglob("litter.txt")), "the repository was written to"
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux-only")
+def test_grade_sandbox_and_its_absence(tree: Path, tmp_path: Path) -> None:
+    """`grade --sandbox` grades as usual in the sandbox; without bubblewrap one line says so."""
+    _need_sandbox()
+    folder = submission(tree.parent, on_small(ESCAPING["writes_repository"].format(repo=str(tree))))
+    graded = run_grader("grade", "--impl", str(folder), "--sandbox", "--no-reference-times",
+                        root=tree)  # fmt: skip
+    assert graded.kata("greeter")["status"] == "solved"
+    small = next(t for t in graded.kata("adder")["results"] if t["name"] == "test_small")
+    assert "Read-only file system" in small["message"]
+    assert not list(tree.rglob("litter.txt"))
+
+    bare = tmp_path / "bin"  # a PATH without bwrap
+    bare.mkdir()
+    for tool in ("git", "sleep"):
+        if shutil.which(tool):
+            (bare / tool).symlink_to(shutil.which(tool))
+    env = {"PATH": str(bare)}
+    carry_on = run_grader("grade", "--impl", str(folder), "--sandbox", "--no-reference-times",
+                          root=tree, env=env)  # fmt: skip
+    notes = [line for line in carry_on.stderr.splitlines() if "sandbox" in line]
+    assert notes == [
+        "grader: no sandbox (bubblewrap (bwrap) is not installed); grading with your own rights"
+    ]
+    assert carry_on.kata("greeter")["status"] == "solved"
+    refused = run_grader("grade", "--impl", str(folder), "--sandbox=require", root=tree, env=env)
+    assert refused.code == 2
+    assert "--sandbox=require: bubblewrap (bwrap) is not installed" in refused.stderr
+    assert refused.report is None
