@@ -112,6 +112,8 @@ def gradescope(session: nox.Session) -> None:
 @nox.session
 def batch(session: nox.Session) -> None:
     """Grade a class's checkouts in parallel: `nox -s batch -- SUBMISSIONS_DIR [--out DIR]`."""
+    if any(arg.startswith("--similarity") for arg in session.posargs):
+        install_once(session, "grade", "similarity")
     grader(session, "batch")
 
 
@@ -141,6 +143,13 @@ def bench(session: nox.Session) -> None:
     """Grader overhead: the whole catalog graded against one bare pytest process."""
     install_once(session, "grade")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
+
+
+@nox.session
+def stability(session: nox.Session) -> None:
+    """Verdict stability: every hostile fixture N times (-n 5), with and without a CPU hog."""
+    install_once(session, "grade")
+    session.run("python", "benchmarks/stability.py", *session.posargs)
 
 
 @nox.session

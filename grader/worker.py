@@ -302,7 +302,7 @@ class ProgressLog:
         self._write(f"done {nodeid}")
 
 
-MEMORY_PRESSURE = 0.5
+MEMORY_PRESSURE = 0.25
 """Share of ``memory_mb`` in use when a test runs out of time that makes it a memory verdict:
 code that allocates without bound may hit the clock before the memory limit."""
 
