@@ -157,7 +157,7 @@ OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = {
     TestOutcome.PASSED: OutcomeProps("✓", None, "passed", "pass", "passed", "passed"),
     TestOutcome.FAILED: OutcomeProps("✗", None, "failure", "fail", "failed", "an assertion failed"),
     TestOutcome.ERROR: OutcomeProps(
-        "!", None, "error", "fail", "failed", "an exception outside the assertion"
+        "!", None, "error", "error", "failed", "an exception outside the assertion"
     ),
     TestOutcome.TIMEOUT: OutcomeProps(
         "⧗", KataStatus.TIMEOUT, "error", "error", "failed", "ran past the time limit"
