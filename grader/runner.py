@@ -516,10 +516,12 @@ def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None
     def child() -> None:  # pragma: no cover - runs in the child
         try:
             os.setsid()
+            set_subreaper()  # what it starts stays below it, to be ended with it
             target()
         finally:
             os._exit(70)
 
+    set_subreaper()
     proc = _Process.fork(child)
     deadline = time.monotonic() + timeout
     killed = False
@@ -535,6 +537,7 @@ def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None
             os.waitpid(proc.pid, 0)
         raise
     proc.kill_group()  # anything it left running
+    Runner._sweep_orphans(set())  # and what it left when it died (re-parented to us)
     return ended[0], ended[1], killed
 
 

@@ -12,6 +12,7 @@ import pytest
 from grader import classroom, gradescope, junit, markdown, terminal
 from grader.catalog import Kata
 from grader.results import RunResult, TestResult
+from grader.runner import Attempt, death_verdict
 from grader.scoring import score
 from grader.verdicts import (
     KATA_PROPS,
@@ -198,3 +199,15 @@ def test_nothing_passed_is_never_partial() -> None:
     assert score(stub).status == "not started"
     for outcomes in (["failed"], ["failed", "timeout", "memory"], ["error", "not run"]):
         assert score(_run(outcomes)).status != "partial"
+
+
+def test_a_process_that_dies_after_its_test_ran_out_of_time_timed_out() -> None:
+    """pytest-timeout's exception can end pytest itself (INTERNALERROR, exit status 3)."""
+    late = Attempt(returncode=3, running="t::slow", running_for=2.3)
+    outcome, detail = death_verdict(late, time_limit=2.0)
+    assert outcome is TestOutcome.TIMEOUT
+    assert "time limit (2 s)" in detail and "exited with status 3" in detail
+    early = Attempt(returncode=3, running="t::slow", running_for=0.2)
+    assert death_verdict(early, time_limit=2.0)[0] is TestOutcome.CRASHED
+    fsz = Attempt(signal=25, running="t::x", running_for=0.1)  # SIGXFSZ
+    assert death_verdict(fsz, time_limit=2.0)[0] is TestOutcome.OUTPUT_LIMIT
