@@ -14,7 +14,7 @@ from pathlib import Path
 from grader.catalog import Kata
 from grader.runner import RunOutcome
 from grader.verdicts import TestOutcome
-from grader.worker import OUTPUT_LIMIT_BYTES
+from grader.worker import OUTPUT_LIMIT_BYTES, WALL_FACTOR
 
 STATUSES = tuple(TestOutcome)
 
@@ -217,7 +217,10 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
         result.problem_kind, result.problem = "interrupted", "grading was interrupted"
     elif last.killed_for == "kata-timeout":
         result.problem_kind = "timeout"
-        result.problem = f"the kata did not finish within {kata.kata_timeout:g} s and was killed"
+        result.problem = (
+            f"the kata did not finish within {kata.kata_timeout:g} s of CPU time "
+            f"({kata.kata_timeout * WALL_FACTOR:g} s of wall-clock time) and was killed"
+        )
     elif (
         report is None
         and outcome.culprits

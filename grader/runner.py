@@ -48,8 +48,10 @@ from grader.worker import (
     MEMORY_PRESSURE,
     OUTPUT_LIMIT_BYTES,
     SANDBOX_PROCESSES,
+    WALL_FACTOR,
     Job,
     child_main,
+    cpu_seconds,
     descendants,
     end_descendants,
     parents,
@@ -67,6 +69,9 @@ MAX_RETRIES = 5
 """How many times a kata is restarted after a test killed its process."""
 
 POLL_SECONDS = 0.005
+
+CPU_POLL_SECONDS = 0.05
+"""How often a running test's CPU time is read from ``/proc``."""
 
 PROCESS_FLOOD = 64
 """Descendants at a timeout that make the verdict a process limit (a fork bomb)."""
@@ -174,6 +179,7 @@ class _Process:
         self.pid = pid
         self.popen = popen
         self.max_rss_kb = 0
+        self.cpu = 0.0  # CPU seconds, once reaped
         self.reaped = False
 
     @classmethod
@@ -217,6 +223,7 @@ class _Process:
         if self.popen is not None:
             self.popen.returncode = 0  # reaped here: Popen must not wait for it again
         self.max_rss_kb = usage.ru_maxrss
+        self.cpu = usage.ru_utime + usage.ru_stime
         if os.WIFSIGNALED(status):
             return None, os.WTERMSIG(status)
         return os.waitstatus_to_exitcode(status), None
@@ -244,6 +251,31 @@ class _Watch:
         self.running: str | None = None
         self.running_since = 0.0
         self.memory: tuple[int, int] | None = None  # the worker's (baseline, headroom) bytes
+        self._cpu_at_start: float | None = None  # CPU seconds when the running test started
+        self._cpu_checked = 0.0
+        self.cpu = 0.0  # the child's CPU seconds, last read
+
+    def sample_cpu(self, pid: int) -> float:
+        """CPU seconds of the child and what it started (in the sandbox, bwrap's tree),
+        read from ``/proc`` at most every :data:`CPU_POLL_SECONDS`."""
+        now = time.monotonic()
+        if now - self._cpu_checked >= CPU_POLL_SECONDS:
+            self._cpu_checked = now
+            self.cpu = sum(cpu_seconds(p) for p in (pid, *descendants(pid)))
+        return self.cpu
+
+    def over_time(self, pid: int, time_limit: float, grace: float) -> bool:
+        """Whether the running test is past its limits: CPU time, or the wall-clock backstop.
+
+        The child stops a test at ``time_limit`` of CPU time itself; this is for
+        code that holds the GIL, which nothing inside the process can stop.
+        """
+        if time.monotonic() - self.running_since > time_limit * (WALL_FACTOR + 0.5) + grace:
+            return True
+        cpu = self.sample_cpu(pid)
+        if self._cpu_at_start is None:
+            self._cpu_at_start = cpu
+        return cpu - self._cpu_at_start > time_limit * 1.5 + grace
 
     def read(self) -> None:
         try:
@@ -265,6 +297,7 @@ class _Watch:
             elif kind == "start":
                 since, _, nodeid = rest.partition(" ")
                 self.running, self.running_since = nodeid, float(since)
+                self._cpu_at_start = None
             elif kind == "done":
                 self.running = None
             elif kind == "memory":
@@ -299,11 +332,11 @@ def _describe_death(attempt: Attempt) -> str:
 def death_verdict(attempt: Attempt, time_limit: float) -> tuple[TestOutcome, str]:
     """Why the process died during a test, named by cause.
 
-    A process that dies after its test has run past the time limit timed out,
-    whatever the last straw was (pytest-timeout's exception can end pytest
-    itself with an internal error, exit status 3).
+    A process that dies of a timeout's exception timed out, whatever the last
+    straw was (raised inside pytest's own code, it ends pytest with an
+    internal error, exit status 3).
     """
-    timed_out = attempt.running_for >= time_limit
+    timed_out = attempt.running_for >= time_limit and "Timeout (>" in attempt.output
     if attempt.processes:
         limit = f"; the sandbox allows {SANDBOX_PROCESSES}" if attempt.sandboxed else ""
         return TestOutcome.PROCESS_LIMIT, (
@@ -389,6 +422,7 @@ class Runner:
         pending = list(range(len(jobs)))
         running: dict[int, tuple[_Process, _Watch, float]] = {}
         budget_used = [0.0] * len(jobs)
+        cpu_used = [0.0] * len(jobs)
         finished = 0
         try:
             while pending or running:
@@ -407,13 +441,15 @@ class Runner:
                     if ended is None:
                         watch.read()
                         now = time.monotonic()
-                        if watch.running and now - watch.running_since > (
-                            job.time_limit + self.grace + 0.5 * job.time_limit
-                        ):
+                        if watch.running and watch.over_time(proc.pid, job.time_limit, self.grace):
                             killed_for = "test-timeout"
                             pressure = watch.memory_pressure(proc.pid)
                             flood = len(descendants(proc.pid))
-                        elif now - started + budget_used[index] > deadlines[index]:
+                        elif self._over_budget(
+                            now - started + budget_used[index],
+                            watch.sample_cpu(proc.pid) + cpu_used[index],
+                            deadlines[index],
+                        ):
                             killed_for = "kata-timeout"
                         else:
                             continue
@@ -432,9 +468,15 @@ class Runner:
                     if pressure is not None and watch.memory is not None:
                         attempt.memory_pressure = (pressure, watch.memory[1])
                     budget_used[index] += attempt.wall
+                    cpu_used[index] += max(watch.cpu, proc.cpu)
                     outcome = outcomes[index]
                     outcome.attempts.append(attempt)
-                    retry = self._retry(outcome, budget_used[index] < deadlines[index])
+                    retry = self._retry(
+                        outcome,
+                        not self._over_budget(
+                            budget_used[index], cpu_used[index], deadlines[index]
+                        ),
+                    )
                     if retry is not None:
                         outcome.job = retry
                         pending.insert(0, index)
@@ -458,6 +500,12 @@ class Runner:
             for index in pending:
                 outcomes[index].attempts.append(Attempt(killed_for="interrupted"))
         return outcomes
+
+    @staticmethod
+    def _over_budget(wall: float, cpu: float, kata_timeout: float) -> bool:
+        """A kata's budget is ``kata_timeout`` seconds of CPU time, and WALL_FACTOR times that
+        of wall-clock time (for code that waits): the same verdict on a busy machine."""
+        return cpu > kata_timeout or wall > kata_timeout * WALL_FACTOR
 
     @staticmethod
     def _reset_scratch(job: Job) -> None:

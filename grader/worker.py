@@ -56,6 +56,9 @@ PRINT_LIMIT_CHARS = 64_000
 """What ``print`` (``sys.stdout`` and ``sys.stderr``) passes on per stream, per test
 phase and outside tests; the rest is counted and dropped."""
 
+WALL_FACTOR = 4.0
+"""A test's wall-clock limit, in multiples of its ``time_limit`` (which is CPU time)."""
+
 SANDBOX_PROCESSES = 256
 """Most processes a sandboxed grade may run at once (``RLIMIT_NPROC``)."""
 
@@ -219,8 +222,9 @@ class ProgressLog:
     ``done <nodeid>``; a nodeid runs to the end of its line.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, time_limit: float | None = None) -> None:
         self._file = path.open("a", buffering=1, encoding="utf-8")
+        self._time_limit = time_limit
         self._pid = os.getpid()
         self._printed: dict[tuple[str, str], int] = {}  # (phase, stream) -> characters
         if _MEMORY:
@@ -240,14 +244,39 @@ class ProgressLog:
             entry = {"nodeid": item.nodeid, **test_metadata(item)}
             self._write(f"collected {json.dumps(entry)}")
 
+    def _cpu_timer(self, start: bool) -> None:
+        """The test's CPU-time limit (``ITIMER_PROF``: CPU of every thread, user and system).
+
+        A limit in CPU time gives the same verdict on an idle machine and on one
+        whose other cores (or this one) are busy; a test that waits without
+        using the CPU meets the wall-clock limit, ``WALL_FACTOR`` times longer.
+        """
+        if not self._time_limit or not hasattr(signal, "ITIMER_PROF"):
+            return
+        if not start:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            return
+        limit = self._time_limit
+
+        def timeout(signum, frame) -> None:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            pytest.fail(f"Timeout (>{limit:g}s of CPU time) from the grader.", pytrace=False)
+
+        signal.signal(signal.SIGPROF, timeout)
+        signal.setitimer(signal.ITIMER_PROF, limit)
+
     def _limited(self, when: str):
-        """Limit ``print`` during one test phase (inside pytest's capture)."""
+        """Limit ``print`` (and, from set-up to teardown, CPU time) during one test phase."""
+        if when == "setup":
+            self._cpu_timer(True)
         streams = {"stdout": sys.stdout, "stderr": sys.stderr}
         limited = {n: LimitedStream(s, n, os.getcwd()) for n, s in streams.items()}
         sys.stdout, sys.stderr = limited["stdout"], limited["stderr"]
         try:
             return (yield)
         finally:
+            if when == "teardown":
+                self._cpu_timer(False)
             self._forked_copy()
             sys.stdout, sys.stderr = streams["stdout"], streams["stderr"]
             for name, stream in limited.items():
@@ -307,6 +336,16 @@ MEMORY_PRESSURE = 0.25
 code that allocates without bound may hit the clock before the memory limit."""
 
 _MEMORY: dict[str, int] = {}  # "baseline" and "headroom" in bytes, once the limit is set
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (0.0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def vm_data_bytes(pid: int | str = "self") -> int | None:
@@ -456,7 +495,7 @@ def pytest_args(job: Job) -> list[str]:
         "-q",
         "--tb=short",
         "-rN",
-        f"--timeout={job.time_limit}",
+        f"--timeout={job.time_limit * WALL_FACTOR:g}",
         "--timeout-method=signal" if hasattr(os, "fork") else "--timeout-method=thread",
         "--json-report",
         f"--json-report-file={job.report_path}",
@@ -561,7 +600,7 @@ def run(job: Job) -> int:
     _import_implementation(job)
 
     args = pytest_args(job)
-    return int(pytest.main(args, plugins=[ProgressLog(job.progress_path)]))
+    return int(pytest.main(args, plugins=[ProgressLog(job.progress_path, job.time_limit)]))
 
 
 def child_main(job: Job) -> None:

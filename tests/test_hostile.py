@@ -181,8 +181,8 @@ def test_busy_loop_at_import_hits_the_kata_wall_clock(tree: Path) -> None:
     started = time.monotonic()
     graded = grade_hostile(tree, "while True:\n    pass\n")
     assert graded.kata("adder")["status"] == "timeout"
-    assert "did not finish within 8 s" in graded.kata("adder")["problem"]
-    assert time.monotonic() - started < 30
+    assert "within 8 s of CPU time (32 s of wall-clock time)" in graded.kata("adder")["problem"]
+    assert time.monotonic() - started < 32 + 20
 
 
 def test_import_error_is_broken_with_line(tree: Path) -> None:

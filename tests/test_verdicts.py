@@ -203,11 +203,14 @@ def test_nothing_passed_is_never_partial() -> None:
 
 def test_a_process_that_dies_after_its_test_ran_out_of_time_timed_out() -> None:
     """pytest-timeout's exception can end pytest itself (INTERNALERROR, exit status 3)."""
-    late = Attempt(returncode=3, running="t::slow", running_for=2.3)
+    internal = "INTERNALERROR> Failed: Timeout (>2s of CPU time) from the grader."
+    late = Attempt(returncode=3, running="t::slow", running_for=2.3, output=internal)
     outcome, detail = death_verdict(late, time_limit=2.0)
     assert outcome is TestOutcome.TIMEOUT
     assert "time limit (2 s)" in detail and "exited with status 3" in detail
-    early = Attempt(returncode=3, running="t::slow", running_for=0.2)
+    early = Attempt(returncode=3, running="t::slow", running_for=0.2, output=internal)
     assert death_verdict(early, time_limit=2.0)[0] is TestOutcome.CRASHED
+    exited = Attempt(returncode=3, running="t::slow", running_for=2.3, output="bye")
+    assert death_verdict(exited, time_limit=2.0)[0] is TestOutcome.CRASHED
     fsz = Attempt(signal=25, running="t::x", running_for=0.1)  # SIGXFSZ
     assert death_verdict(fsz, time_limit=2.0)[0] is TestOutcome.OUTPUT_LIMIT
