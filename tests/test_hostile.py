@@ -79,12 +79,12 @@ def on_small(body: str) -> str:
         ("os._exit", "import os\nos._exit(0)", "crashed"),
         ("segfault", "import ctypes\nctypes.string_at(0)", "crashed"),
         ("killed", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "crashed"),
-        # CPython 3.11+ recurses in Python frames without the C stack: it runs
-        # until stopped (older versions overflow the C stack and crash).
+        # CPython 3.11+ recurses in Python frames on the heap, without the C stack:
+        # it fills the memory limit (older versions overflow the C stack and crash).
         (
             "deep recursion",
             "import sys\nsys.setrecursionlimit(10**7)\nf = lambda n: f(n + 1) + 1\nf(0)",
-            ("timeout", "crashed"),
+            ("memory", "crashed"),
         ),
     ],
 )
@@ -106,7 +106,7 @@ def verdict(kata: dict) -> tuple[str, list[str]]:
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_a_kata_that_fails_for_one_cause_is_named_by_it(tree: Path, case: str) -> None:
-    """Every test misbehaves the same way: the kata's status is the cause, never "partial"."""
+    """Each hostile fixture reads its cause; when every test fails for one, the kata does too."""
     folder = tree.parent / "submission"
     shutil.copytree(HOSTILE / case, folder)
     (folder / "greeter").mkdir()
@@ -119,7 +119,8 @@ def test_a_kata_that_fails_for_one_cause_is_named_by_it(tree: Path, case: str) -
     assert verdict(adder) == (want["status"], sorted(set(want["tests"]) - {"not run"})), (
         f"{case}: {adder['problem']}\n{adder['results']}"
     )
-    assert adder["points"]["earned"] == 0
+    if want["status"] not in ("partial", "solved"):
+        assert adder["points"]["earned"] == 0
     assert len(json.dumps(graded.report)) < 200_000, "floods stay out of the report"
     if case == "gil_loop":
         assert "crashed" not in json.dumps(adder), "the grader stopped it; nothing crashed"
@@ -293,9 +294,11 @@ def test_hidden_tests_are_caught(tree: Path) -> None:
     assert any("missing test_negative" in reason for reason in adder["tampered"])
 
 
-def test_ctrl_c_writes_an_incomplete_report(tree: Path) -> None:
+def test_ctrl_c_writes_an_incomplete_report(tree: Path, tmp_path: Path) -> None:
     folder = submission(tree.parent, on_small("sum(range(10**12))"))
     report = tree / ".kata" / "report.json"
+    scratch = tmp_path / "scratch"  # the grader's temporary folders, to see the test start
+    scratch.mkdir()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -316,9 +319,13 @@ def test_ctrl_c_writes_an_incomplete_report(tree: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(scratch)},
     )
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not any("test_small" in p.read_text() for p in scratch.glob("*/progress.log")):
+        assert time.monotonic() < deadline and proc.poll() is None, "the hang never started"
+        time.sleep(0.05)
+    time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, out + err
