@@ -95,6 +95,18 @@ def grader_python(session: nox.Session) -> str:
     return str(python)
 
 
+def install_into_grader(session: nox.Session, group: str) -> None:
+    """Add an optional dependency group (e.g. ``similarity``) to the shared environment."""
+    python = grader_python(session)
+    requirements = nox.project.dependency_groups(PYPROJECT, group)
+    if UV:
+        session.run(UV, "pip", "install", "--quiet", "--python", python, *requirements,
+                    external=True)  # fmt: skip
+    else:
+        session.run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    *requirements, external=True)  # fmt: skip
+
+
 def grader(session: nox.Session, *args: str, success_codes: tuple[int, ...] = (0,)) -> None:
     """Run ``python -m grader`` in the shared grader environment."""
     python = grader_python(session)
@@ -179,6 +191,8 @@ def gradescope(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def batch(session: nox.Session) -> None:
     """Grade a class's checkouts: `nox -s batch -- SUBMISSIONS_DIR [--katas …] [--out DIR]`."""
+    if any(arg.startswith("--similarity") for arg in session.posargs):
+        install_into_grader(session, "similarity")
     grader(session, "batch")
 
 
@@ -216,6 +230,13 @@ def bench(session: nox.Session) -> None:
     python = grader_python(session)
     session.run(python, "benchmarks/overhead.py", "--nox", sys.executable, *session.posargs,
                 external=True)  # fmt: skip
+
+
+@nox.session
+def stability(session: nox.Session) -> None:
+    """Verdict stability: every hostile fixture N times (-n 5), with and without a CPU hog."""
+    install_once(session, "grade")
+    session.run("python", "benchmarks/stability.py", *session.posargs)
 
 
 @nox.session(venv_backend="none")

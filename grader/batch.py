@@ -27,6 +27,14 @@ It writes, in ``--out``:
   the students who attempted the kata (with the commonest message), and the
   submissions that need a look (broken, timed out, crashed, tampered, or with
   tests that timed out, ran out of memory or crashed the process).
+- with ``--similarity``: ``similarity.md``, the pairs of submissions whose code
+  for a kata is suspiciously alike, and the submissions near-identical to the
+  reference, measured with copydetect (winnowed token fingerprints, the
+  algorithm of MOSS) with the kata's stub as boilerplate.
+
+Where bubblewrap is installed, each run is sandboxed (``--sandbox``, see
+:mod:`grader.sandbox`): a submission cannot read the instructor's files, write
+outside its scratch folder, see the other submissions or use the network.
 """
 
 from __future__ import annotations
@@ -43,10 +51,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from grader.pipeline import Grade, Options
+from grader.verdicts import KataStatus
 
-ATTENTION = ("broken", "timeout", "crashed", "error", "tampered", "incomplete")
+if TYPE_CHECKING:
+    from grader.catalog import Kata
+    from grader.pipeline import Grade, Options
+    from grader.sandbox import Sandbox
+
+ATTENTION = tuple(str(s) for s in KataStatus if s.props.attention)
 """Kata statuses that mean the submission, not just the solution, needs a look."""
 
 TEST_ATTENTION = {"timeout": "timed out", "memory": "ran out of memory", "crashed": "crashed"}
@@ -123,9 +135,16 @@ def _options(**values: Any) -> Options:
 
 
 def grade_class(
-    root: Path, students: Sequence[Student], katas: Sequence[str] = (), jobs: int | None = None
+    root: Path,
+    students: Sequence[Student],
+    katas: Sequence[str] = (),
+    jobs: int | None = None,
+    sandbox: Sandbox | None = None,
 ) -> bool:
-    """Grade every student; fills ``Student.report``. False when interrupted."""
+    """Grade every student (in ``sandbox`` when given); fills ``Student.report``.
+
+    False when interrupted.
+    """
     from grader import pipeline
     from grader.results import collect
     from grader.runner import Runner, preload, remove_scratch
@@ -151,7 +170,7 @@ def grade_class(
     jobs_all = [job for state in grades for job in state.jobs]
     by_slug = {t.kata.slug: t.kata for state in grades for t in state.targets}
     preload(kata.test_file for kata in by_slug.values())
-    runner = Runner(workers=jobs)
+    runner = Runner(workers=jobs, sandbox=sandbox)
     outcomes = runner.run(jobs_all, [by_slug[j.slug].kata_timeout for j in jobs_all])
     for job in jobs_all:
         remove_scratch(Path(job.scratch))
@@ -274,6 +293,125 @@ def summary(students: Sequence[Student], slugs: Sequence[str], possible: dict[st
         ]
         for name, k, why in attention:
             lines.append(f"| {cell(name)} | `{k['slug']}` | {k['status']} | {code(why, 200)} |")
+    return "\n".join(lines) + "\n"
+
+
+# -- similarity ------------------------------------------------------------------------
+
+NOISE_TOKENS = 25
+"""Matches shorter than this many tokens are ignored (copydetect's default)."""
+
+GUARANTEE_TOKENS = 30
+"""Matches at least this long are always found (copydetect's default)."""
+
+
+@dataclass(frozen=True)
+class Similar:
+    """Two files whose code overlaps: the share of each that is found in the other."""
+
+    kata: str
+    first: str
+    second: str  # a student's name, or "reference"
+    share_first: float
+    share_second: float
+
+    @property
+    def share(self) -> float:
+        return max(self.share_first, self.share_second)
+
+
+def similarity(
+    students: Sequence[Student], katas: Sequence[Kata], threshold: float = 0.8
+) -> tuple[list[Similar], list[Similar]]:
+    """Pairs of submissions alike at ``threshold`` or more, and submissions alike the reference.
+
+    The code is read as text, never run. The kata's stub is boilerplate (every
+    submission starts from it, so it does not count); an untouched stub is left
+    out. Needs copydetect (``pip install copydetect``).
+    """
+    try:
+        from copydetect import CodeFingerprint, compare_files
+    except ImportError as exc:
+        from grader.selection import UsageError
+
+        raise UsageError(
+            "--similarity needs copydetect: pip install copydetect "
+            "(nox -s batch -- … --similarity installs it)"
+        ) from exc
+
+    window = GUARANTEE_TOKENS - NOISE_TOKENS + 1
+
+    def fingerprint(path: Path, boilerplate=None):
+        try:
+            return CodeFingerprint(str(path), NOISE_TOKENS, window, boilerplate, language="python")
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+    pairs: list[Similar] = []
+    to_reference: list[Similar] = []
+    for kata in katas:
+        stub = fingerprint(kata.stub) if kata.stub.is_file() else None
+        boilerplate = list(stub.hashes) if stub is not None else []
+        stub_text = kata.stub.read_text(encoding="utf-8") if kata.stub.is_file() else None
+        prints = {}
+        for student in students:
+            path = submission_folder(student.folder) / kata.slug / f"{kata.module}.py"
+            if not path.is_file():
+                continue
+            if path.read_text(encoding="utf-8", errors="replace") == stub_text:
+                continue
+            fp = fingerprint(path, boilerplate)
+            if fp is not None and len(fp.hashes):
+                prints[student.name] = fp
+        names = sorted(prints)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                _, (sa, sb), _ = compare_files(prints[a], prints[b])
+                if max(sa, sb) >= threshold:
+                    pairs.append(Similar(kata.slug, a, b, float(sa), float(sb)))
+        reference = fingerprint(kata.reference, boilerplate) if kata.reference.is_file() else None
+        if reference is not None and len(reference.hashes):
+            for name in names:
+                _, (sa, sb), _ = compare_files(prints[name], reference)
+                if max(sa, sb) >= threshold:
+                    to_reference.append(Similar(kata.slug, name, "reference", float(sa), float(sb)))
+    key = lambda s: (-s.share, s.kata, s.first, s.second)  # noqa: E731
+    return sorted(pairs, key=key), sorted(to_reference, key=key)
+
+
+def similarity_report(
+    pairs: Sequence[Similar], to_reference: Sequence[Similar], threshold: float
+) -> str:
+    """``similarity.md``: the pairs and the look-alikes of the reference, most alike first."""
+    from grader.markdown import cell
+
+    lines = [
+        "# Similar submissions",
+        "",
+        f"Code for the same kata that overlaps by {threshold:.0%} or more, measured with "
+        "copydetect (winnowed fingerprints of token sequences; the stub does not count). "
+        "Alike is not proof of copying: short katas leave little room to differ. Read the "
+        "code before you decide.",
+        "",
+        "## Pairs of submissions",
+        "",
+    ]
+    if pairs:
+        lines += ["| Kata | Student | Student | Share of each in the other |", "|---|---|---|--:|"]
+        for s in pairs:
+            lines.append(
+                f"| `{s.kata}` | {cell(s.first)} | {cell(s.second)} | "
+                f"{s.share_first:.0%} / {s.share_second:.0%} |"
+            )
+    else:
+        lines.append("No pair reaches the threshold.")
+    lines += ["", "## Near the reference solution", ""]
+    if to_reference:
+        lines += ["| Kata | Student | Share of the submission in the reference |", "|---|---|--:|"]
+        for s in to_reference:
+            lines.append(f"| `{s.kata}` | {cell(s.first)} | {s.share_first:.0%} |")
+    else:
+        lines.append("No submission reaches the threshold.")
     return "\n".join(lines) + "\n"
 
 
@@ -405,6 +543,21 @@ def add_parser(sub: argparse._SubParsersAction, root: Path) -> None:
         metavar="DIR",
         help="where to write the results (default: ./grades)",
     )
+    p.add_argument(
+        "--sandbox",
+        choices=("off", "auto", "require"),
+        default="auto",
+        help="run each submission in bubblewrap: auto (default: when installed), require, off",
+    )
+    p.add_argument(
+        "--similarity",
+        nargs="?",
+        type=float,
+        const=0.8,
+        default=None,
+        metavar="SHARE",
+        help="also write similarity.md: submissions alike at SHARE (default 0.8) or more",
+    )
     p.add_argument("--root", type=Path, default=root, help=argparse.SUPPRESS)
     p.set_defaults(handler=main)
 
@@ -417,16 +570,30 @@ def main(args: argparse.Namespace) -> int:
     students = find_students(args.submissions)
     if not students:
         raise UsageError(f"{args.submissions} holds no student folders")
+    from grader.sandbox import choose
+
     root = args.root.resolve()
     from grader.catalog import load_catalog
     from grader.integrity import load_manifest
 
-    catalog = [k.slug for k in load_catalog(root)]
-    katas, source = assignment_katas(catalog, students, args.katas, args.assignment)
+    catalog = load_catalog(root)
+    slugs = [k.slug for k in catalog]
+    katas, source = assignment_katas(slugs, students, args.katas, args.assignment)
     print(f"grading {len(katas)} kata{'s' if len(katas) != 1 else ''} ({', '.join(katas)}; "
           f"from {source}) for {len(students)} students")  # fmt: skip
-    complete = grade_class(root, students, katas, args.jobs)
+    sandbox = choose(args.sandbox, root, hide=[args.submissions.resolve()])
+    complete = grade_class(root, students, katas, args.jobs, sandbox)
     write_outputs(args.out, students, args.disclosure, load_manifest(root))
+    if args.similarity is not None:
+        chosen = [k for k in catalog if k.slug in katas]
+        pairs, to_reference = similarity(students, chosen, args.similarity)
+        (args.out / "similarity.md").write_text(
+            similarity_report(pairs, to_reference, args.similarity), encoding="utf-8"
+        )
+        print(
+            f"similarity: {len(pairs)} pairs and {len(to_reference)} near the reference "
+            f"in {args.out / 'similarity.md'}"
+        )
     width = max(len(s.name) for s in students)
     for s in students:
         assert s.report is not None

@@ -45,7 +45,8 @@ AREA_TITLES = {
 
 GROWTHS = ("constant", "logarithmic", "linear", "linearithmic", "quadratic")
 
-DEFAULT_MEMORY_MB = 4096
+DEFAULT_MEMORY_MB = 384
+"""Memory (MB) a kata's tests may allocate beyond what the grader itself uses."""
 DEFAULT_KATA_TIMEOUT = 60.0
 
 

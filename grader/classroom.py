@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from grader.credit import Credit, credits, kata_problem
 from grader.export import ASSIGNMENT_KEY, WORKFLOW
+from grader.verdicts import KataStatus, TestOutcome
 
 if TYPE_CHECKING:
     from grader.catalog import Kata
@@ -65,8 +66,8 @@ TRACEBACK_LINES = 12
 TEST_CODE_LIMIT = 2000
 
 _PASS, _FAIL, _ERROR = "pass", "fail", "error"
-_KATA_STATUS = {"solved": _PASS, "partial": _FAIL, "not started": _FAIL, "too slow": _FAIL}
-_TEST_STATUS = {"passed": _PASS, "failed": _FAIL, "skipped": _FAIL}
+_KATA_STATUS = {str(s): s.props.classroom for s in KataStatus}
+_TEST_STATUS = {str(o): o.props.classroom for o in TestOutcome}
 
 
 # -- the workflow ----------------------------------------------------------------------

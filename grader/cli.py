@@ -94,6 +94,15 @@ def _grade_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quiet", "-q", action="store_true", help="print nothing; the report is still written"
     )
+    p.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="auto",
+        default="off",
+        choices=("off", "auto", "require"),
+        help="run the tests in bubblewrap (no network, read-only files, home hidden); "
+        "--sandbox=require refuses to grade without it",
+    )
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 
@@ -228,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fresh=args.fresh,
                 plot=args.plot,
                 quiet=args.quiet,
+                sandbox=args.sandbox,
             )
             return grade(options).exit_code
         if getattr(args, "handler", None):

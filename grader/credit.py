@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader.verdicts import CAUSES
+
 PASSED = "passed"
 
 
@@ -100,11 +102,14 @@ def kata_tests(
     names = ((manifest or {}).get(kata["slug"]) or {}).get("tests") or []
     message = kata_problem(kata) or "the test did not run"
     prefix = test_file or f"katas/{kata['slug']}"
+    # A kata stopped for a cause (timeout, memory, output limit, crash) gives its
+    # tests that cause; otherwise they did not run.
+    status = str(kata["status"]) if kata.get("status") in CAUSES else "not run"
     return [
         {
             "nodeid": f"{prefix}::{name}",
             "name": name,
-            "status": "not run",
+            "status": status,
             "message": message,
             "traceback": "",
             "spec": None,

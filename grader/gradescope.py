@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from grader.credit import credits, kata_problem
 from grader.disclosure import FULL, LEVELS, check_level, redact
 from grader.export import ExportError, grade_requirements
+from grader.verdicts import test_outcome
 
 if TYPE_CHECKING:
     from grader.catalog import Kata
@@ -274,7 +275,7 @@ def results(
                 {
                     "score": c.score,
                     "max_score": c.max_score,
-                    "status": "passed" if c.status == "passed" else "failed",
+                    "status": test_outcome(c.status).props.gradescope,
                     "name": f"{slug} › {c.name}",
                     "number": f"{n}.{i}",
                     "output": output,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.catalog import Kata
 from grader.files import read_json_object, sha256
+from grader.verdicts import CAUSES
 
 if TYPE_CHECKING:  # results reach pytest; `reset` and `list` need only the manifest
     from grader.results import RunResult
@@ -90,7 +91,7 @@ def check_files(kata: Kata, impl_dir: Path, manifest: dict[str, Any] | None) -> 
 
 def check_run(run: RunResult, manifest: dict[str, Any] | None, selected: str | None) -> list[str]:
     """Problems with what the run reported."""
-    if run.broken is not None or run.problem_kind in ("interrupted", "timeout", "crashed"):
+    if run.broken is not None or run.problem_kind in ("interrupted", *CAUSES):
         return []  # nothing trustworthy was claimed
     problems = []
     if run.sentinels != EXPECTED_SENTINELS:

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from grader.credit import kata_problem
+from grader.verdicts import kata_status, test_outcome
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -42,13 +43,10 @@ def _testcase(suite: ET.Element, kata: dict[str, Any], t: dict[str, Any]) -> str
     if t.get("line"):
         case.set("line", str(t["line"]))
     status = t["status"]
-    if status == "passed":
-        outcome = "passed"
-    elif status == "skipped":
+    outcome = test_outcome(status).props.junit
+    if outcome == "skipped":
         ET.SubElement(case, "skipped", {"message": clean(t.get("message")) or "skipped"})
-        outcome = "skipped"
-    else:
-        outcome = "failure" if status == "failed" else "error"
+    elif outcome != "passed":
         message = clean(t.get("message")) or status
         detail = ET.SubElement(
             case,
@@ -82,7 +80,7 @@ def _suite(root: ET.Element, kata: dict[str, Any], timestamp: str) -> dict[str, 
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     outcomes = [_testcase(suite, kata, t) for t in kata["results"]]
     problem = kata_problem(kata)
-    if not outcomes or (kata["status"] not in ("solved", "partial", "not started") and problem):
+    if not outcomes or (kata_status(kata["status"]).props.classroom == "error" and problem):
         case = ET.SubElement(
             suite, "testcase", {"classname": f"katas.{kata['slug']}", "name": kata["slug"]}
         )

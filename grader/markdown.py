@@ -15,19 +15,14 @@ from typing import Any
 
 from grader.credit import credits, kata_problem
 from grader.terminal import seconds
+from grader.verdicts import KataStatus
 
 FAILURES_SHOWN = 10
 """Failing tests listed per kata; the JSON report has them all."""
 
 TRACEBACK_LINES = 15
 
-_ICONS = {
-    "solved": "✅",
-    "partial": "🟡",
-    "too slow": "🐢",
-    "not started": "⚪",
-    "incomplete": "⏸️",
-}
+_ICONS = {str(status): status.props.icon for status in KataStatus}
 
 
 def cell(text: str, limit: int = 300) -> str:

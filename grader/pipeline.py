@@ -63,6 +63,7 @@ class Options:
     plot: bool = False  # draw each timed kata's growth, yours against the reference's
     junit_path: Path | None = None  # --junit-xml: also write JUnit XML there
     format: str = "terminal"  # --format: "terminal" or "markdown"
+    sandbox: str = "off"  # --sandbox: off, auto or require (see grader.sandbox)
 
 
 @dataclass
@@ -308,13 +309,19 @@ def run(grade: Grade) -> None:
     results: dict[int, RunResult] = dict(grade.prepared)
     if grade.jobs:
         from grader.runner import Runner, preload, remove_scratch
+        from grader.sandbox import choose as choose_sandbox
 
         preload(grade.targets[i].kata.test_file for i in grade.job_targets)
         by_slug = {t.kata.slug: t.kata for t in grade.targets}
         live = terminal.LiveProgress.on(
             sys.stderr, "grading", len(grade.jobs), quiet=grade.options.quiet
         )
-        runner = Runner(workers=grade.options.jobs, on_progress=live.done, on_start=live.begin)
+        runner = Runner(
+            workers=grade.options.jobs,
+            on_progress=live.done,
+            on_start=live.begin,
+            sandbox=choose_sandbox(grade.options.sandbox, grade.options.root),
+        )
         try:
             outcomes = runner.run(grade.jobs, [by_slug[j.slug].kata_timeout for j in grade.jobs])
         finally:
@@ -424,8 +431,8 @@ def measure_speed(grade: Grade) -> None:
     implementation, the reference and the workload are unchanged (``--fresh``
     measures again). Grading the references measures only their growth.
     """
-    if not grade.options.timing or not hasattr(os, "fork"):
-        return
+    if not grade.options.timing or not hasattr(os, "fork") or grade.options.sandbox != "off":
+        return  # the timing runs code unsandboxed: not with --sandbox
     timed = []
     for target, s in zip(grade.targets, grade.scores):
         kata = target.kata

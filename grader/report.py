@@ -57,7 +57,7 @@ def _test(t) -> dict[str, Any]:
     return {
         "nodeid": t.nodeid,
         "name": t.name,
-        "status": t.status,
+        "status": str(t.status),
         "message": t.message,
         "traceback": t.traceback,
         "spec": t.spec,
@@ -90,7 +90,7 @@ class KataEntry:
             "title": kata.title,
             "area": kata.area,
             "difficulty": kata.difficulty,
-            "status": score.status,
+            "status": str(score.status),
             "points": {"earned": score.earned, "possible": score.possible},
             "tests": {"passed": score.passed, "total": score.total},
             "implementation": impl,

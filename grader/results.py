@@ -15,14 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.catalog import Kata
+from grader.limits import OUTPUT_LIMIT_BYTES, WALL_FACTOR
+from grader.verdicts import TestOutcome
 
 if TYPE_CHECKING:  # the runner imports pytest; reading results needs only the data
     from grader.runner import RunOutcome
 
-STATUSES = ("passed", "failed", "error", "timeout", "memory", "crashed", "skipped", "not run")
+STATUSES = tuple(TestOutcome)
 
 SENTINEL_TESTS = ("test_grader_sentinel_passes", "test_grader_sentinel_fails")
 _TIMEOUT = re.compile(r"^Failed: Timeout", re.MULTILINE)
+_DROPPED = re.compile(r"^\[output limit: .*\]$", re.MULTILINE)
+_TOO_LARGE = re.compile(r"\[Errno 27\]|File too large")
 _MESSAGE_LINES = 40  # pytest's explanation of a failed comparison, kept whole
 
 
@@ -33,7 +37,7 @@ class TestResult:
     __test__ = False  # a result, not a pytest test class
 
     nodeid: str
-    status: str
+    status: TestOutcome
     message: str = ""
     traceback: str = ""
     spec: str | None = None
@@ -49,7 +53,7 @@ class TestResult:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status == TestOutcome.PASSED
 
 
 @dataclass
@@ -61,7 +65,8 @@ class RunResult:
     tests: list[TestResult] = field(default_factory=list)
     broken: dict | None = None  # {"error", "file", "line"} when the module did not import
     problem: str | None = None  # a run-level failure: collection error, kill, interrupt
-    problem_kind: str | None = None  # "timeout", "crashed", "interrupted", "collection"
+    problem_kind: str | None = None  # a cause (timeout, memory, output limit, crashed),
+    # "interrupted" or "collection"
     wall: float = 0.0
     output: str = ""
     sentinels: dict[str, str] = field(default_factory=dict)  # sentinel test -> status
@@ -123,14 +128,23 @@ def _learner_frame(stage: dict, impl_file: Path | None, cwd: str, root: Path) ->
     return None
 
 
-def _classify(message: str) -> str:
+def _classify(message: str) -> TestOutcome:
+    first = message.partition("\n")[0]
     if _TIMEOUT.search(message):
-        return "timeout"
+        return TestOutcome.TIMEOUT
     if message.startswith(("SystemExit", "KeyboardInterrupt")):
-        return "crashed"
-    if "MemoryError" in message.partition("\n")[0]:
-        return "memory"
-    return "failed"
+        return TestOutcome.CRASHED
+    if "MemoryError" in first:
+        return TestOutcome.MEMORY
+    if _TOO_LARGE.search(first):
+        return TestOutcome.OUTPUT_LIMIT
+    return TestOutcome.FAILED
+
+
+OUTPUT_LIMIT_NOTE = (
+    f"output limit: the test wrote more than {OUTPUT_LIMIT_BYTES // 2**20} MB to stdout or "
+    "stderr, the most the grader keeps, and the write failed"
+)
 
 
 def _test_result(
@@ -145,19 +159,20 @@ def _test_result(
     stages = [entry.get(s) or {} for s in ("setup", "call", "teardown")]
     duration = sum(s.get("duration", 0.0) for s in stages)
     stdout = "".join(s.get("stdout", "") for s in stages)
+    notes = _DROPPED.findall("\n".join([stdout, *(s.get("stderr", "") for s in stages)]))
     result = TestResult(
         nodeid=entry["nodeid"],
-        status="passed",
+        status=TestOutcome.PASSED,
         spec=meta.get("spec"),
         line=meta.get("line"),
         duration=duration,
         weight=float(meta.get("weight", 1.0)),
-        stdout=_short(stdout, 20) if stdout else "",
+        stdout="\n".join([_short(_DROPPED.sub("", stdout), 20), *notes]).strip(),
     )
     if outcome in ("passed", "xpassed"):
         return result
     if outcome == "skipped":
-        result.status = "skipped"
+        result.status = TestOutcome.SKIPPED
         return result
     failing = next(
         (s for s in stages if s.get("outcome") in ("failed", "error") or s.get("longrepr")),
@@ -170,13 +185,16 @@ def _test_result(
     # A timeout, crash or memory verdict names the cause; otherwise an error in
     # set-up or teardown stays an error, and a failed call is a failure.
     kind = _classify(message)
-    result.status = "error" if kind == "failed" and outcome not in ("failed", "xfailed") else kind
+    ordinary = kind == TestOutcome.FAILED and outcome not in ("failed", "xfailed")
+    result.status = TestOutcome.ERROR if ordinary else kind
+    if kind == TestOutcome.OUTPUT_LIMIT:
+        result.message = f"{OUTPUT_LIMIT_NOTE}\n{result.message}"
     result.line = _failing_line(failing, test_file) or result.line
     result.where = _learner_frame(failing, impl_file, cwd, root)
     return result
 
 
-_NOT_RUN = TestResult(nodeid="", status="not run")
+_NOT_RUN = TestResult(nodeid="", status=TestOutcome.NOT_RUN)
 
 
 def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
@@ -185,6 +203,14 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     last = outcome.last
     result = RunResult(kata=kata, impl=Path(job.impl_dir), wall=outcome.wall, output=last.output)
     if last.broken is not None:
+        if last.broken.get("cause") == "output limit":
+            result.problem_kind = "output limit"
+            result.problem = (
+                f"output limit: importing {kata.module}.py wrote more than "
+                f"{OUTPUT_LIMIT_BYTES // 2**20} MB to stdout or stderr, the most the grader "
+                f"keeps, and the write failed ({last.broken.get('error')})"
+            )
+            return result
         result.broken = last.broken
         return result
 
@@ -218,7 +244,7 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
             by_id.get(nodeid)
             or TestResult(
                 nodeid=nodeid,
-                status="not run",
+                status=TestOutcome.NOT_RUN,
                 spec=meta.get("spec"),
                 line=meta.get("line"),
                 weight=float(meta.get("weight", 1.0)),
@@ -229,15 +255,33 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
         result.problem_kind, result.problem = "interrupted", "grading was interrupted"
     elif last.killed_for == "kata-timeout":
         result.problem_kind = "timeout"
-        result.problem = f"the kata did not finish within {kata.kata_timeout:g} s and was killed"
+        result.problem = (
+            f"the kata did not finish within {kata.kata_timeout:g} s of CPU time "
+            f"({kata.kata_timeout * WALL_FACTOR:g} s of wall-clock time) and was killed"
+        )
         if not collected:
             result.problem += (
                 f": no test had started, so importing {kata.module}.py (or a module it "
                 "imports) never finished"
             )
-    elif report is None and any(t.status == "not run" for t in result.tests):
-        result.problem_kind = "crashed"
-        result.problem = "the test process kept dying; the tests marked 'not run' never ran"
+    elif (
+        report is None
+        and outcome.culprits
+        and any(t.status == TestOutcome.NOT_RUN for t in result.tests)
+    ):
+        causes = {c.verdict for c in outcome.culprits}
+        cause = causes.pop() if len(causes) == 1 else TestOutcome.CRASHED
+        result.problem_kind = str(cause)
+        stopped = len(outcome.culprits)
+        why = {
+            TestOutcome.TIMEOUT: "ran past the time limit and had to be killed",
+            TestOutcome.MEMORY: "ran out of memory",
+            TestOutcome.OUTPUT_LIMIT: "wrote past the output limit",
+        }.get(cause, "ended the test process")
+        result.problem = (
+            f"{stopped} tests in a row {why}; the grader stopped there "
+            "(the tests marked 'not run' never ran)"
+        )
     elif report is None and not outcome.culprits:
         result.problem_kind = "crashed"
         result.problem = (
@@ -255,7 +299,7 @@ def from_report(entry: dict, kata: Kata, impl: Path) -> RunResult:
     tests = [
         TestResult(
             nodeid=t["nodeid"],
-            status=t["status"],
+            status=TestOutcome(t["status"]),
             message=t.get("message", ""),
             traceback=t.get("traceback", ""),
             spec=t.get("spec"),

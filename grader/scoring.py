@@ -1,19 +1,9 @@
 """Scores: a status and points for each kata run.
 
-Statuses, from best to worst:
-    solved       every test passed
-    partial      some tests passed; points in proportion to the tests' weights
-    not started  the stub is untouched (every test meets NotImplementedError)
-    broken       the module does not import
-    timeout      the kata was killed for running too long
-    crashed      the test process died and nothing could be recovered
-    error        the tests could not be collected
-    too slow     every test passed, but the kata makes complexity part of the task
-                 and the code's time grows clearly faster than the reference's (or the
-                 workload failed); 3/4 of the points. A constant factor, however large,
-                 costs nothing: it is only reported
-    incomplete   grading was interrupted before this kata finished
-    tampered     the tests or the way they run were changed; scores nothing
+The statuses and their precedence are documented once, in :mod:`grader.verdicts`
+(and in ``docs/report-schema.md``); :func:`score` applies them in that order.
+Only *solved*, *partial* and *too slow* katas earn points; *too slow* keeps
+3/4 of them.
 """
 
 from __future__ import annotations
@@ -23,19 +13,20 @@ from typing import TYPE_CHECKING
 
 from grader.catalog import Kata
 from grader.results import RunResult
+from grader.verdicts import CAUSES, KataStatus, TestOutcome
 
 if TYPE_CHECKING:  # timing imports pytest; scoring needs only its fields
     from grader.timing import Timing
 
-SOLVED = "solved"
-TOO_SLOW = "too slow"
+SOLVED = KataStatus.SOLVED
+TOO_SLOW = KataStatus.TOO_SLOW
 TOO_SLOW_SHARE = 0.75
 """Share of the points a kata keeps when it is correct but too slow."""
 
 
 @dataclass(frozen=True)
 class Score:
-    status: str
+    status: KataStatus
     earned: float
     possible: int
     passed: int
@@ -52,6 +43,38 @@ def _not_started(run: RunResult) -> bool:
     )
 
 
+def _shared_cause(run: RunResult) -> KataStatus | None:
+    """The cause every test that did not pass shares, leaving aside those that never ran."""
+    outcomes = {TestOutcome(t.status) for t in run.tests if not t.passed}
+    outcomes.discard(TestOutcome.NOT_RUN)
+    causes = {o.props.cause for o in outcomes}
+    if len(causes) == 1 and None not in causes:
+        return causes.pop()
+    return None
+
+
+def _status(run: RunResult, passed: int, total: int) -> KataStatus:
+    """The kata's status by the precedence of :mod:`grader.verdicts`."""
+    if run.tampered:
+        return KataStatus.TAMPERED
+    if run.broken is not None:
+        return KataStatus.BROKEN
+    if run.problem_kind == "interrupted":
+        return KataStatus.INCOMPLETE
+    if run.problem_kind == "collection" or (total == 0 and run.problem_kind is None):
+        return KataStatus.ERROR
+    killed = KataStatus(run.problem_kind) if run.problem_kind in CAUSES else None
+    if passed == 0:
+        cause = _shared_cause(run) or killed
+        if cause is not None:
+            return cause
+    if total and passed == total and run.problem_kind is None:
+        return KataStatus.SOLVED
+    if passed == 0:
+        return KataStatus.NOT_STARTED if _not_started(run) else KataStatus.FAILED
+    return KataStatus.PARTIAL
+
+
 def score(run: RunResult) -> Score:
     """Status and points of one run."""
     possible = run.kata.points
@@ -63,23 +86,8 @@ def score(run: RunResult) -> Score:
         round(possible * sum(t.weight for t in tests if t.passed) / weights, 2) if weights else 0
     )
 
-    if run.tampered:
-        status = "tampered"
-    elif run.broken is not None:
-        status = "broken"
-    elif run.problem_kind == "interrupted":
-        status = "incomplete"
-    elif run.problem_kind == "collection" or (total == 0 and run.problem_kind is None):
-        status = "error"
-    elif run.problem_kind in ("timeout", "crashed") and passed == 0:
-        status = run.problem_kind
-    elif total and passed == total and run.problem_kind is None:
-        status = SOLVED
-    elif passed == 0 and _not_started(run):
-        status = "not started"
-    else:
-        status = "partial"
-    if status != SOLVED and status != "partial":
+    status = _status(run, passed, total)
+    if not status.props.earns_points:
         earned = 0.0
     return Score(status=status, earned=earned, possible=possible, passed=passed, total=total)
 

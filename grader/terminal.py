@@ -16,20 +16,13 @@ import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from grader.verdicts import KataStatus, TestOutcome
+
 FAILURES_SHOWN = 3
 """Failures shown per kata; the JSON report has them all."""
 
 _STYLES = {
-    "solved": "32",
-    "partial": "33",
-    "not started": "2",
-    "broken": "31",
-    "timeout": "31",
-    "crashed": "31",
-    "error": "31",
-    "incomplete": "35",
-    "tampered": "31",
-    "too slow": "33",
+    **{str(status): status.props.colour for status in KataStatus},
     "bold": "1",
     "dim": "2",
     "red": "31",
@@ -38,16 +31,7 @@ _STYLES = {
     "cyan": "36",
 }
 
-_MARKS = {
-    "passed": "✓",
-    "failed": "✗",
-    "error": "!",
-    "timeout": "⧗",
-    "memory": "M",
-    "crashed": "☠",
-    "not run": "·",
-    "skipped": "-",
-}
+_MARKS = {str(outcome): outcome.props.mark for outcome in TestOutcome}
 
 
 def use_colour(stream: TextIO) -> bool:

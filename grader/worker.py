@@ -4,10 +4,15 @@ The runner forks (or, where fork is unavailable, spawns ``python -m grader
 worker JOB.json``) one process per kata run. That process:
 
 1. becomes the leader of a new process group, so the runner can kill it and
-   anything it started in one go;
-2. applies the operating-system limits (address space, file size);
+   anything it started in one go, and (on Linux) the subreaper of everything it
+   starts, so a child that starts its own session or double-forks is still
+   its descendant and is ended with it (:func:`end_descendants`);
+2. applies the operating-system limits (memory, file size, and in the
+   sandbox the number of processes);
 3. sends its stdout/stderr to a file and works in a scratch directory, so
-   learner code writes nothing into the repository;
+   learner code writes nothing into the repository; what is printed past
+   :data:`PRINT_LIMIT_CHARS` per stream is counted and dropped, so a flood of
+   output costs no time or disk and the tests go on to their real outcome;
 4. imports the implementation (reporting a broken module precisely), then
    runs the kata's tests with pytest, pytest-timeout and pytest-json-report;
 5. logs each test's start and outcome to a progress file as it goes, so that
@@ -17,6 +22,8 @@ worker JOB.json``) one process per kata run. That process:
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import importlib
 import json
 import linecache
@@ -33,6 +40,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from grader.kata_plugin import test_metadata
+from grader.limits import OUTPUT_LIMIT_BYTES, WALL_FACTOR
 
 if TYPE_CHECKING:
     from grader.catalog import Kata
@@ -42,8 +50,14 @@ try:
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
-OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024
-"""Largest file the process may write: a flood of output ends the run."""
+
+PRINT_LIMIT_CHARS = 64_000
+"""What ``print`` (``sys.stdout`` and ``sys.stderr``) passes on per stream, per test
+phase and outside tests; the rest is counted and dropped."""
+
+
+SANDBOX_PROCESSES = 256
+"""Most processes a sandboxed grade may run at once (``RLIMIT_NPROC``)."""
 
 CAPTURE_LIMIT_CHARS = 4000
 """Most of one test's captured output kept in its report."""
@@ -69,6 +83,7 @@ class Job:
     select: tuple[str, ...] = ()
     exitfirst: bool = False  # stop at the first failing test (mutation testing)
     coverage: bool = False  # record which tests run which lines (mutation testing)
+    sandbox_uid: int | None = None  # in the sandbox as root: the uid the tests run as
 
     @classmethod
     def for_kata(
@@ -113,6 +128,7 @@ class Job:
         data = json.loads(text)
         data["deselect"] = tuple(data["deselect"])
         data["select"] = tuple(data["select"])
+        data.setdefault("sandbox_uid", None)
         return cls(**data)
 
 
@@ -124,15 +140,99 @@ def clip(text: str, limit: int = CAPTURE_LIMIT_CHARS) -> str:
     return f"{text[:half]}\n[… {len(text) - limit:,} characters left out …]\n{text[-half:]}"
 
 
+class LimitedStream:
+    """A text stream that passes on its first ``limit`` characters and counts the rest.
+
+    Past the limit, ``sys.<name>`` is pointed at a buffered spill file, so that
+    printing goes on at the speed of C code (a flood must not turn into a
+    timeout) and its size says how much was printed; the spill is then
+    deleted. A spill that reaches the file-size limit makes the write fail
+    with ``EFBIG``: the test is stopped for its output.
+    """
+
+    def __init__(self, stream, name: str, spill_dir: str, limit: int = PRINT_LIMIT_CHARS) -> None:
+        self._stream = stream
+        self._name = name
+        self._spill_path = os.path.join(spill_dir, f"spill-{name}-{id(self)}.txt")
+        self._spill = None
+        self.limit = limit
+        self.written = 0
+
+    def write(self, text: str) -> int:
+        if self._spill is not None:
+            return self._spill.write(text)
+        room = self.limit - self.written
+        self.written += len(text)
+        if len(text) <= room:
+            self._stream.write(text)
+            return len(text)
+        if room > 0:
+            self._stream.write(text[:room])
+        self._spill = open(  # noqa: SIM115 - closed by total()
+            self._spill_path, "w", buffering=1 << 16, encoding="utf-8", errors="replace"
+        )
+        if getattr(sys, self._name) is self:
+            setattr(sys, self._name, self._spill)
+        self._spill.write(text[max(room, 0) :])
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def restore(self) -> None:
+        """Point ``sys.<name>`` back at this stream (after a spill)."""
+        if self._spill is not None and getattr(sys, self._name) is self._spill:
+            setattr(sys, self._name, self)
+
+    def total(self) -> int:
+        """Characters written in all (passed on and spilled); ends the spill."""
+        if self._spill is None:
+            return self.written
+        with contextlib.suppress(OSError):
+            self._spill.flush()
+        size = 0
+        with contextlib.suppress(OSError):
+            size = os.path.getsize(self._spill_path)
+        with contextlib.suppress(OSError):
+            self._spill.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._spill_path)
+        self._spill = None
+        return self.limit + size
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def dropped_note(name: str, written: int, limit: int = PRINT_LIMIT_CHARS) -> str:
+    """The line that says how much of a stream's output was dropped."""
+    return (
+        f"[output limit: {written:,} characters printed to {name}; the grader kept the "
+        f"first {limit:,} and dropped the rest]"
+    )
+
+
 class ProgressLog:
     """pytest plugin: one line per event, flushed, in the progress file.
 
-    Lines are ``collected <json: nodeid, spec, weight, line>``, ``start <monotonic> <nodeid>`` and
+    Lines are ``memory <baseline bytes> <headroom bytes>`` (first, on Linux),
+    ``collected <json: nodeid, spec, weight, line>``, ``start <monotonic> <nodeid>`` and
     ``done <nodeid>``; a nodeid runs to the end of its line.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, time_limit: float | None = None) -> None:
         self._file = path.open("a", buffering=1, encoding="utf-8")
+        self._time_limit = time_limit
+        self._pid = os.getpid()
+        self._printed: dict[tuple[str, str], int] = {}  # (phase, stream) -> characters
+        if _MEMORY:
+            self._write(f"memory {_MEMORY['baseline']} {_MEMORY['headroom']}")
+
+    def _forked_copy(self) -> None:
+        """A copy of this process made by ``os.fork`` in a test ends without reporting."""
+        if os.getpid() != self._pid:
+            os._exit(0)
 
     def _write(self, line: str) -> None:
         self._file.write(line + "\n")
@@ -143,11 +243,84 @@ class ProgressLog:
             entry = {"nodeid": item.nodeid, **test_metadata(item)}
             self._write(f"collected {json.dumps(entry)}")
 
-    @pytest.hookimpl(wrapper=True)
+    def _cpu_timer(self, start: bool) -> None:
+        """The test's CPU-time limit (``ITIMER_PROF``: CPU of every thread, user and system).
+
+        A limit in CPU time gives the same verdict on an idle machine and on one
+        whose other cores (or this one) are busy; a test that waits without
+        using the CPU meets the wall-clock limit, ``WALL_FACTOR`` times longer.
+        """
+        if not self._time_limit or not hasattr(signal, "ITIMER_PROF"):
+            return
+        if not start:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            return
+        limit = self._time_limit
+
+        def timeout(signum, frame) -> None:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            pytest.fail(f"Timeout (>{limit:g}s of CPU time) from the grader.", pytrace=False)
+
+        signal.signal(signal.SIGPROF, timeout)
+        signal.setitimer(signal.ITIMER_PROF, limit)
+
+    def _limited(self, when: str):
+        """Limit ``print`` (and, from set-up to teardown, CPU time) during one test phase."""
+        if when == "setup":
+            self._cpu_timer(True)
+        streams = {"stdout": sys.stdout, "stderr": sys.stderr}
+        limited = {n: LimitedStream(s, n, os.getcwd()) for n, s in streams.items()}
+        sys.stdout, sys.stderr = limited["stdout"], limited["stderr"]
+        try:
+            return (yield)
+        finally:
+            if when == "teardown":
+                self._cpu_timer(False)
+            self._forked_copy()
+            sys.stdout, sys.stderr = streams["stdout"], streams["stderr"]
+            for name, stream in limited.items():
+                written = stream.total()
+                if written > stream.limit:
+                    self._printed[(when, name)] = written
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_setup(self, item):
+        return (yield from self._limited("setup"))
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_call(self, item):
+        return (yield from self._limited("call"))
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_teardown(self, item):
+        return (yield from self._limited("teardown"))
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
-        """Keep only an excerpt of what a test printed, so a flood stays small."""
+        """Keep only an excerpt of what a test printed, so a flood stays small.
+
+        The captured sections are clipped where every reporter reads them
+        (pytest-json-report reads the item's, the terminal the report's), with
+        a note of how much was printed when the limit dropped some.
+        """
+        self._forked_copy()
+        sections = []
+        for when, key, text in item._report_sections:
+            written = self._printed.pop((when, key), 0)
+            if written:
+                text = f"{text}\n{dropped_note(key, written)}"
+            sections.append((when, key, clip(text)))
+        item._report_sections[:] = sections
         report = yield
         report.sections = [(title, clip(text)) for title, text in report.sections]
+        if report.failed and call.excinfo is not None and "Timeout" in str(call.excinfo.value):
+            used = memory_in_use()
+            if used is not None:  # it ran out of time while filling its memory
+                report.longrepr = (
+                    f"MemoryError: the test had taken {used / 2**20:,.0f} MB of the kata's "
+                    f"{_MEMORY['headroom'] / 2**20:,.0f} MB (memory_mb) when it ran past its "
+                    f"time limit: memory that grows without bound\n{report.longrepr}"
+                )
         return report
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
@@ -157,14 +330,77 @@ class ProgressLog:
         self._write(f"done {nodeid}")
 
 
+MEMORY_PRESSURE = 0.25
+"""Share of ``memory_mb`` in use when a test runs out of time that makes it a memory verdict:
+code that allocates without bound may hit the clock before the memory limit."""
+
+_MEMORY: dict[str, int] = {}  # "baseline" and "headroom" in bytes, once the limit is set
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (0.0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def vm_data_bytes(pid: int | str = "self") -> int | None:
+    """A process's data segment size (Linux ``VmData``), or ``None``."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def memory_in_use(pid: int | str = "self") -> int | None:
+    """Bytes the tests took beyond the grader's own, when past :data:`MEMORY_PRESSURE`."""
+    if not _MEMORY:
+        return None
+    data = vm_data_bytes(pid)
+    if data is None:
+        return None
+    used = data - _MEMORY["baseline"]
+    return used if used >= MEMORY_PRESSURE * _MEMORY["headroom"] else None
+
+
+def memory_limit(job: Job) -> tuple[str, int]:
+    """The memory rlimit and its value: the grader's own data plus the kata's ``memory_mb``.
+
+    On Linux it is ``RLIMIT_DATA`` (heap and private writable mappings, what
+    an allocation grows), measured from this process's own data size, so a
+    kata's tests get ``memory_mb`` on top of what pytest and the warm imports
+    already use, however large that is. Reserved but unused address space
+    (thread stacks, malloc arenas) does not count, so threads do not trip it.
+    Elsewhere it is ``RLIMIT_AS`` with room for the interpreter.
+    """
+    headroom = job.memory_mb * 1024 * 1024
+    data = vm_data_bytes()
+    if data is not None and hasattr(resource, "RLIMIT_DATA"):
+        _MEMORY.update(baseline=data, headroom=headroom)
+        return "RLIMIT_DATA", data + headroom
+    return "RLIMIT_AS", headroom + 2048 * 1024 * 1024
+
+
 def apply_limits(job: Job) -> None:
     if resource is None:
         return
+    if hasattr(signal, "SIGXFSZ"):  # a write past the file-size limit fails instead of killing
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    kind, value = memory_limit(job)
     limits = {
-        "RLIMIT_AS": job.memory_mb * 1024 * 1024,
+        kind: value,
         "RLIMIT_FSIZE": OUTPUT_LIMIT_BYTES,
         "RLIMIT_CORE": 0,  # no core files from a learner's segmentation fault
     }
+    if job.sandbox_uid is not None or os.environ.get("KATA_SANDBOX"):
+        limits["RLIMIT_NPROC"] = SANDBOX_PROCESSES
     for name, value in limits.items():
         kind = getattr(resource, name, None)
         if kind is None:
@@ -186,14 +422,31 @@ def redirect_output(job: Job) -> None:
     os.close(devnull)
     # The process ends with os._exit, so these streams live as long as it does.
     text = {"encoding": "utf-8", "errors": "replace", "closefd": False}
-    sys.stdout = open(1, "w", buffering=1, **text)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, **text)  # noqa: SIM115
+    global _OUTER
+    _OUTER = [
+        LimitedStream(open(1, "w", buffering=1, **text), "stdout", job.scratch),  # noqa: SIM115
+        LimitedStream(open(2, "w", buffering=1, **text), "stderr", job.scratch),  # noqa: SIM115
+    ]
+    sys.stdout, sys.stderr = _OUTER
     sys.stdin = open(0, **text)  # noqa: SIM115
 
 
-def _broken(job: Job, detail: str, line: int | None) -> None:
+_OUTER: list[LimitedStream] = []
+"""The process's own stdout and stderr, outside the tests."""
+
+
+def _note_dropped_output() -> None:
+    """At the end: say how much was printed outside the tests past the limit."""
+    for name, stream in zip(("stdout", "stderr"), _OUTER):
+        stream.restore()
+        written = stream.total()
+        if written > stream.limit:
+            os.write(2, ("\n" + dropped_note(name, written, stream.limit) + "\n").encode())
+
+
+def _broken(job: Job, detail: str, line: int | None, cause: str | None = None) -> None:
     """Record why the module under test does not import, and end the process."""
-    record = {"error": detail, "file": f"{job.module}.py", "line": line}
+    record = {"error": detail, "file": f"{job.module}.py", "line": line, "cause": cause}
     job.broken_path.write_text(json.dumps(record), encoding="utf-8")
     os._exit(EXIT_BROKEN)
 
@@ -245,7 +498,9 @@ def _import_implementation(job: Job) -> None:
                 if os.path.realpath(f.filename) == real
             ]
             line = frames[-1].lineno if frames else None
-        _broken(job, "".join(traceback.format_exception_only(type(exc), exc)).strip(), line)
+        cause = "output limit" if getattr(exc, "errno", None) == errno.EFBIG else None
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        _broken(job, detail, line, cause)
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -273,7 +528,7 @@ def pytest_args(job: Job) -> list[str]:
         "-q",
         "--tb=short",
         "-rN",
-        f"--timeout={job.time_limit}",
+        f"--timeout={job.time_limit * WALL_FACTOR:g}",
         "--timeout-method=signal" if hasattr(os, "fork") else "--timeout-method=thread",
         "--json-report",
         f"--json-report-file={job.report_path}",
@@ -292,16 +547,92 @@ def pytest_args(job: Job) -> list[str]:
     return args
 
 
+def set_subreaper() -> bool:
+    """Become the reaper of orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def parents() -> dict[int, int]:
+    """Every process's parent, read from ``/proc``."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        with contextlib.suppress(IndexError, ValueError):
+            parents[int(name)] = int(fields[1])
+    return parents
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid``, read from ``/proc`` (empty where there is none)."""
+    if not os.path.isdir("/proc/self"):
+        return []
+    children: dict[int, list[int]] = {}
+    for child, parent in parents().items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += children.get(p, [])
+    return found
+
+
+def end_descendants(pid: int, rounds: int = 50) -> int:
+    """Kill every descendant of ``pid`` until none is left; returns how many were killed.
+
+    ``pid`` must be a subreaper (or this process), so that a descendant whose
+    parent is killed is re-parented to it and found in the next round: one
+    that forks as it is being killed cannot slip away.
+    """
+    killed = 0
+    for _ in range(rounds):
+        found = descendants(pid)
+        if not found:
+            break
+        for p in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(p, signal.SIGKILL)
+                killed += 1
+        if pid == os.getpid():
+            with contextlib.suppress(ChildProcessError):
+                while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                    pass
+        time.sleep(0.001)
+    return killed
+
+
+def drop_privileges(uid: int) -> None:
+    """In the sandbox as root: run the tests as ``uid``, which owns only the scratch folder."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
 def run(job: Job) -> int:
     """Run one job in this (already isolated) process and return pytest's exit code."""
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    if job.sandbox_uid is not None and os.getuid() == 0:
+        drop_privileges(job.sandbox_uid)
     apply_limits(job)
     redirect_output(job)
     os.chdir(job.scratch)
     sys.path.insert(0, job.impl_dir)
     sys.argv = ["pytest"]
-    plugins: list[object] = [ProgressLog(job.progress_path)]
+    plugins: list[object] = [ProgressLog(job.progress_path, job.time_limit)]
     if job.coverage:
         from grader.mutation import LineCoverage
 
@@ -320,7 +651,9 @@ def child_main(job: Job) -> None:
     code = 70
     try:
         if hasattr(os, "setsid"):
-            os.setsid()
+            with contextlib.suppress(PermissionError):  # already a session leader (sandbox)
+                os.setsid()
+        set_subreaper()
         code = run(job)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
@@ -329,7 +662,9 @@ def child_main(job: Job) -> None:
         code = 70
     finally:
         try:
+            _note_dropped_output()
             sys.stdout.flush()
             sys.stderr.flush()
+            end_descendants(os.getpid())
         finally:
             os._exit(code)

@@ -30,7 +30,7 @@ GOOD = (
 
 def test_metadata_loads(tmp_path: Path) -> None:
     kata = load_kata(_kata_dir(tmp_path, GOOD))
-    assert (kata.slug, kata.points, kata.time_limit, kata.memory_mb) == ("demo", 5, 1.0, 4096)
+    assert (kata.slug, kata.points, kata.time_limit, kata.memory_mb) == ("demo", 5, 1.0, 384)
 
 
 @pytest.mark.parametrize(

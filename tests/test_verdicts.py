@@ -1,0 +1,216 @@
+"""One verdict vocabulary: every renderer covers every status and outcome; the precedence holds."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from grader import classroom, gradescope, junit, markdown, terminal
+from grader.catalog import Kata
+from grader.results import RunResult, TestResult
+from grader.runner import Attempt, death_verdict
+from grader.scoring import score
+from grader.verdicts import (
+    KATA_PROPS,
+    OUTCOME_PROPS,
+    KataStatus,
+    TestOutcome,
+    kata_status,
+    test_outcome,
+)
+
+
+def _kata(status: KataStatus, outcomes: list[TestOutcome]) -> dict:
+    return {
+        "slug": f"k_{status.name.lower()}",
+        "title": "T",
+        "area": "python",
+        "difficulty": 1,
+        "status": str(status),
+        "points": {"earned": 0.0, "possible": len(outcomes) or 1},
+        "tests": {"passed": outcomes.count(TestOutcome.PASSED), "total": len(outcomes)},
+        "implementation": "katas",
+        "impl_sha256": None,
+        "duration": 0.0,
+        "reference_duration": None,
+        "wall": 0.0,
+        "broken": None,
+        "problem": f"why it is {status}",
+        "tampered": [],
+        "timing": {"flags": ["slow"], "speed": "5× slower", "growth": "n^2"}
+        if status is KataStatus.TOO_SLOW
+        else None,
+        "output": "",
+        "results": [
+            {
+                "nodeid": f"katas/k/test_k.py::test_{o.name.lower()}",
+                "name": f"test_{o.name.lower()}",
+                "status": str(o),
+                "message": f"{o} message",
+                "traceback": "",
+                "spec": None,
+                "line": None,
+                "duration": 0.0,
+                "weight": 1.0,
+                "stdout": "",
+            }
+            for o in outcomes
+        ],
+    }
+
+
+def _report() -> dict:
+    """A report with one kata per status, each with one test per outcome."""
+    katas = [_kata(s, list(TestOutcome)) for s in KataStatus]
+    return {
+        "schema": "kata-report/1",
+        "started_at": "2026-01-01T00:00:00Z",
+        "finished_at": "2026-01-01T00:00:01Z",
+        "complete": True,
+        "implementation": {"kind": "learner", "path": "katas"},
+        "environment": {},
+        "summary": {
+            "katas": len(katas),
+            "solved": 1,
+            "points": 0,
+            "possible": 9,
+            "tests_passed": 0,
+            "tests_total": 0,
+        },
+        "katas": katas,
+    }
+
+
+def test_every_member_has_one_row_of_properties() -> None:
+    assert set(KATA_PROPS) == set(KataStatus)
+    assert set(OUTCOME_PROPS) == set(TestOutcome)
+    assert json.dumps([KataStatus.OUTPUT_LIMIT]) == '["output limit"]', "serialises as its word"
+    assert kata_status("no such status") is KataStatus.ERROR
+    assert test_outcome("no such outcome") is TestOutcome.ERROR
+
+
+def test_terminal_covers_every_member() -> None:
+    for status in KataStatus:
+        assert terminal._STYLES[str(status)] == status.props.colour
+    for outcome in TestOutcome:
+        assert terminal._MARKS[str(outcome)] == outcome.props.mark
+    out = io.StringIO()
+    terminal.render(_report(), out, colour=True)
+    text = out.getvalue()
+    for status in KataStatus:
+        assert f"\x1b[{status.props.colour}m{status}" in text, status
+
+
+def test_markdown_covers_every_member() -> None:
+    text = markdown.render(_report())
+    for status in KataStatus:
+        assert f"| {status.props.icon} {status} |" in text, status
+    for outcome in TestOutcome:
+        if outcome not in (TestOutcome.PASSED, TestOutcome.SKIPPED):
+            assert f"| {outcome} |" in text, outcome
+
+
+def test_junit_covers_every_member() -> None:
+    root = ET.fromstring(junit.render(_report()))
+    for suite in root:
+        cases = {c.get("name"): c for c in suite.iter("testcase")}
+        for outcome in TestOutcome:
+            case = cases[f"test_{outcome.name.lower()}"]
+            kinds = [child.tag for child in case if child.tag != "system-out"] or ["passed"]
+            assert kinds == [outcome.props.junit], (suite.get("name"), outcome)
+        status = kata_status(suite.find("properties/property[@name='status']").get("value"))
+        kata_case = cases.get(suite.get("name"))
+        assert (kata_case is not None) == (status.props.classroom == "error"), status
+
+
+def test_classroom_covers_every_member(tmp_path: Path) -> None:
+    for kata in _report()["katas"]:
+        data = classroom.result(kata, None, tmp_path)
+        status = kata_status(kata["status"])
+        assert data["status"] == status.props.classroom, status
+        if status.props.classroom != "error":
+            assert [t["status"] for t in data["tests"]] == [
+                test_outcome(t["status"]).props.classroom for t in kata["results"]
+            ]
+
+
+def test_gradescope_covers_every_member() -> None:
+    report = _report()
+    data = gradescope.results(report, None, {}, 1.0)
+    want = [
+        test_outcome(t["status"]).props.gradescope for k in report["katas"] for t in k["results"]
+    ]
+    assert [t["status"] for t in data["tests"]] == want
+    for kata in report["katas"]:
+        assert f"{kata['slug']}: {kata['status']}," in data["output"]
+
+
+# -- the precedence ---------------------------------------------------------------------
+
+KATA = Kata(
+    slug="demo", root=Path("."), title="Demo", area="python", difficulty=1, points=4,
+    module="demo", time_limit=1.0,
+)  # fmt: skip
+
+
+def _run(outcomes: list[str], messages: list[str] | None = None, **extra) -> RunResult:
+    messages = messages or [""] * len(outcomes)
+    tests = [
+        TestResult(nodeid=f"t::{i}", status=TestOutcome(o), message=m)
+        for i, (o, m) in enumerate(zip(outcomes, messages))
+    ]
+    return RunResult(kata=KATA, impl=Path("."), tests=tests, **extra)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "extra", "status"),
+    [
+        (["timeout", "timeout", "not run"], {}, "timeout"),
+        (["memory", "memory"], {}, "memory"),
+        (["output limit"], {}, "output limit"),
+        (["process limit", "not run"], {}, "process limit"),
+        (["crashed", "crashed"], {}, "crashed"),
+        (["timeout", "memory"], {}, "failed"),
+        (["failed", "error"], {}, "failed"),
+        (["timeout", "failed"], {}, "failed"),
+        (["passed", "timeout"], {}, "partial"),
+        (["passed", "passed"], {}, "solved"),
+        (["not run", "not run"], {"problem_kind": "timeout"}, "timeout"),
+        ([], {"problem_kind": "output limit"}, "output limit"),
+        ([], {"problem_kind": "crashed"}, "crashed"),
+        (["timeout"], {"broken": {"error": "x"}}, "broken"),
+        (["timeout"], {"tampered": ["edited"]}, "tampered"),
+        (["timeout"], {"problem_kind": "interrupted"}, "incomplete"),
+        ([], {}, "error"),
+    ],
+)
+def test_status_precedence(outcomes: list[str], extra: dict, status: str) -> None:
+    s = score(_run(outcomes, **extra))
+    assert s.status == status
+    assert (s.earned > 0) == (s.status in ("partial", "solved"))
+
+
+def test_nothing_passed_is_never_partial() -> None:
+    stub = _run(["failed", "error"], ["NotImplementedError", "NotImplementedError"])
+    assert score(stub).status == "not started"
+    for outcomes in (["failed"], ["failed", "timeout", "memory"], ["error", "not run"]):
+        assert score(_run(outcomes)).status != "partial"
+
+
+def test_a_process_that_dies_after_its_test_ran_out_of_time_timed_out() -> None:
+    """pytest-timeout's exception can end pytest itself (INTERNALERROR, exit status 3)."""
+    internal = "INTERNALERROR> Failed: Timeout (>2s of CPU time) from the grader."
+    late = Attempt(returncode=3, running="t::slow", running_for=2.3, output=internal)
+    outcome, detail = death_verdict(late, time_limit=2.0)
+    assert outcome is TestOutcome.TIMEOUT
+    assert "time limit (2 s)" in detail and "exited with status 3" in detail
+    early = Attempt(returncode=3, running="t::slow", running_for=0.2, output=internal)
+    assert death_verdict(early, time_limit=2.0)[0] is TestOutcome.CRASHED
+    exited = Attempt(returncode=3, running="t::slow", running_for=2.3, output="bye")
+    assert death_verdict(exited, time_limit=2.0)[0] is TestOutcome.CRASHED
+    fsz = Attempt(signal=25, running="t::x", running_for=0.1)  # SIGXFSZ
+    assert death_verdict(fsz, time_limit=2.0)[0] is TestOutcome.OUTPUT_LIMIT
