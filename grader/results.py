@@ -197,6 +197,14 @@ def _test_result(
 _NOT_RUN = TestResult(nodeid="", status=TestOutcome.NOT_RUN)
 
 
+def timeout_message(time_limit: float) -> str:
+    """What a test that met its time limit is told (CPU time, or the wall-clock backstop)."""
+    return (
+        f"the test ran past its time limit ({time_limit:g} s of CPU time, or "
+        f"{time_limit * WALL_FACTOR:g} s of wall-clock time for code that waits)"
+    )
+
+
 def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     """Turn a runner outcome into per-test results."""
     job = outcome.job
@@ -251,6 +259,9 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
             )
         )
 
+    for t in result.tests:  # one wording, whichever of the two limits was met first
+        if t.status == TestOutcome.TIMEOUT and t.message.startswith("Failed: Timeout"):
+            t.message = timeout_message(kata.time_limit)
     if last.killed_for == "interrupted":
         result.problem_kind, result.problem = "interrupted", "grading was interrupted"
     elif last.killed_for == "kata-timeout":
