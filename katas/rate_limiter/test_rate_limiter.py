@@ -411,8 +411,9 @@ def test_keys_have_the_documented_names_and_shapes(redis: Any) -> None:
         (lambda r: FixedWindowLimiter(r, limit=5, window=10), 10_000),  # rest of the window
         (lambda r: SlidingWindowLogLimiter(r, limit=5, window=10), 10_000),  # the window
         (lambda r: TokenBucketLimiter(r, capacity=10, refill_per_sec=1), 10_000),  # refill time
+        (lambda r: TokenBucketLimiter(r, capacity=2, refill_per_sec=0.3), 6_667),  # 2 / 0.3 s
     ],
-    ids=KINDS,
+    ids=[*KINDS, "token_bucket_slow_refill"],
 )
 def test_every_key_gets_a_cleanup_ttl_long_enough(
     redis: Any, make: Callable[[Any], Any], needed_ms: int
@@ -457,6 +458,7 @@ def test_verdicts_do_not_depend_on_the_server_expiring_keys(redis: Any, kind: st
         (FixedWindowLimiter, 5, -1),
         (SlidingWindowLogLimiter, 0, 10),
         (SlidingWindowLogLimiter, 5, 0),
+        (SlidingWindowLogLimiter, 5, -1),
         (TokenBucketLimiter, 0, 1),
         (TokenBucketLimiter, 5, 0),
         (TokenBucketLimiter, 5, -2),
@@ -465,3 +467,21 @@ def test_verdicts_do_not_depend_on_the_server_expiring_keys(redis: Any, kind: st
 def test_invalid_parameters_are_rejected(redis: Any, cls: type, first: int, second: float) -> None:
     with pytest.raises(ValueError):
         cls(redis, first, second)
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda r: FixedWindowLimiter(r, limit=1, window=0.5),
+        lambda r: SlidingWindowLogLimiter(r, limit=1, window=0.5),
+        lambda r: TokenBucketLimiter(r, capacity=1, refill_per_sec=0.5),
+    ],
+    ids=KINDS,
+)
+def test_a_limit_of_one_and_short_windows_are_accepted(
+    redis: Any, make: Callable[[Any], Any]
+) -> None:
+    with freeze_time(at(T0)):
+        limiter = make(redis)
+        assert verdicts(limiter, "alice", 2) == [True, False]

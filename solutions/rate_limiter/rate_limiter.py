@@ -59,11 +59,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return allowed
 """
 
-_MARGIN_MS = 1000  # cleanup TTLs run this much past the moment the data stops mattering
-
 
 def _ttl_ms(seconds: float) -> int:
-    return math.ceil(seconds * 1000) + _MARGIN_MS
+    """A cleanup TTL that lasts until the data stops mattering, rounded up to the millisecond."""
+    return math.ceil(seconds * 1000)
 
 
 class FixedWindowLimiter:
