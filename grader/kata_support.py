@@ -662,8 +662,8 @@ class spy_compare_digest:  # lower case: used like a function, in a with stateme
 # exactly between the check and the act. Running threads at once and hoping is luck; these
 # helpers force every such interleaving instead. ``first`` runs traced in its own thread and
 # is paused before one line of the module under test; ``second`` then runs to completion in
-# another thread; ``first`` resumes. One run per line ``first`` executes (its "seams"), then a
-# last run with ``second`` after ``first``. A race shows on every run, on any solution:
+# another thread; ``first`` resumes. One serial run (``second`` after ``first``), then one run
+# per line ``first`` executes (its "seams"). A race shows on every run, on any solution:
 #
 # - Lines executed while the thread holds one of the module's locks are not seams: a correct
 #   solution whose check and act share one critical section is never split. The module's
@@ -921,8 +921,11 @@ def _run_once(
     second: Callable[[Any], Any],
     pause_at: int,
     wait: float,
-) -> tuple[Any, Outcome, Outcome, Seam | None]:
-    """Fresh state; ``first`` paused at seam ``pause_at`` (if it gets there), ``second`` run."""
+) -> tuple[Any, Outcome, Outcome, Seam] | None:
+    """Fresh state; ``first`` paused at seam ``pause_at``, ``second`` run meanwhile.
+
+    ``None`` when ``first`` returns before it reaches that seam.
+    """
     holdings = _Holdings()
     patched = _Patched(module, holdings)
     run = _Run(files, holdings, pause_at)
@@ -933,24 +936,29 @@ def _run_once(
         a_thread, a_out = _start(lambda: first(state), run.trace, run.paused)
         if not run.paused.wait(10):  # set at the pause, or when first returns
             raise AssertionError("the first call did not finish within 10 s")
-        if run.seam is not None:
-            b_thread, b_out = _start(lambda: second(state))
-            progress = -1
-            while b_thread.is_alive() and progress != run.calls:  # stop when stuck
-                progress = run.calls
-                b_thread.join(wait)
-            run.resume.set()
-            a = _finish(a_thread, a_out, "the first call")
-        else:
-            a = _finish(a_thread, a_out, "the first call")
-            run.stop()
-            b_thread, b_out = _start(lambda: second(state))
+        if run.seam is None:
+            _finish(a_thread, a_out, "the first call")
+            return None
+        b_thread, b_out = _start(lambda: second(state))
+        progress = -1
+        while b_thread.is_alive() and progress != run.calls:  # stop when stuck
+            progress = run.calls
+            b_thread.join(wait)
+        run.resume.set()
+        a = _finish(a_thread, a_out, "the first call")
         b = _finish(b_thread, b_out, "the second call")
     finally:
         run.resume.set()
         threading.settrace(previous_trace)  # type: ignore[arg-type]
         patched.restore()
     return state, a, b, run.seam
+
+
+def _checked(check: Callable[[Any, Outcome, Outcome], None], where: str, *args: Any) -> None:
+    try:
+        check(*args)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n({where})") from None
 
 
 def check_interleavings(
@@ -969,27 +977,27 @@ def check_interleavings(
     ``first(state)`` and ``second(state)`` are the two racing calls, and
     ``check(state, first_outcome, second_outcome)`` asserts what must hold
     after both, whatever the order. A failing check fails with the seam at
-    which ``first`` was paused. Returns the seams tried, in order; after
-    ``max_seams`` of them, the last run is serial. ``second`` counts as
-    blocked (and ``first`` resumes) after ``wait`` seconds without a Python
-    call in any traced thread.
+    which ``first`` was paused. Returns the seams tried, in order, at most
+    ``max_seams``. ``second`` counts as blocked (and ``first`` resumes) after
+    ``wait`` seconds without a Python call in any traced thread.
+
+    The first run is serial and in the calling thread (``first``, then
+    ``second``), untraced by the harness, so that coverage tools and debuggers,
+    which trace the calling thread, see the code under test.
     """
+    state = setup()
+    a = Outcome.of(lambda: first(state))
+    b = Outcome.of(lambda: second(state))
+    _checked(check, "with the second call run after the first", state, a, b)
     filename = module.__file__ or ""
     files = frozenset({filename, os.path.realpath(filename)})
     seams: list[Seam] = []
-    for pause_at in range(max_seams + 1):
-        target = pause_at if pause_at < max_seams else -1
-        state, a, b, seam = _run_once(module, files, setup, first, second, target, wait)
-        where = (
-            f"with the first call paused before {seam} and the second call run meanwhile"
-            if seam is not None
-            else "with the second call run after the first"
-        )
-        try:
-            check(state, a, b)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}\n({where})") from None
-        if seam is None:
+    for pause_at in range(max_seams):
+        done = _run_once(module, files, setup, first, second, pause_at, wait)
+        if done is None:
             break
+        state, a, b, seam = done
+        where = f"with the first call paused before {seam} and the second call run meanwhile"
+        _checked(check, where, state, a, b)
         seams.append(seam)
     return seams

@@ -320,3 +320,20 @@ def test_outcome_keeps_the_error() -> None:
         outcome.get()
     assert Outcome(value=3).get() == 3
     assert Outcome(error=error).error is error
+
+
+def test_the_serial_run_is_in_the_calling_thread(tmp_path: Path) -> None:
+    # Coverage tools trace the calling thread: the first, serial run happens there.
+    module = load(tmp_path, "slot_serial", ONE_SECTION.format(factory="Lock"))
+    threads: list[int] = []
+
+    def take(slot: Any) -> bool:
+        threads.append(threading.get_ident())
+        return slot.take()
+
+    def check(slot: Any, a: Outcome, b: Outcome) -> None:
+        assert sorted([a.get(), b.get()]) == [False, True]
+
+    check_interleavings(module, module.Slot, take, take, check)
+    assert threads[:2] == [threading.get_ident()] * 2
+    assert threading.get_ident() not in threads[2:], "the interleaved runs use threads of their own"
