@@ -70,6 +70,7 @@ class Mutant:
     occurrence: int
     lineno: int
     end_lineno: int
+    statement: tuple[int, ...]  # the lines coverage credits the enclosing statement to
     line: str  # the reference's first changed line, stripped
     mutated: str  # that line after the mutation, stripped
     code: str
@@ -188,6 +189,25 @@ def _annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int
     return spans
 
 
+def _statement_lines(statements: list[ast.stmt], first: int, last: int) -> tuple[int, ...]:
+    """Where coverage records the innermost statement spanning lines ``first``–``last``.
+
+    coverage.py credits a statement that spans several lines (a call, a
+    signature) to its first line, and a decorated definition to its decorators
+    too, so a mutation on a later line is found there.
+    """
+
+    def start(s: ast.stmt) -> int:
+        return min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", []))])
+
+    around = [s for s in statements if start(s) <= first and last <= (s.end_lineno or s.lineno)]
+    if not around:
+        return ()
+    inner = min(around, key=lambda s: (s.end_lineno or s.lineno) - start(s))
+    decorators = getattr(inner, "decorator_list", [])
+    return (inner.lineno, *(d.lineno for d in decorators))
+
+
 def _line_starts(source: str) -> list[int]:
     starts = [0]
     for line in source.splitlines(keepends=True):
@@ -235,6 +255,7 @@ def mutants_of(source: str) -> list[Mutant]:
     """
     original = source.splitlines()
     annotations = _annotation_spans(source)
+    statements = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.stmt)]
     seen = {hashlib.sha256(source.encode()).hexdigest()}
     found: list[Mutant] = []
     for name, occurrence, code, start, end in _mutations(source):
@@ -255,7 +276,10 @@ def mutants_of(source: str) -> list[Mutant]:
         mutated_lines = code.splitlines()
         mutated = mutated_lines[lineno - 1] if lineno <= len(mutated_lines) else ""
         line = original[lineno - 1].strip()
-        found.append(Mutant(name, occurrence, lineno, end[0], line, mutated.strip(), code))
+        statement = _statement_lines(statements, lineno, end[0])
+        found.append(
+            Mutant(name, occurrence, lineno, end[0], statement, line, mutated.strip(), code)
+        )
     return found
 
 
@@ -365,7 +389,7 @@ class _Reference:
     def tests_for(self, mutant: Mutant) -> list[str] | None:
         """The tests that run the mutated lines, quickest first; None means every test."""
         names: set[str] = set()
-        for line in range(mutant.lineno, mutant.end_lineno + 1):
+        for line in {*range(mutant.lineno, mutant.end_lineno + 1), *mutant.statement}:
             names |= self.lines.get(line, set())
         if "" in names:  # run at import: it can change what every test sees
             return None

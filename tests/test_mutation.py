@@ -26,6 +26,14 @@ def clamp(value: int | None, low: int = 0, high: int = 10) -> int:
     return min(value, high) * 1
 
 
+def spread(
+    value: int,
+    *,
+    times: int = 2,
+) -> list[int]:
+    return [value] * times
+
+
 class Box:
     size: int | float = 3
 
@@ -63,6 +71,17 @@ def test_annotations_and_duplicates_are_left_out() -> None:
     assert ("if value is None or value < low:", "if value is None or value <= low:") in lines
     assert ("for _ in range(self.size):", "for _ in []:") in lines
     assert any(m.operator == "core/RemoveDecorator" for m in mutants)
+
+
+def test_a_mutant_is_found_where_coverage_records_its_statement() -> None:
+    """coverage.py credits a multi-line statement to its first line, a decorated one to its
+    decorator too: a mutant on a later line must run the tests that reach the statement."""
+    mutants = mutants_of(SAMPLE)
+    lines = SAMPLE.splitlines()
+    star = next(m for m in mutants if m.line == "*," and m.mutated == "/,")
+    assert lines[star.statement[0] - 1] == "def spread("
+    area = next(m for m in mutants if m.operator == "core/RemoveDecorator")
+    assert [lines[n - 1].strip() for n in area.statement] == ["def area(self) -> int:", "@property"]
 
 
 def _tree(tmp_path: Path, tests: str, record: str | None = None) -> Path:
