@@ -307,9 +307,13 @@ def _timing_only_reuse(grade: Grade) -> dict[int, RunResult]:
 
 def run(grade: Grade) -> None:
     results: dict[int, RunResult] = dict(grade.prepared)
+    sandbox = None
+    if grade.options.sandbox != "off":  # chosen (or refused) even when nothing is to run
+        from grader.sandbox import choose as choose_sandbox
+
+        sandbox = choose_sandbox(grade.options.sandbox, grade.options.root)
     if grade.jobs:
         from grader.runner import Runner, preload, remove_scratch
-        from grader.sandbox import choose as choose_sandbox
 
         preload(grade.targets[i].kata.test_file for i in grade.job_targets)
         by_slug = {t.kata.slug: t.kata for t in grade.targets}
@@ -320,7 +324,7 @@ def run(grade: Grade) -> None:
             workers=grade.options.jobs,
             on_progress=live.done,
             on_start=live.begin,
-            sandbox=choose_sandbox(grade.options.sandbox, grade.options.root),
+            sandbox=sandbox,
         )
         try:
             outcomes = runner.run(grade.jobs, [by_slug[j.slug].kata_timeout for j in grade.jobs])

@@ -397,7 +397,10 @@ def test_ctrl_c_while_timing_keeps_the_grades(tmp_path: Path) -> None:
     data = json.loads((tree / ".kata" / "report.json").read_text())
     assert data["complete"] is False
     kata = data["katas"][0]
-    assert kata["tests"] == {"passed": 21, "total": 21}, "the graded tests are kept"
+    total = kata["tests"]["total"]
+    assert total >= 20 and kata["tests"] == {"passed": total, "total": total}, (
+        "the graded tests are kept"
+    )
     assert kata["timing"] is None
     assert not list(scratch.iterdir()), "the timing's scratch folder is removed"
 
