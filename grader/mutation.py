@@ -49,6 +49,7 @@ from grader.catalog import Kata, load_catalog, tomllib
 from grader.results import collect
 from grader.runner import Runner, RunOutcome, preload, remove_scratch
 from grader.selection import select
+from grader.terminal import LiveProgress
 from grader.worker import Job
 
 TARGET = 0.95
@@ -444,7 +445,11 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
         planned.append((mutant, job))
     to_run = [job for _, job in planned if job is not None]
     timeouts = [kata.kata_timeout] * len(to_run)
-    outcomes = iter(Runner(workers=jobs).run(to_run, timeouts))
+    live = LiveProgress.on(sys.stderr, f"mutants of {kata.slug}", len(to_run))
+    try:
+        outcomes = iter(Runner(workers=jobs, on_progress=live.done).run(to_run, timeouts))
+    finally:
+        live.stop()
     by_key = {r.key: r for r in recorded}
     matched: set[tuple[str, str]] = set()
     name = f"solutions/{kata.slug}/{kata.reference.name}"
