@@ -28,7 +28,7 @@ signature is the documented one.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -549,3 +549,41 @@ def test_presign_expiry_out_of_range_is_rejected(expires: int) -> None:
 def test_presign_seven_days_is_the_maximum() -> None:
     url = presign_url("GET", f"{S3_BUCKET}/test.txt", expires=604800, **S3)
     assert "&X-Amz-Expires=604800&" in url
+
+
+@pytest.mark.spec("Presigned URLs")
+def test_presign_one_second_is_the_minimum() -> None:
+    url = presign_url("GET", f"{S3_BUCKET}/test.txt", expires=1, **S3)
+    assert "&X-Amz-Expires=1&" in url
+
+
+@pytest.mark.spec("Presigned URLs")
+def test_service_is_compared_by_value() -> None:
+    """A service name built at run time is not the interned literal "s3": compare with ==."""
+    url = presign_url(
+        "GET", f"{S3_BUCKET}/test.txt", expires=86400, **{**S3, "service": "".join(["s", "3"])}
+    )
+    assert url.endswith("aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+    result = sign_iam(service="".join(["ia", "m"]))
+    assert signature_of(result) == IAM_SIGNATURE
+
+
+@pytest.mark.spec("Canonical request")
+def test_empty_query_pieces_are_ignored_everywhere() -> None:
+    """Empty pieces are skipped wherever they are, not the end of the query."""
+    url = "https://iam.amazonaws.com/?&Action=ListUsers&&Version=2010-05-08&"
+    assert signature_of(sign_iam(url)) == IAM_SIGNATURE
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: the datetime is naive in all but name."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.mark.spec("Signing")
+def test_timestamp_whose_zone_has_no_offset_is_rejected() -> None:
+    """Python's definition: a datetime is aware only if utcoffset() does not return None."""
+    with pytest.raises(ValueError):
+        sign_iam(timestamp=datetime(2015, 8, 30, 12, 36, 0, tzinfo=_NoOffset()))
