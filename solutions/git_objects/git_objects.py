@@ -85,7 +85,7 @@ def read_object(git_dir: str | os.PathLike[str], sha: str) -> tuple[str, bytes]:
     head, nul, content = raw.partition(b"\0")
     header = _HEADER.fullmatch(head) if nul else None
     if header is None:
-        raise ValueError(f"object {sha} has no NUL or a malformed header {head[:40]!r}")
+        raise ValueError(f"object {sha} has no NUL after its header, or a malformed header")
     size = int(header[2])
     if size != len(content):
         raise ValueError(f"object {sha} header says {size} bytes, content has {len(content)}")
