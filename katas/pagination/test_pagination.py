@@ -387,6 +387,17 @@ def test_a_character_removed_or_added_anywhere_is_rejected(change: str) -> None:
         assert_problem(response, f"for the cursor with character {i} {change} ({forged!r})")
 
 
+@pytest.mark.spec("Cursors")
+def test_cursors_of_every_length_are_accepted() -> None:
+    """Keysets whose digits run from 1 to 12 make cursors of every length, so a cursor's
+    base64url part needs 0, 1 or 2 "=" of padding to decode (RFC 4648 §5): each one issued
+    must be accepted, whatever its length."""
+    items = [{"id": int("7" * (1 + i % 5)), "created_at": int("3" * (1 + i))} for i in range(12)]
+    pages = walk(TestClient(create_app(items)), 1)
+    got = [item for page in pages for item in page]
+    assert got == sorted(items, key=keyset), "every next_cursor issued must be accepted"
+
+
 def b64url_decode(text: str) -> bytes | None:
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -28,7 +28,7 @@ signature is the documented one.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -447,8 +447,10 @@ def test_stale_authorization_and_date_are_replaced() -> None:
 
 
 @pytest.mark.spec("Headers")
-def test_default_port_is_left_out_of_host() -> None:
-    result = sign_iam("https://iam.amazonaws.com:443/?Action=ListUsers&Version=2010-05-08")
+@pytest.mark.parametrize("origin", ["https://iam.amazonaws.com:443", "http://iam.amazonaws.com:80"])
+def test_default_port_is_left_out_of_host(origin: str) -> None:
+    """443 for https and 80 for http are left out, so the host is the documented one."""
+    result = sign_iam(f"{origin}/?Action=ListUsers&Version=2010-05-08")
     assert result["Host"] == "iam.amazonaws.com"
     assert signature_of(result) == IAM_SIGNATURE
 
@@ -468,6 +470,25 @@ def test_other_port_is_part_of_host() -> None:
     assert result["Host"] == "localhost:9000"
     assert signature_of(result) == (
         "872189caa470aa12f00a0473bcf1be7d526970678cfb31c302cd188ed2c239de"
+    )
+
+
+@pytest.mark.spec("Headers")
+def test_port_that_is_another_schemes_default_is_part_of_host() -> None:
+    """80 is the default for http only: https on port 80 keeps ":80" (a port below the
+    scheme's default counts as much as one above). Truth: botocore 1.44.8 S3SigV4Auth."""
+    result = sign_request(
+        "GET",
+        "https://minio.internal:80/bucket/key.txt",
+        {},
+        b"",
+        region="us-east-1",
+        service="s3",
+        **BOTO,
+    )
+    assert result["Host"] == "minio.internal:80", "80 is not the default port of https"
+    assert signature_of(result) == (
+        "a065b5c89f2ec0628d5c9407040ce5574f714e67fc866ae1ca079cbdbc989a50"
     )
 
 
@@ -549,3 +570,123 @@ def test_presign_expiry_out_of_range_is_rejected(expires: int) -> None:
 def test_presign_seven_days_is_the_maximum() -> None:
     url = presign_url("GET", f"{S3_BUCKET}/test.txt", expires=604800, **S3)
     assert "&X-Amz-Expires=604800&" in url
+
+
+@pytest.mark.spec("Presigned URLs")
+def test_presign_one_second_is_the_minimum() -> None:
+    url = presign_url("GET", f"{S3_BUCKET}/test.txt", expires=1, **S3)
+    assert "&X-Amz-Expires=1&" in url
+
+
+@pytest.mark.spec("Presigned URLs")
+def test_service_is_compared_by_value() -> None:
+    """A service name built at run time is not the interned literal "s3": compare with ==."""
+    url = presign_url(
+        "GET", f"{S3_BUCKET}/test.txt", expires=86400, **{**S3, "service": "".join(["s", "3"])}
+    )
+    assert url.endswith("aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+    result = sign_iam(service="".join(["ia", "m"]))
+    assert signature_of(result) == IAM_SIGNATURE
+    # The S3 documentation's PUT Object: "$" is encoded once, and x-amz-content-sha256 sent.
+    result = sign_request(
+        "PUT",
+        f"{S3_BUCKET}/test$file.text",
+        {"Date": "Fri, 24 May 2013 00:00:00 GMT", "x-amz-storage-class": "REDUCED_REDUNDANCY"},
+        b"Welcome to Amazon S3.",
+        **{**S3, "service": "".join(["s", "3"])},
+    )
+    assert signature_of(result) == (
+        "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"
+    )
+
+
+@pytest.mark.spec("API")
+def test_signing_options_are_keyword_only() -> None:
+    """The API puts a bare * before access_key: the options cannot be passed by position."""
+    assert sign_iam()["Authorization"] == IAM_AUTHORIZATION
+    assert presign_url("GET", f"{S3_BUCKET}/test.txt", expires=86400, **S3).endswith(
+        "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+    )
+    with pytest.raises(TypeError):
+        sign_request("GET", IAM_URL, {}, b"", *IAM.values())  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        presign_url("GET", f"{S3_BUCKET}/test.txt", *S3.values(), 86400)  # type: ignore[misc]
+
+
+@pytest.mark.spec("Canonical request")
+def test_path_of_a_service_named_after_s3_is_encoded_twice() -> None:
+    """Only "s3" itself is encoded once: "service" sorts after "s3" and is still encoded
+    twice ("/my%20item" signed as "/my%2520item"). Truth: botocore 1.44.8 SigV4Auth."""
+    result = sign_request(
+        "GET",
+        "https://example.amazonaws.com/my%20item",
+        {},
+        b"",
+        region="us-east-1",
+        service="service",
+        **BOTO,
+    )
+    assert signature_of(result) == (
+        "2b4496fa9d672dd9452bbfc33db826fa9c0cdf9f18e95e6241598315e7ce7dc2"
+    ), "every service but s3 URI-encodes the canonical URI twice"
+
+
+@pytest.mark.spec("Headers")
+def test_no_content_hash_header_for_a_service_named_after_s3() -> None:
+    """x-amz-content-sha256 is added for "s3" only, not for "sqs" (which sorts after it).
+    Truth: botocore 1.44.8 SigV4Auth, an SQS ListQueues form body."""
+    result = sign_request(
+        "POST",
+        "https://sqs.us-east-1.amazonaws.com/",
+        {},
+        b"Action=ListQueues",
+        region="us-east-1",
+        service="sqs",
+        **BOTO,
+    )
+    assert signed_headers_of(result) == "host;x-amz-date"
+    assert signature_of(result) == (
+        "b718c1571e31267cc141182dca2645180770acba4e90db262c79e4bfcdbbf8fc"
+    )
+
+
+@pytest.mark.spec("Presigned URLs")
+def test_presign_for_a_service_named_after_s3_signs_the_empty_payload() -> None:
+    """UNSIGNED-PAYLOAD is for "s3" only: a presigned STS GetCallerIdentity (as EKS and Vault
+    use) signs the SHA-256 of the empty string. Truth: botocore 1.44.8 SigV4QueryAuth."""
+    url = presign_url(
+        "GET",
+        "https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+        region="us-east-1",
+        service="sts",
+        expires=60,
+        **BOTO,
+    )
+    assert url == (
+        "https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
+        "&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIDEXAMPLE%2F20240301%2Fus-east-1%2Fsts%2Faws4_request"
+        "&X-Amz-Date=20240301T083015Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host"
+        "&X-Amz-Signature=1d9d380e5c4177af6fa63c9012e2f2c8fe85246dfbb6329a6ad24893b9606fe5"
+    )
+
+
+@pytest.mark.spec("Canonical request")
+def test_empty_query_pieces_are_ignored_everywhere() -> None:
+    """Empty pieces are skipped wherever they are, not the end of the query."""
+    url = "https://iam.amazonaws.com/?&Action=ListUsers&&Version=2010-05-08&"
+    assert signature_of(sign_iam(url)) == IAM_SIGNATURE
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: the datetime is naive in all but name."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.mark.spec("Signing")
+def test_timestamp_whose_zone_has_no_offset_is_rejected() -> None:
+    """Python's definition: a datetime is aware only if utcoffset() does not return None."""
+    with pytest.raises(ValueError):
+        sign_iam(timestamp=datetime(2015, 8, 30, 12, 36, 0, tzinfo=_NoOffset()))

@@ -313,6 +313,29 @@ def test_time_outside_41_bits_is_rejected() -> None:
     assert parse(last) == (TWITTER_EPOCH_MS + 2**41 - 1, 1, 0)
 
 
+@pytest.mark.spec("Generating IDs")
+def test_41_bit_range_boundaries() -> None:
+    """Offset 0 (the epoch's own millisecond) is the first valid one, -1 is not; every
+    offset from 2**41 on is out of range, not only 2**41 itself."""
+    with freeze_time(at_ms(TWITTER_EPOCH_MS)):
+        assert SnowflakeGenerator(3).next_id() == layout(TWITTER_EPOCH_MS, 3, 0)
+    with freeze_time(at_ms(TWITTER_EPOCH_MS - 1)), pytest.raises(ValueError):
+        SnowflakeGenerator(3).next_id()
+    with freeze_time(at_ms(TWITTER_EPOCH_MS + 2**41 + 5)), pytest.raises(ValueError):
+        SnowflakeGenerator(3).next_id()
+
+
+@pytest.mark.spec("Generating IDs")
+@pytest.mark.parametrize("ms", [0, 1], ids=["unix-ms-0", "unix-ms-1"])
+def test_first_id_starts_at_sequence_zero_whatever_the_clock(ms: int) -> None:
+    """The first ID has sequence 0 even when the clock reads a small number: with
+    epoch_ms=0 the Unix epoch itself is a valid millisecond."""
+    with freeze_time(at_ms(ms)):
+        gen = SnowflakeGenerator(3, epoch_ms=0)
+        assert gen.next_id() == layout(ms, 3, 0, epoch_ms=0)
+        assert gen.next_id() == layout(ms, 3, 1, epoch_ms=0)
+
+
 # --- base62 ------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ _TREE_MODES = {
     "40000": b"40000",
     "040000": b"40000",
 }
-_DIRECTORY = b"40000"
+_DIRECTORY_MODES = frozenset({"40000", "040000"})
 _HEX_ID = re.compile(r"[0-9a-fA-F]{40}")
 # Header as git's parse_loose_header accepts it: a known type, one space, and
 # the size in canonical decimal (no sign, no leading zeros).
@@ -61,7 +61,7 @@ def hash_tree(entries: Iterable[tuple[str, str, str]]) -> str:
             raise ValueError(f"duplicate tree entry name {name!r}")
         names.add(raw_name)
         # The sort key: a directory compares as if its name ended in "/".
-        key = raw_name + b"/" if raw_mode == _DIRECTORY else raw_name
+        key = raw_name + b"/" if mode in _DIRECTORY_MODES else raw_name
         records.append((key, raw_mode + b" " + raw_name + b"\0" + bytes.fromhex(sha)))
     records.sort(key=lambda record: record[0])
     return hash_object(b"".join(record for _, record in records), "tree")
@@ -82,15 +82,11 @@ def read_object(git_dir: str | os.PathLike[str], sha: str) -> tuple[str, bytes]:
         raw = zlib.decompress(compressed)
     except zlib.error as exc:
         raise ValueError(f"object {sha} is not a zlib stream: {exc}") from exc
-    end = raw.find(b"\0")
-    if end < 0:
-        raise ValueError(f"object {sha} has no header terminator")
-    header = _HEADER.fullmatch(raw, 0, end)
+    head, nul, content = raw.partition(b"\0")
+    header = _HEADER.fullmatch(head) if nul else None
     if header is None:
-        raise ValueError(f"object {sha} has a malformed header {raw[:end]!r}")
-    content = raw[end + 1 :]
-    if int(header[2]) != len(content):
-        raise ValueError(
-            f"object {sha} header says {int(header[2])} bytes, content has {len(content)}"
-        )
+        raise ValueError(f"object {sha} has no NUL after its header, or a malformed header")
+    size = int(header[2])
+    if size != len(content):
+        raise ValueError(f"object {sha} header says {size} bytes, content has {len(content)}")
     return header[1].decode("ascii"), content
