@@ -259,7 +259,9 @@ class ProgressLog:
 
         def timeout(signum, frame) -> None:
             signal.setitimer(signal.ITIMER_PROF, 0)
-            pytest.fail(f"Timeout (>{limit:g}s of CPU time) from the grader.", pytrace=False)
+            pytest.fail(
+                f"Timeout (>{limit:g}s of CPU time) from the grader."
+            )  # the traceback names the learner's line
 
         signal.signal(signal.SIGPROF, timeout)
         signal.setitimer(signal.ITIMER_PROF, limit)
