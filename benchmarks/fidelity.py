@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from grader.catalog import Kata, load_catalog  # noqa: E402
 from grader.stats import EXPONENTS  # noqa: E402
 from grader.timing import TimingJob, time_kata  # noqa: E402
+from grader.variants import materialize, variants  # noqa: E402
 
 SELF_BAND = (0.85, 1.15)
 REPETITIONS = 3
@@ -59,22 +60,23 @@ def check(katas: list[Kata]) -> list[str]:
         if not ok:
             failures.append(f"{kata.slug}: reference against itself read {ratios}")
         assert kata.timing is not None
-        for variant in kata.variants("slow"):
-            s = _time(kata, variant)
+        for variant in variants(kata, "slow"):
+            with tempfile.TemporaryDirectory(prefix="kata-variant-") as folder:
+                s = _time(kata, materialize(kata, variant, Path(folder)))
             expected = (
                 EXPONENTS[kata.timing.slow_growth or "quadratic"] - EXPONENTS[kata.timing.growth]
             )
             diff = (s.learner_growth or 0) - (s.reference_growth or 0)
             ok = not s.error and s.too_slow and abs(diff - expected) <= GROWTH_TOLERANCE
             print(
-                f"{'':22} {'slow/' + variant.stem:22} {s.ratio or 0:7.2f} {'':13} "
+                f"{'':22} {variant.label:22} {s.ratio or 0:7.2f} {'':13} "
                 f"{s.learner_growth or 0:6.2f} {s.reference_growth or 0:6.2f}  "
                 f"{'ok' if ok else 'FAIL'} (slope difference {diff:+.2f}, expected "
                 f"{expected:+.2f} ±{GROWTH_TOLERANCE})"
             )
             if not ok:
                 failures.append(
-                    f"{kata.slug}/slow/{variant.stem}: difference {diff:+.2f}, "
+                    f"{kata.slug}/{variant.label}: difference {diff:+.2f}, "
                     f"expected {expected:+.2f}, flags {s.flags}"
                 )
     return failures

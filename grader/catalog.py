@@ -98,10 +98,6 @@ class Kata:
     def reference(self) -> Path:
         return self.solution_dir / f"{self.module}.py"
 
-    def variants(self, kind: str) -> list[Path]:
-        """The ``wrong``, ``slow`` or ``alternates`` variant modules of the reference, sorted."""
-        return sorted((self.solution_dir / kind).glob("*.py"))
-
 
 def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: Path) -> Any:
     if key not in data:

@@ -100,7 +100,14 @@ def _dev_parser(sub: argparse._SubParsersAction) -> None:
     mutation.add_argument("slugs", nargs="*", help="only these katas (default: all)")
     mutation.add_argument("--jobs", type=int, help="parallel runs (default: every core)")
     mutation.add_argument("--json", type=Path, metavar="FILE", help="also write verdicts as JSON")
-    for cmd in (p, check, catalog, manifest, mutation):
+    patch = dev.add_parser(
+        "patch", help="save an edited copy of a reference as a wrong or slow variant's patch"
+    )
+    patch.add_argument("slug", metavar="KATA")
+    patch.add_argument("file", type=Path, help="the edited copy; its docstring names the bug")
+    patch.add_argument("--kind", choices=("wrong", "slow"), default="wrong")
+    patch.add_argument("--name", help="the variant's name (default: the file's)")
+    for cmd in (p, check, catalog, manifest, mutation, patch):
         cmd.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
 
 

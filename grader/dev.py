@@ -29,6 +29,15 @@ from grader.integrity import MANIFEST, load_manifest, manifest_entry, write_mani
 from grader.results import RunResult, collect
 from grader.runner import Runner, preload, remove_scratch
 from grader.selection import select
+from grader.variants import (
+    KINDS,
+    OPENINGS,
+    PatchError,
+    Variant,
+    make_patch,
+    materialize,
+    variants,
+)
 from grader.worker import Job
 
 CATALOG_START = "<!-- catalog:start -->"
@@ -67,20 +76,6 @@ def spec_headings(readme: Path) -> set[str]:
     return {m.group(1).strip() for m in re.finditer(r"^##\s+(.+?)\s*#*$", text, re.MULTILINE)}
 
 
-def _first_line(path: Path) -> str:
-    match = re.search(
-        r'^\s*(?:[rRbBuU]?)"""\s*(.*)', path.read_text(encoding="utf-8"), re.MULTILINE
-    )
-    return match.group(1).strip() if match else ""
-
-
-def _variant_dir(kata: Kata, variant: Path, temp: Path) -> Path:
-    folder = temp / kata.slug / f"{variant.parent.name}-{variant.stem}"
-    folder.mkdir(parents=True)
-    shutil.copy(variant, folder / f"{kata.module}.py")
-    return folder
-
-
 def _summary(run: RunResult) -> str:
     if run.broken:
         return f"broken: {run.broken['error']}"
@@ -88,7 +83,7 @@ def _summary(run: RunResult) -> str:
     return f"{text}; {run.problem.splitlines()[0]}" if run.problem else text
 
 
-def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
+def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()) -> KataCheck:
     check = KataCheck(kata.slug)
     for label, path in (
         ("spec", kata.spec),
@@ -125,24 +120,26 @@ def _judge(kata: Kata, runs: dict[str, RunResult]) -> KataCheck:
     wrong = [label for label in runs if label.startswith("wrong/")]
     if len(wrong) < 2:
         check.problems.append(f"needs at least 2 wrong variants, has {len(wrong)}")
+    for problem in unapplied:
+        check.problems.append(problem)
+    summaries = {v.label: v.summary for kind in KINDS for v in variants(kata, kind)}
     for label, run in runs.items():
-        path = kata.solution_dir / f"{label}.py"
         if label.startswith("wrong/"):
             if run.broken or run.problem_kind == "collection":
                 check.problems.append(f"{label} does not import: {_summary(run)}")
             elif run.tests and run.passed == len(run.tests):
                 check.problems.append(f"{label} passes every test: the tests miss its bug")
-            if not _first_line(path).startswith("Wrong:"):
-                check.problems.append(f"{label}: docstring must start with 'Wrong: <the bug>'")
+            if not summaries[label].startswith("Wrong:"):
+                check.problems.append(f"{label}: its header must start with 'Wrong: <the bug>'")
         elif label.startswith(("slow/", "alternates/")):
             if not run.tests or run.passed != len(run.tests):
                 failing = [t.name for t in run.tests if not t.passed][:5]
                 check.problems.append(
                     f"{label} must pass every test: {_summary(run)} {failing or ''}".strip()
                 )
-            opening = "Slow but correct:" if label.startswith("slow/") else "Correct:"
-            if not _first_line(path).startswith(opening):
-                check.problems.append(f"{label}: docstring must start with '{opening}'")
+            opening = OPENINGS[label.partition("/")[0]]
+            if not summaries[label].startswith(opening):
+                check.problems.append(f"{label}: its header must start with '{opening}'")
     if not any(label.startswith("alternates/") for label in runs):
         check.problems.append("needs at least 1 correct alternate in alternates/")
     return check
@@ -168,16 +165,22 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
     temp = Path(tempfile.mkdtemp(prefix="kata-check-"))
     try:
         plan: list[tuple[Kata, str, Path]] = []
+        unapplied: dict[str, list[str]] = {kata.slug: [] for kata in katas}
         for kata in katas:
             plan += [(kata, "stub", kata.dir), (kata, "reference", kata.solution_dir)]
-            for kind in ("wrong", "slow", "alternates"):
-                for variant in kata.variants(kind):
-                    folder = _variant_dir(kata, variant, temp)
-                    plan.append((kata, f"{kind}/{variant.stem}", folder))
+            for kind in KINDS:
+                for variant in variants(kata, kind):
+                    folder = temp / kata.slug / f"{kind}-{variant.name}"
+                    try:
+                        materialize(kata, variant, folder)
+                    except PatchError as exc:
+                        unapplied[kata.slug].append(str(exc))
+                        continue
+                    plan.append((kata, variant.label, folder))
         runs = run_labelled(plan, jobs)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-    return [_judge(kata, runs[kata.slug]) for kata in katas]
+    return [_judge(kata, runs[kata.slug], unapplied[kata.slug]) for kata in katas]
 
 
 def build_manifest(root: Path, slugs: Sequence[str] = ()) -> dict[str, dict]:
@@ -195,6 +198,29 @@ def build_manifest(root: Path, slugs: Sequence[str] = ()) -> dict[str, dict]:
             raise SystemExit(f"{kata.slug}: the reference must pass before the manifest is built")
         entries[kata.slug] = manifest_entry(kata, (t.name for t in ref.tests))
     return entries
+
+
+def write_patch(root: Path, slug: str, edited: Path, kind: str, name: str | None) -> int:
+    """``dev patch``: save an edited copy of a reference as a wrong or slow variant's patch."""
+    [target] = select(load_catalog(root), [slug])
+    kata = target.kata
+    patch = make_patch(kata, edited.read_text(encoding="utf-8"))
+    opening = OPENINGS[kind]
+    if not patch.startswith(opening):
+        print(f"grader: the edited module's docstring must start with {opening!r}", file=sys.stderr)
+        return 2
+    out = kata.solution_dir / kind / f"{name or edited.stem}.patch"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(patch, encoding="utf-8")
+    try:  # prove that it applies
+        with tempfile.TemporaryDirectory() as folder:
+            materialize(kata, Variant(kind, out), Path(folder))
+    except PatchError as exc:
+        out.unlink()
+        print(f"grader: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out.relative_to(root)}")
+    return 0
 
 
 def catalog_table(katas: Sequence[Kata]) -> str:
@@ -242,6 +268,8 @@ def main(args: argparse.Namespace) -> int:
         write_manifest(root, build_manifest(root, args.slugs))
         print(f"wrote {MANIFEST}")
         return 0
+    if args.dev_command == "patch":
+        return write_patch(root, args.slug, args.file, args.kind, args.name)
     if args.dev_command == "mutation":
         from grader import mutation
 

@@ -31,12 +31,15 @@ import copy
 import difflib
 import hashlib
 import json
+import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -50,6 +53,10 @@ from grader.worker import Job
 
 TARGET = 0.95
 """The share of non-equivalent mutants every kata's tests must kill."""
+
+SLACK = 2.0
+"""Mutants run with this many times the kata's per-test time limit, the reference's
+coverage run with twice that: a busy machine must not pass for a killing timeout."""
 
 RECORD = "equivalent-mutants.toml"
 KINDS = ("equivalent", "tolerated")
@@ -326,13 +333,26 @@ def mutate_katas(
     katas = [t.kata for t in select(load_catalog(root), slugs)]
     preload(kata.test_file for kata in katas)
     temp = Path(tempfile.mkdtemp(prefix="kata-mutation-"))
+    # Every mutant's run imports the same test file: let the runs share its
+    # compiled (assertion-rewritten) bytecode, kept out of the repository.
+    saved = sys.dont_write_bytecode, sys.pycache_prefix
+    sys.dont_write_bytecode, sys.pycache_prefix = False, str(temp / "pycache")
+    sources = [kata.reference.read_text(encoding="utf-8") for kata in katas]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+        all_mutants = list(pool.map(mutants_of, sources))
     verdicts = []
     try:
-        for kata in katas:
-            verdicts.append(_mutate(kata, temp, jobs, echo))
+        for kata, mutants in zip(katas, all_mutants, strict=True):
+            verdicts.append(_mutate(kata, mutants, temp, jobs, echo))
     finally:
+        sys.dont_write_bytecode, sys.pycache_prefix = saved
         shutil.rmtree(temp, ignore_errors=True)
     return verdicts
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """Fork where there is fork (the parent has everything imported), else the default."""
+    return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
 
 
 @dataclass(frozen=True)
@@ -354,13 +374,15 @@ class _Reference:
 
 def _reference_run(kata: Kata, temp: Path) -> _Reference | str:
     """Run the reference once with coverage; a problem's text when it does not pass."""
-    job = replace(Job.for_kata(kata, kata.solution_dir), coverage=True)
-    [outcome] = Runner(workers=1).run([job], [kata.kata_timeout])
+    job = Job.for_kata(kata, kata.solution_dir)
+    job = replace(job, coverage=True, time_limit=2 * SLACK * job.time_limit)
+    [outcome] = Runner(workers=1).run([job], [2 * SLACK * kata.kata_timeout])
     try:
         run = collect(outcome, kata)
         if run.broken or run.problem or not run.tests or not all(t.passed for t in run.tests):
-            failing = [t.name for t in run.tests if not t.passed][:5]
-            return f"the reference does not pass its tests {failing or ''}".strip()
+            failing = [f"{t.name}: {t.status}" for t in run.tests if not t.passed][:5]
+            why = run.problem or (run.broken or {}).get("error") or "; ".join(failing)
+            return f"the reference does not pass its tests: {why or 'no tests ran'}"
         data = json.loads((Path(job.scratch) / "coverage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return f"the reference's coverage run failed: {exc}"
@@ -371,7 +393,7 @@ def _reference_run(kata: Kata, temp: Path) -> _Reference | str:
     return _Reference(durations, lines)
 
 
-def _mutate(kata: Kata, temp: Path, jobs: int | None, echo) -> KataMutation:
+def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, echo) -> KataMutation:
     started = time.monotonic()
     verdict = KataMutation(kata.slug)
     recorded, verdict.problems = load_recorded(kata)
@@ -381,7 +403,6 @@ def _mutate(kata: Kata, temp: Path, jobs: int | None, echo) -> KataMutation:
         echo(_row(verdict))
         return verdict
     source = kata.reference.read_text(encoding="utf-8")
-    mutants = mutants_of(source)
     verdict.mutants = len(mutants)
     planned: list[tuple[Mutant, Job | None]] = []
     for i, mutant in enumerate(mutants):
@@ -392,12 +413,14 @@ def _mutate(kata: Kata, temp: Path, jobs: int | None, echo) -> KataMutation:
         folder = temp / kata.slug / f"m{i:04d}"
         folder.mkdir(parents=True)
         (folder / f"{kata.module}.py").write_text(mutant.code, encoding="utf-8")
-        job = replace(Job.for_kata(kata, folder), exitfirst=True)
+        job = Job.for_kata(kata, folder)
+        job = replace(job, exitfirst=True, time_limit=SLACK * job.time_limit)
         if tests is not None:
             job = replace(job, select=tuple(f"{kata.test_file}::{name}" for name in tests))
         planned.append((mutant, job))
     to_run = [job for _, job in planned if job is not None]
-    outcomes = iter(Runner(workers=jobs).run(to_run, [kata.kata_timeout] * len(to_run)))
+    timeouts = [SLACK * kata.kata_timeout] * len(to_run)
+    outcomes = iter(Runner(workers=jobs).run(to_run, timeouts))
     by_key = {r.key: r for r in recorded}
     matched: set[tuple[str, str]] = set()
     name = f"solutions/{kata.slug}/{kata.reference.name}"
