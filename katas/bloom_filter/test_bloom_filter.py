@@ -14,6 +14,7 @@ Sources of truth:
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import subprocess
@@ -172,6 +173,37 @@ def test_false_positive_rate_at_capacity() -> None:
 def test_false_positive_rate_at_a_high_error_rate() -> None:
     rate = false_positive_rate(2000, 0.1, probes=20_000, seed=20)
     assert rate <= 0.15, f"measured false-positive rate {rate:.4f} is above 1.5 x 0.1"
+
+
+@pytest.mark.spec("Membership")
+def test_false_positive_rate_when_m_is_a_power_of_two() -> None:
+    # ceil(-10 000 ln p / ln²2) = 65 536 = 2^16 for this p (about 0.0429), k = 5.
+    # Reducing mod a power of two keeps only the low bits of each position,
+    # so they must be as random as the rest.
+    error_rate = math.exp(-65_535.5 * math.log(2) ** 2 / 10_000)
+    assert BloomFilter(10_000, error_rate).size_bits == 2**16
+    rate = false_positive_rate(10_000, error_rate, probes=20_000, seed=30)
+    assert rate <= 1.5 * error_rate, (
+        f"measured false-positive rate {rate:.4f} with m = 2^16 is above 1.5 x {error_rate:.4f}: "
+        "are the low bits of the positions uniform?"
+    )
+
+
+@pytest.mark.spec("Membership")
+@pytest.mark.parametrize(
+    ("capacity", "error_rate", "m"),
+    [(2, 0.99, 1), (2, 0.13, 9), (3, 0.3, 8)],
+    ids=["m=1", "m=9", "m=8"],
+)
+def test_tiny_filters_use_every_bit(capacity: int, error_rate: float, m: int) -> None:
+    # m = ceil(-n ln p / ln²2): 0.04 -> 1, 8.49 -> 9, 7.52 -> 8. Adding far past
+    # capacity sets positions all over the m bits, the last one included.
+    bf = BloomFilter(capacity, error_rate)
+    assert bf.size_bits == m
+    items = words("many", 200, 4)
+    for item in items:
+        bf.add(item)
+    assert all(item in bf for item in items)
 
 
 @pytest.mark.spec("Membership")

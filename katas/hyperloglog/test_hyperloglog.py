@@ -37,17 +37,21 @@ def tolerance(n: int, precision: int) -> float:
     return 3 * 1.04 / math.sqrt(2**precision) * n
 
 
+def register_and_rank(item: str | bytes, precision: int) -> tuple[int, int]:
+    """The README's register index j and rank rho(w) of an item, from the bits as a string."""
+    data = item.encode("utf-8") if isinstance(item, str) else item
+    digest = hashlib.blake2b(data, digest_size=8).digest()
+    bits = format(int.from_bytes(digest, "big"), "064b")
+    w = bits[precision:]
+    return int(bits[:precision], 2), w.index("1") + 1 if "1" in w else len(w) + 1
+
+
 def paper_count(items: list[str | bytes], precision: int) -> int:
     """Figure 3 of Flajolet et al. (2007) with the README's 64-bit hash."""
     m = 2**precision
     registers = [0] * m
     for item in items:
-        data = item.encode("utf-8") if isinstance(item, str) else item
-        digest = hashlib.blake2b(data, digest_size=8).digest()
-        bits = format(int.from_bytes(digest, "big"), "064b")
-        j = int(bits[:precision], 2)
-        w = bits[precision:]
-        rho = w.index("1") + 1 if "1" in w else len(w) + 1
+        j, rho = register_and_rank(item, precision)
         registers[j] = max(registers[j], rho)
     alpha = {16: 0.673, 32: 0.697, 64: 0.709}.get(m, 0.7213 / (1 + 1.079 / m))
     raw = alpha * m * m / sum(2.0**-r for r in registers)
@@ -134,6 +138,66 @@ def test_counts_match_the_paper_exactly(precision: int, n: int) -> None:
     assert count == expected, (
         f"precision {precision}, {n} items: count() is {count}, the algorithm of the paper "
         f"with the README's hash gives {expected}"
+    )
+
+
+def items_with_ranks(ranks: list[int], precision: int) -> list[str]:
+    """One item for each register j with ranks[j] > 0, of exactly that rank.
+
+    Found by trying "w:0", "w:1", ... with the README's hash and bit split
+    (``register_and_rank``), so a sketch fed them holds exactly ``ranks``.
+    """
+    wanted = {j: rank for j, rank in enumerate(ranks) if rank}
+    found: dict[int, str] = {}
+    k = 0
+    while len(found) < len(wanted):
+        item = f"w:{k}"
+        j, rho = register_and_rank(item, precision)
+        if j not in found and wanted.get(j) == rho:
+            found[j] = item
+        k += 1
+    return list(found.values())
+
+
+# Worked by hand from the README's Estimate section, with p = 4: m = 16,
+# alpha_16 = 0.673, alpha_16 * m^2 = 172.288 and the threshold 2.5 m = 40.
+WORKED = [
+    # Z = 16 / 2 = 8, E = 21.536 <= 40 but no register is 0: E stands.
+    pytest.param([1] * 16, 22, id="no-empty-register"),
+    # Z = 8 / 2 + 8 = 12, E = 14.36 <= 40, V = 8: 16 ln(16 / 8) = 11.09.
+    pytest.param([1] * 8 + [0] * 8, 11, id="linear-counting"),
+    # Z = 1 + 12 / 4 + 3 / 8 = 4.375, E = 39.38 <= 40, V = 1: 16 ln 16 = 44.36.
+    pytest.param([0] + [2] * 12 + [3] * 3, 44, id="just-below-2.5m"),
+    # Z = 1 + 5 / 4 + 10 / 8 = 3.5, E = 49.23 > 40: E stands although V = 1.
+    pytest.param([0] + [2] * 5 + [3] * 10, 49, id="just-above-2.5m"),
+]
+
+
+@pytest.mark.spec("Estimate")
+@pytest.mark.parametrize(("ranks", "expected"), WORKED)
+def test_worked_estimates_around_the_small_range_threshold(ranks: list[int], expected: int) -> None:
+    count = sketch(items_with_ranks(ranks, 4), 4).count()
+    assert count == expected, (
+        f"registers {ranks}: count() is {count}; the README's Estimate gives {expected} "
+        "(linear counting only when E <= 2.5 m and some register is still 0)"
+    )
+
+
+@pytest.mark.spec("Registers")
+@pytest.mark.weight(2)
+def test_a_long_run_of_leading_zeros_gives_a_high_rank() -> None:
+    # "deep:17219724" hashes to 0xde2b000000e0eb52 (found by trying "deep:0",
+    # "deep:1", ...): at p = 16 its register is 0xde2b = 56875 and its 48 rank
+    # bits are 0x000000e0eb52, 24 zeros then a 1: rank 25. 200 000 other items
+    # put the sketch past linear counting, where that register counts.
+    deep = "deep:17219724"
+    assert register_and_rank(deep, 16) == (56875, 25)
+    items = [*users(0, 200_000), deep]
+    expected = paper_count(items, 16)
+    count = sketch(items, 16).count()
+    assert count == expected, (
+        f"count() is {count}, the paper's algorithm gives {expected}: the rank of an item "
+        "whose 48 rank bits start with 24 zeros is 25"
     )
 
 
