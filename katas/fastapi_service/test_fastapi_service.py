@@ -214,8 +214,10 @@ def test_bearer_token_names_the_user(tmp_path: Path) -> None:
         {"Authorization": "Bearer nope"},
         {"Authorization": "Basic dC1hZGE6"},
         {"Authorization": "t-ada"},
+        {"Authorization": "Basic t-ada"},
+        {"Authorization": "Token t-ada"},
     ],
-    ids=["none", "unknown", "basic", "no-scheme"],
+    ids=["none", "unknown", "basic", "no-scheme", "basic-known-token", "token-scheme"],
 )
 def test_without_a_valid_token_401(tmp_path: Path, headers: dict[str, str]) -> None:
     app = create_app(tmp_path / "tasks.db", tokens={"t-ada": "ada"})
@@ -335,7 +337,9 @@ def test_pages_hold_only_the_users_tasks(app: FastAPI, client: TestClient) -> No
 
 @pytest.mark.spec("Pagination")
 @pytest.mark.parametrize(
-    "cursor", ["not-a-cursor!", "%%%", "x" * 40], ids=["junk", "percent", "long"]
+    "cursor",
+    ["not-a-cursor!", "%%%", "x" * 40, "cGFnZToy", "YWZ0ZXI6eA==", "YWJjOjE="],
+    ids=["junk", "percent", "long", "base64-page-2", "base64-after-x", "base64-abc-1"],
 )
 def test_foreign_cursor_is_400(client: TestClient, cursor: str) -> None:
     for i in range(3):

@@ -13,7 +13,6 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
@@ -73,7 +72,7 @@ def problem(
     """An RFC 9457 problem details response."""
     body = {
         "type": "about:blank",
-        "title": TITLES.get(status) or HTTPStatus(status).phrase,
+        "title": TITLES[status],
         "status": status,
         "detail": detail,
         **extra,
@@ -168,12 +167,11 @@ def get_task(task_id: int, db: Db, user: User) -> Task:
 
 
 @router.delete("/{task_id}", status_code=204)
-def delete_task(task_id: int, db: Db, user: User) -> Response:
-    """Delete one task of the current user."""
+def delete_task(task_id: int, db: Db, user: User) -> None:
+    """Delete one task of the current user (204, no body)."""
     _owned(db, user, task_id)
     with db:
         db.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
-    return Response(status_code=204)
 
 
 def _http_problem(request: Request, exc: HTTPException) -> JSONResponse:
@@ -189,7 +187,8 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
                 {"pointer": "#" + "".join(f"/{part}" for part in path), "detail": error["msg"]}
             )
         else:
-            errors.append({"parameter": str(path[0]), "detail": error["msg"]})
+            (name,) = path
+            errors.append({"parameter": str(name), "detail": error["msg"]})
     return problem(422, "the request is not valid", errors=errors)
 
 
