@@ -80,16 +80,46 @@ def git_bisect_run(repo: Path, bad: str, goods: Sequence[str]) -> set[str]:
 
 
 class Probe:
-    """``is_bad`` from the verdicts; records every commit it is asked about."""
+    """``is_bad`` from the verdicts; records every commit it is asked about.
 
-    def __init__(self, ids: dict[str, str], verdict: dict[str, str]) -> None:
+    Given the graph, it also follows the candidates as the spec shrinks them
+    and checks that each probe is one of them, not the known-bad commit, and
+    not skipped before.
+    """
+
+    def __init__(
+        self,
+        ids: dict[str, str],
+        verdict: dict[str, str],
+        graph: Graph | None = None,
+        bad: str = "",
+        goods: Sequence[str] = (),
+    ) -> None:
         self.verdict = {ids[label]: verdict[label] for label in ids}
         self.calls: list[str] = []
+        self.label = {commit: label for label, commit in ids.items()}
+        self.graph = graph
+        if graph is not None:
+            reached = set().union(*(ancestors(graph, g) for g in goods))
+            self.alive = ancestors(graph, bad) - reached
+            self.known_bad, self.skipped = bad, set()
 
     def __call__(self, commit: str) -> bool | None:
         assert commit in self.verdict, f"is_bad got {commit!r}: pass full 40-hex commit ids"
         self.calls.append(commit)
-        return VERDICTS[self.verdict[commit]]
+        answer = VERDICTS[self.verdict[commit]]
+        if self.graph is not None:
+            label = self.label[commit]
+            assert label in self.alive, f"{label} is not a candidate any more: never probe it"
+            assert label != self.known_bad and label not in self.skipped, f"{label} was known"
+            if answer is None:
+                self.skipped.add(label)
+            elif answer:
+                self.alive &= ancestors(self.graph, label)
+                self.known_bad = label
+            else:
+                self.alive -= ancestors(self.graph, label)
+        return answer
 
 
 def linear(
@@ -259,7 +289,7 @@ def test_random_skips_match_git(tmp_path: Path, seed: int) -> None:
         graph, verdict = linear(n, rng.randint(1, n), skips)
         repo = tmp_path / f"repo{case}"
         ids = build(repo, graph, verdict)
-        probe = Probe(ids, verdict)
+        probe = Probe(ids, verdict, graph, f"c{n}", ["c0"])
         result = first_bad(repo, "c0", "main", probe)
         want = git_bisect_run(repo, ids[f"c{n}"], [ids["c0"]])
         if len(want) == 1:
@@ -298,7 +328,7 @@ def verdicts_for(graph: Graph, bug: str, skips: set[str] = frozenset()) -> dict[
 def test_bug_on_a_side_branch(tmp_path: Path, bug: str) -> None:
     verdict = verdicts_for(SIDE, bug)
     ids = build(tmp_path / "repo", SIDE, verdict)
-    probe = Probe(ids, verdict)
+    probe = Probe(ids, verdict, SIDE, "m3", ["c0"])
     result = first_bad(tmp_path / "repo", "c0", "m3", probe)
     assert {result.commit} == git_bisect_run(tmp_path / "repo", ids["m3"], [ids["c0"]])
     assert result.commit == ids[bug], "ancestors follow every parent of a merge, not only the first"
@@ -324,6 +354,29 @@ def test_several_good_commits(tmp_path: Path) -> None:
     want = git_bisect_run(tmp_path / "repo", ids["m3"], [ids["c0"], ids["s4"]])
     assert {result.commit} == want == {ids["m2"]}
     check_probes(result, probe, {ids["m2"], ids["M"], ids["m3"]}, [ids["c0"], ids["s4"], ids["m3"]])
+
+
+# Three branches that merge each other. With the bug in c1, once a probe finds
+# a bad commit that c9 does not reach, c9 is no longer a candidate, yet it
+# still reaches a fair share of those left: it would split them well, and
+# must not be probed.
+# fmt: off
+CROSSED: Graph = {
+    "c0": [], "c1": ["c0"], "c2": ["c0"], "c3": ["c2"], "c4": ["c0", "c3"], "c5": ["c3", "c1"],
+    "c6": ["c5"], "c7": ["c4"], "c8": ["c6"], "c9": ["c7", "c1"], "c10": ["c1"], "c11": ["c8"],
+    "c12": ["c9"], "M": ["c11", "c12", "c10"],
+}
+# fmt: on
+
+
+@pytest.mark.spec("Probes")
+@pytest.mark.parametrize("bug", ["c1", "c8", "c5"])
+def test_never_probes_a_commit_that_left_the_candidates(tmp_path: Path, bug: str) -> None:
+    verdict = verdicts_for(CROSSED, bug)
+    ids = build(tmp_path / "repo", CROSSED, verdict)
+    probe = Probe(ids, verdict, CROSSED, "M", ["c0"])
+    result = first_bad(tmp_path / "repo", "c0", "M", probe)
+    assert result.commit == ids[bug]
 
 
 def random_dag(rng: random.Random, size: int) -> Graph:
@@ -357,7 +410,7 @@ def test_random_merge_histories_match_git(tmp_path: Path, seed: int) -> None:
         repo = tmp_path / f"repo{case}"
         ids = build(repo, graph, verdict)
         good_ids = list(dict.fromkeys(ids[g] for g in goods))
-        probe = Probe(ids, verdict)
+        probe = Probe(ids, verdict, graph, "M", goods)
         result = first_bad(repo, good_ids, "main", probe)
         want = git_bisect_run(repo, ids["M"], good_ids)
         assert want == {ids[bug]}

@@ -34,7 +34,7 @@ def _commit_id(repo: str | os.PathLike[str], revision: str) -> str:
     found = _git(
         repo, "rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"
     )
-    if found.returncode != 0:
+    if found.returncode:
         raise ValueError(f"not a commit of the repository: {revision!r}")
     return found.stdout.strip()
 
@@ -80,20 +80,20 @@ def first_bad(
                 bits |= reach[index[parent]]
         reach.append(bits)
 
-    alive = (1 << len(commits)) - 1
     known_bad = index[bad_id]
+    alive = reach[known_bad]  # bad reaches every candidate
     skipped: set[int] = set()
     probes = 0
     while True:
         total = alive.bit_count()
-        best, best_split = -1, 0
+        best, best_split = None, 0  # the known-bad commit splits 0: never picked
         for i in range(len(commits)):
-            if alive >> i & 1 and i != known_bad and i not in skipped:
+            if alive >> i & 1 and i not in skipped:
                 below = (reach[i] & alive).bit_count()
                 split = min(below, total - below)
                 if split > best_split:
                     best, best_split = i, split
-        if best < 0:
+        if best is None:
             break
         probes += 1
         verdict = is_bad(commits[best])
@@ -106,5 +106,6 @@ def first_bad(
             alive &= ~reach[best]
 
     left = frozenset(commits[i] for i in range(len(commits)) if alive >> i & 1)
-    found = commits[known_bad] if len(left) == 1 else None
+    undecided = alive & ~(1 << known_bad)
+    found = None if undecided else commits[known_bad]
     return Result(found, left, probes)
