@@ -170,8 +170,14 @@ def grade_class(
     jobs_all = [job for state in grades for job in state.jobs]
     by_slug = {t.kata.slug: t.kata for state in grades for t in state.targets}
     preload(kata.test_file for kata in by_slug.values())
-    runner = Runner(workers=jobs, sandbox=sandbox)
-    outcomes = runner.run(jobs_all, [by_slug[j.slug].kata_timeout for j in jobs_all])
+    from grader.terminal import LiveProgress
+
+    live = LiveProgress.on(sys.stderr, "grading the class", len(jobs_all))
+    runner = Runner(workers=jobs, sandbox=sandbox, on_progress=live.done, on_start=live.begin)
+    try:
+        outcomes = runner.run(jobs_all, [by_slug[j.slug].kata_timeout for j in jobs_all])
+    finally:
+        live.stop()
     for job in jobs_all:
         remove_scratch(Path(job.scratch))
 
