@@ -3,7 +3,7 @@
 Read README.md in this folder for the spec, then replace each
 ``raise NotImplementedError`` with working code. Grade it with::
 
-    nox -s grade -- bisect
+    nox -s grade -- git_bisect
 """
 
 from __future__ import annotations
