@@ -109,8 +109,7 @@ def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()
     wrong = [label for label in runs if label.startswith("wrong/")]
     if len(wrong) < 2:
         check.problems.append(f"needs at least 2 wrong variants, has {len(wrong)}")
-    for problem in unapplied:
-        check.problems.append(problem)
+    check.problems.extend(unapplied)
     summaries = {v.label: v.summary for kind in KINDS for v in variants(kata, kind)}
     for label, run in runs.items():
         if label.startswith("wrong/"):

@@ -173,10 +173,10 @@ def _operators() -> Iterator[tuple[str, object]]:
             yield name, operator_class()
 
 
-def _annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def _annotation_spans(tree: ast.Module) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Where the type annotations are, as ((line, column), (end line, end column))."""
     spans = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         annotations = []
         if isinstance(node, ast.arg):
             annotations.append(node.annotation)
@@ -255,8 +255,9 @@ def mutants_of(source: str) -> list[Mutant]:
     ``from __future__ import annotations`` they are strings no test can see.
     """
     original = source.splitlines()
-    annotations = _annotation_spans(source)
-    statements = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.stmt)]
+    tree = ast.parse(source)
+    annotations = _annotation_spans(tree)
+    statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
     seen = {hashlib.sha256(source.encode()).hexdigest()}
     found: list[Mutant] = []
     for name, occurrence, code, start, end in _mutations(source):
@@ -397,7 +398,7 @@ class _Reference:
         return sorted(names & set(self.durations), key=self.durations.__getitem__)
 
 
-def _reference_run(kata: Kata, temp: Path) -> _Reference | str:
+def _reference_run(kata: Kata) -> _Reference | str:
     """Run the reference once with coverage; a problem's text when it does not pass."""
     job = Job.for_kata(kata, kata.solution_dir)
     job = replace(job, coverage=True, time_limit=COVERAGE_SLACK * job.time_limit)
@@ -422,7 +423,7 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
     started = time.monotonic()
     verdict = KataMutation(kata.slug)
     recorded, verdict.problems = load_recorded(kata)
-    reference = _reference_run(kata, temp)
+    reference = _reference_run(kata)
     if isinstance(reference, str):
         verdict.problems.append(reference)
         echo(_row(verdict))

@@ -634,17 +634,19 @@ def run(job: Job) -> int:
     os.chdir(job.scratch)
     sys.path.insert(0, job.impl_dir)
     sys.argv = ["pytest"]
-    plugins: list[object] = [ProgressLog(job.progress_path, job.time_limit)]
+    coverage = None
     if job.coverage:
         from grader.mutation import LineCoverage
 
-        plugins.append(LineCoverage(job))
+        coverage = LineCoverage(job)  # started before the import: its lines count too
     _import_implementation(job)
 
-    args = pytest_args(job)
-    code = int(pytest.main(args, plugins=plugins))
-    for plugin in plugins[1:]:
-        plugin.save()  # type: ignore[attr-defined]
+    plugins: list[object] = [ProgressLog(job.progress_path, job.time_limit)]
+    if coverage is not None:
+        plugins.append(coverage)
+    code = int(pytest.main(pytest_args(job), plugins=plugins))
+    if coverage is not None:
+        coverage.save()
     return code
 
 
