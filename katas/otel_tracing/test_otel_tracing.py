@@ -20,6 +20,8 @@ Truth comes from:
 from __future__ import annotations
 
 import asyncio
+import binascii
+import dataclasses
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -194,6 +196,21 @@ def test_unknown_method_is_other(otel: Tracing, method: str) -> None:
     assert attributes["http.request.method_original"] == method
 
 
+@pytest.mark.spec("API")
+def test_request_and_responses_are_frozen(otel: Tracing) -> None:
+    """The stub's declarations are frozen dataclasses; the 500 that serve makes is one too."""
+
+    def handler(req: Request) -> Response:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            req.path = "/other"  # type: ignore[misc]
+        raise UpstreamError("boom")
+
+    response = serve(otel.tracer, Request("GET", "/"), "/", handler)
+    assert response == Response(500)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        response.status = 200  # type: ignore[misc]
+
+
 @pytest.mark.spec("Server spans")
 def test_request_defaults(otel: Tracing) -> None:
     serve(otel.tracer, Request("GET", "/"), "/", ok)
@@ -258,8 +275,9 @@ def test_server_status_error_on_5xx(otel: Tracing, status: int) -> None:
         (ValueError("bad id"), "ValueError"),
         (KeyError("user"), "KeyError"),
         (UpstreamError("inventory down"), f"{__name__}.UpstreamError"),
+        (binascii.Error("bad base64"), "binascii.Error"),
     ],
-    ids=["ValueError", "KeyError", "own-class"],
+    ids=["ValueError", "KeyError", "own-class", "binascii"],
 )
 def test_handler_exception_is_recorded_and_answers_500(
     otel: Tracing, exc: Exception, error_type: str
@@ -417,7 +435,7 @@ def test_client_span_is_a_child_of_the_current_span(otel: Tracing) -> None:
 
 
 @pytest.mark.spec("Status and errors")
-@pytest.mark.parametrize("status", [200, 201, 302, 304])
+@pytest.mark.parametrize("status", [200, 201, 302, 304, 399])
 def test_client_status_unset_below_400(otel: Tracing, status: int) -> None:
     send, _ = sender(status)
     assert call(otel.tracer, "GET", "http://inventory.internal/items", send) == status
@@ -676,8 +694,12 @@ def test_a_whole_request(otel: Tracing) -> None:
     fetches = otel.named("fetch item")
     clients = [s for s in otel.spans() if s.kind == SpanKind.CLIENT]
     assert len(fetches) == 3 and len(clients) == 3
-    assert all(f.parent == server.context for f in fetches)
+    assert [f.parent for f in fetches] == [server.context] * 3, (
+        "each job's span is a child of the server span (carry the context into the pool)"
+    )
     fetch_ids = {f.context.span_id for f in fetches}
-    assert {c.parent.span_id for c in clients if c.parent} == fetch_ids
-    assert all(s.context.trace_id == W3C_TRACE_ID for s in otel.spans())
+    assert {c.parent.span_id for c in clients if c.parent} == fetch_ids, (
+        "each client span is a child of its job's span"
+    )
+    assert {s.context.trace_id for s in otel.spans()} == {W3C_TRACE_ID}, "one trace throughout"
     assert sorted(h["traceparent"] for _, _, h in sent) == sorted(map(traceparent_of, clients))
