@@ -19,10 +19,11 @@ Challenges of the tests' own verifiers are computed here with ``hashlib`` and ``
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import random
 import re
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 
@@ -164,6 +165,38 @@ def assert_token_error(response: Response, error: str, status: int = 400) -> Non
 
 def exchange(server: AuthorizationServer, code: str, **overrides) -> Response:
     return server.token(token_form(code, **overrides), RFC6749_BASIC)
+
+
+# --- API ------------------------------------------------------------------------------
+
+
+@pytest.mark.spec("API")
+def test_server_options_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        AuthorizationServer([], Clock())  # type: ignore[misc]
+    server = AuthorizationServer([], clock=Clock(), code_lifetime=5, token_lifetime=7)
+    assert server.introspect("x") == {"active": False}
+
+
+@pytest.mark.spec("API")
+def test_parameters_parsed_from_a_real_request() -> None:
+    """Values parsed from a query string or body are new strings, not the literals of the
+    code: compare them with ==, never with `is`."""
+
+    def parsed(values: dict[str, str]) -> dict[str, str]:
+        return dict(parse_qsl(urlencode(values)))
+
+    server = make_server()
+    code = code_from(server.authorize(parsed(auth_params()), USER))
+    authorization = " ".join(["Basic", RFC6749_BASIC.split()[1]])
+    response = server.token(parsed(token_form(code)), authorization)
+    assert response.status == 200, response.body
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        response.status = 500  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Client("x", ()).secret = "s"  # type: ignore[misc]
+    params = parsed(auth_params(response_type="token"))
+    assert redirected(server.authorize(params, USER), CB)["error"] == "unsupported_response_type"
 
 
 # --- Verifier and challenge ----------------------------------------------------------
@@ -378,6 +411,15 @@ def test_redirect_uri_may_be_omitted_for_a_single_registered_one() -> None:
 
 
 @pytest.mark.spec("Redirect URIs")
+def test_client_without_redirect_uris_gets_the_error_page() -> None:
+    server = AuthorizationServer([Client("bare", ())], clock=Clock())
+    for uri in (None, CB):
+        response = server.authorize(auth_params(client_id="bare", redirect_uri=uri), USER)
+        assert response.status == 400 and header(response, "Location") is None
+        assert response.body is not None and response.body.get("error") == "invalid_request"
+
+
+@pytest.mark.spec("Redirect URIs")
 def test_redirect_uri_required_with_several_registered() -> None:
     server = make_server()
     response = server.authorize(auth_params(redirect_uri=None), USER)
@@ -462,6 +504,16 @@ def test_errors_are_redirected_with_state(overrides: dict, error: str) -> None:
 
 
 @pytest.mark.spec("Authorization errors")
+@pytest.mark.parametrize("allow_plain", [False, True], ids=["plain-refused", "plain-allowed"])
+@pytest.mark.parametrize("method", ["S512", "PLAIN", "Plain", "s256", "", "S256 ", "none"])
+def test_only_s256_and_plain_are_methods(allow_plain: bool, method: str) -> None:
+    """The challenge here would pass as S256 and as plain: only the method is wrong."""
+    server = make_server(allow_plain=allow_plain)
+    params = auth_params(code_challenge=RFC7636_CHALLENGE, code_challenge_method=method)
+    assert redirected(server.authorize(params, USER), CB).get("error") == "invalid_request"
+
+
+@pytest.mark.spec("Authorization errors")
 def test_error_without_state() -> None:
     server = make_server()
     params = redirected(server.authorize(auth_params(state=None, response_type="token"), USER), CB)
@@ -475,7 +527,7 @@ def test_plain_when_allowed() -> None:
     server is configured with allow_plain=True)."""
     server = make_server(allow_plain=True)
     verifier = "plain-verifier-" + "x" * 30
-    for method in ("plain", None):
+    for method in ("plain", None, "".join(["pl", "ain"])):  # the last one not interned
         params = auth_params(code_challenge=verifier, code_challenge_method=method)
         code = code_from(server.authorize(params, USER))
         response = exchange(server, code, verifier=verifier)
@@ -558,6 +610,8 @@ def test_failed_attempt_leaves_the_code_usable() -> None:
         ({"grant_type": None}, "invalid_request"),
         ({"grant_type": "password"}, "unsupported_grant_type"),
         ({"grant_type": "refresh_token"}, "unsupported_grant_type"),
+        ({"grant_type": "Authorization_code"}, "unsupported_grant_type"),
+        ({"grant_type": ""}, "unsupported_grant_type"),
         ({"code": None}, "invalid_request"),
         ({"code_verifier": None}, "invalid_request"),
         ({"code_verifier": "a" * 42}, "invalid_request"),
@@ -572,6 +626,8 @@ def test_failed_attempt_leaves_the_code_usable() -> None:
         "no-grant-type",
         "password-grant",
         "refresh-grant",
+        "grant-case",
+        "grant-empty",
         "no-code",
         "no-verifier",
         "verifier-42",
@@ -608,6 +664,23 @@ def test_omitted_redirect_uri_is_compared_with_the_registered_one() -> None:
     assert_token_error(server.token(form), "invalid_grant")
     form = token_form(second, client_id=PUBLIC_ID, redirect_uri=APP_CB)
     assert server.token(form).status == 200
+
+
+@pytest.mark.spec("Token requests")
+def test_redirect_uri_must_be_the_one_of_the_request() -> None:
+    server = make_server()
+    code = get_code(server, redirect_uri=CB2)
+    assert_token_error(exchange(server, code, redirect_uri=CB), "invalid_grant")
+    assert exchange(server, code, redirect_uri=CB2).status == 200
+
+
+@pytest.mark.spec("Token requests")
+def test_code_of_another_client_is_refused() -> None:
+    server = make_server()
+    params = auth_params(client_id="other-client", redirect_uri="https://other.example.org/cb")
+    code = code_from(server.authorize(params, USER), "https://other.example.org/cb")
+    response = exchange(server, code, redirect_uri="https://other.example.org/cb")
+    assert_token_error(response, "invalid_grant")
 
 
 @pytest.mark.spec("Token requests")
@@ -656,6 +729,9 @@ def test_code_expires_at_its_lifetime() -> None:
     assert exchange(server, early).status == 200
     clock.now = T0 + 30
     assert_token_error(exchange(server, late), "invalid_grant")
+    later = code_from(server.authorize(auth_params(), USER))  # issued at T0 + 30
+    clock.now = T0 + 61
+    assert_token_error(exchange(server, later), "invalid_grant")
 
 
 @pytest.mark.spec("Code lifetime and reuse")
@@ -786,8 +862,9 @@ def test_basic_credentials_are_form_urlencoded() -> None:
 def test_client_id_in_the_body_must_match_basic() -> None:
     server = make_server()
     code = code_from(server.authorize(auth_params(), USER))
-    response = server.token(token_form(code, client_id="other-client"), RFC6749_BASIC)
-    assert_token_error(response, "invalid_client", 401)
+    for other in ("other-client", "zz-client"):
+        response = server.token(token_form(code, client_id=other), RFC6749_BASIC)
+        assert_token_error(response, "invalid_client", 401)
     assert server.token(token_form(code, client_id=CLIENT_ID), RFC6749_BASIC).status == 200
 
 
@@ -803,6 +880,8 @@ def test_client_id_in_the_body_must_match_basic() -> None:
         ("WRONG", {}),
         ("Bearer " + RFC6749_BASIC.split()[1], {}),
         ("Basic !!!not-base64", {}),
+        ("Basic czZCaGRS!a3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3", {}),
+        ("Apikey " + RFC6749_BASIC.split()[1], {}),
         ("Basic " + base64.b64encode(CLIENT_ID.encode()).decode(), {}),
         ("Basic " + base64.b64encode(b"\xff\xfe:x").decode(), {}),
         (None, {"client_id": "other-client", "client_secret": SECRET}),
@@ -819,6 +898,8 @@ def test_client_id_in_the_body_must_match_basic() -> None:
         "not-a-scheme",
         "bearer-scheme",
         "bad-base64",
+        "junk-in-base64",
+        "other-scheme",
         "no-colon",
         "not-utf8",
         "other-clients-secret",
@@ -932,6 +1013,8 @@ def test_token_expires() -> None:
     clock.now = T0 + 899.5
     assert server.introspect(token)["active"] is True
     clock.now = T0 + 900
+    assert server.introspect(token) == {"active": False}
+    clock.now = T0 + 5000
     assert server.introspect(token) == {"active": False}
 
 
