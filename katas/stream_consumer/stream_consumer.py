@@ -8,11 +8,11 @@ Read README.md in this folder for the spec, then replace each
 
 from __future__ import annotations
 
-import json
+import json  # noqa: F401  (the dead-letter entry's fields)
 from collections.abc import Callable
 from typing import Any
 
-from redis.exceptions import ResponseError
+from redis.exceptions import ResponseError  # noqa: F401  (BUSYGROUP)
 
 Handler = Callable[[str, dict[str, str]], object]
 """``handler(message_id, fields)``: processes one message; raising leaves it pending."""
