@@ -164,6 +164,15 @@ def test_process_new_handles_and_acknowledges_in_order(redis: Any) -> None:
 
 
 @pytest.mark.spec("Processing")
+def test_the_default_batch_is_ten_messages(redis: Any) -> None:
+    make_group(redis)
+    fill(redis, 1, 12)
+    c = consumer(redis, Handler())
+    assert c.process_new() == ids(1, 10)
+    assert c.process_new() == ids(11, 12)
+
+
+@pytest.mark.spec("Processing")
 def test_process_new_reads_at_most_one_batch(redis: Any) -> None:
     make_group(redis)
     fill(redis, 1, 5)
@@ -493,3 +502,15 @@ def test_attributes_and_the_smallest_valid_numbers(redis: Any) -> None:
     assert (c.stream, c.group, c.consumer) == (STREAM, GROUP, WORKER)
     assert c.dead_letter == "orders:dead-letter"
     assert consumer(redis, Handler(), dead_letter="dlq").dead_letter == "dlq"
+    by_name = StreamConsumer(
+        redis=redis,
+        stream=STREAM,
+        group=GROUP,
+        consumer="w",
+        handler=Handler(),
+        max_deliveries=2,
+        min_idle_ms=5,
+        batch=4,
+        dead_letter="dlq",
+    )
+    assert (by_name.consumer, by_name.dead_letter) == ("w", "dlq"), "every parameter has a name"
