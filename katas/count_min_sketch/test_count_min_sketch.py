@@ -92,8 +92,9 @@ SMALL = {"epsilon": 0.5, "delta": 0.2}
         (0.1, 0.1, 28, 3),  # 27.18, 2.30: rounding to nearest would give 27 × 2
         (0.001, 0.001, 2719, 7),  # 2718.28, 6.91
         (0.2, 0.5, 14, 1),  # 13.59, 0.69
+        (0.3, 0.13, 10, 3),  # 9.06, 2.04: just above 2, still 3 rows
     ],
-    ids=["e01-d01", "e5-d2", "e1-d1", "e001-d001", "e2-d5"],
+    ids=["e01-d01", "e5-d2", "e1-d1", "e001-d001", "e2-d5", "e3-d13"],
 )
 def test_width_and_depth(epsilon: float, delta: float, width: int, depth: int) -> None:
     cms = CountMinSketch(epsilon, delta)
@@ -305,15 +306,20 @@ def test_merge_of_conservative_sketches_adds_their_counters() -> None:
     "other",
     [
         {"epsilon": 0.4, "delta": 0.2},
+        {"epsilon": 0.9, "delta": 0.2},
         {"epsilon": 0.5, "delta": 0.1},
+        {"epsilon": 0.5, "delta": 0.5},
         {"epsilon": 0.5, "delta": 0.2, "conservative": True},
     ],
-    ids=["width", "depth", "update-rule"],
+    ids=["wider", "narrower", "deeper", "shallower", "update-rule"],
 )
 def test_merge_needs_the_same_parameters(other: dict[str, Any]) -> None:
     a = CountMinSketch(**SMALL)
+    b = CountMinSketch(**other)
     with pytest.raises(ValueError):
-        a.merge(CountMinSketch(**other))
+        a.merge(b)
+    with pytest.raises(ValueError):
+        b.merge(a)
 
 
 # -- Heavy hitters ------------------------------------------------------------
@@ -419,7 +425,9 @@ def test_str_and_bytes_items_mix() -> None:
 
 @pytest.mark.spec("Heavy hitters")
 @pytest.mark.parametrize(
-    "args", [(0, 0.01, 0.01), (1.5, 0.01, 0.01), (0.1, 0, 0.01)], ids=["phi-0", "phi-big", "eps-0"]
+    "args",
+    [(0, 0.01, 0.01), (-0.5, 0.01, 0.01), (1.5, 0.01, 0.01), (0.1, 0, 0.01)],
+    ids=["phi-0", "phi-neg", "phi-big", "eps-0"],
 )
 def test_heavy_hitters_parameters_are_checked(args: tuple[float, float, float]) -> None:
     with pytest.raises(ValueError):

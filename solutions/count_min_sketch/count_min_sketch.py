@@ -98,8 +98,10 @@ class HeavyHitters:
         self.phi = phi
         self.sketch = CountMinSketch(epsilon, delta)
         self._candidates: dict[Item, int] = {}  # item -> its estimate at its latest add
-        # The same as (estimate, order, item), smallest first, with stale entries;
-        # the order breaks ties without comparing items (str and bytes do not compare).
+        # One (estimate, order, item) entry per candidate, smallest first. An
+        # entry's estimate may be older (lower) than the candidate's: it is
+        # refreshed when it reaches the top. The order breaks ties without
+        # comparing items (a str and a bytes do not compare).
         self._heap: list[tuple[int, int, Item]] = []
         self._order = itertools.count()
 
@@ -109,26 +111,28 @@ class HeavyHitters:
         return self.sketch.total
 
     def add(self, item: Item, count: int = 1) -> None:
-        """Count ``item`` and keep it as a candidate if its estimate reaches φN."""
+        """Count ``item``; keep it as a candidate while its latest estimate is at least φN."""
         estimate = self.sketch.add(item, count)
         threshold = self.phi * self.sketch.total
         if estimate >= threshold:
+            if item not in self._candidates:
+                heapq.heappush(self._heap, (estimate, next(self._order), item))
             self._candidates[item] = estimate
-            heapq.heappush(self._heap, (estimate, next(self._order), item))
-        # Drop candidates whose estimate at their latest add is below φN now.
         while self._heap and self._heap[0][0] < threshold:
-            old, _, gone = heapq.heappop(self._heap)
-            if self._candidates.get(gone) == old:
-                del self._candidates[gone]
-        if len(self._heap) > 2 * len(self._candidates) + 16:  # too many stale entries
-            self._heap = [(e, next(self._order), i) for i, e in self._candidates.items()]
-            heapq.heapify(self._heap)
+            _, _, low = heapq.heappop(self._heap)
+            latest = self._candidates[low]
+            if latest >= threshold:  # a stale entry: put it back with the latest estimate
+                heapq.heappush(self._heap, (latest, next(self._order), low))
+            else:
+                del self._candidates[low]
 
     def heavy_hitters(self) -> dict[Item, int]:
-        """Every item whose current estimate is at least φN, with that estimate."""
-        threshold = self.phi * self.sketch.total
-        found = {item: self.sketch.estimate(item) for item in self._candidates}
-        return {item: e for item, e in found.items() if e >= threshold}
+        """Every item whose current estimate is at least φN, with that estimate.
+
+        Every candidate qualifies: its latest estimate is at least φN, and
+        estimates never decrease.
+        """
+        return {item: self.sketch.estimate(item) for item in self._candidates}
 
     @property
     def tracked(self) -> int:
