@@ -343,6 +343,15 @@ def test_an_item_at_exactly_phi_n_is_heavy() -> None:
 
 
 @pytest.mark.spec("Heavy hitters")
+def test_a_candidate_exactly_at_phi_n_is_kept_as_n_grows() -> None:
+    hh = HeavyHitters(0.5, 0.001, 0.01)
+    hh.add("x")
+    hh.add("x")  # x: 2 of 2
+    hh.add("z", 2)  # N = 4: x's 2 is exactly phi N, still heavy
+    assert hh.heavy_hitters() == {"x": 2, "z": 2}
+
+
+@pytest.mark.spec("Heavy hitters")
 @pytest.mark.weight(2)
 def test_an_item_that_becomes_heavy_in_one_late_add_is_reported() -> None:
     hh = HeavyHitters(0.5, 0.001, 0.01)
