@@ -170,6 +170,25 @@ def test_read_all_is_in_global_order(store: EventStore, db: Path) -> None:
 
 
 @pytest.mark.spec("Event store")
+def test_events_are_immutable(store: EventStore) -> None:
+    store.append(ACC, [opened()], 0)
+    (recorded,) = store.read_stream(ACC)
+    with pytest.raises(AttributeError):
+        recorded.version = 2  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        opened().type = CLOSED  # type: ignore[misc]
+
+
+@pytest.mark.spec("Event store")
+def test_long_streams(store: EventStore) -> None:
+    assert store.append(ACC, [opened()] + [dep(1)] * 299, 0) == 300
+    assert store.append(ACC, [dep(1)], expected_version=300) == 301
+    store.save_snapshot(ACC, 301, {"balance": 300})
+    assert store.load_snapshot(ACC) == (301, {"balance": 300})
+    assert len(store.read_stream(ACC, after_version=280)) == 21
+
+
+@pytest.mark.spec("Event store")
 def test_a_second_store_keeps_the_existing_events(store: EventStore, db: Path) -> None:
     store.append(ACC, [opened()], 0)
     again = EventStore(connect(db))
@@ -381,8 +400,26 @@ def test_apply_checks_nothing() -> None:
     acc.apply(Event(CLOSED, {}))
     acc.apply(Event(DEPOSITED, {"amount": 10}))
     assert (acc.balance, acc.closed, acc.changes) == (-30, True, [])
+
+
+@pytest.mark.spec("Invariants")
+@pytest.mark.parametrize("kind", ["AccountAudited", "AccountFrozen", "ZetaHappened"])
+def test_apply_rejects_unknown_event_types(kind: str) -> None:
+    acc = Account.open(ACC, "ada")
+    acc.deposit(5)
+    before = state(acc)
     with pytest.raises(ValueError):
-        acc.apply(Event("AccountFrozen", {}))
+        acc.apply(Event(kind, {}))
+    assert state(acc) == before
+
+
+@pytest.mark.spec("Invariants")
+def test_a_negative_balance_does_not_close() -> None:
+    acc = Account(ACC)
+    acc.apply(Event(OPENED, {"owner": "ada"}))
+    acc.apply(Event(WITHDRAWN, {"amount": 1}))  # recorded history may hold anything
+    with pytest.raises(InvariantError):
+        acc.close()
 
 
 # -- Replay -------------------------------------------------------------------
@@ -505,12 +542,14 @@ def test_from_snapshot_round_trips_every_attribute(store: EventStore) -> None:
 
 
 @pytest.mark.spec("Snapshots")
-@pytest.mark.parametrize("version", [0, 3], ids=["zero", "ahead"])
+@pytest.mark.parametrize("version", [-1, 0, 3], ids=["negative", "zero", "ahead"])
 def test_a_snapshot_is_never_ahead_of_the_stream(store: EventStore, version: int) -> None:
     store.append(ACC, [opened(), dep(1)], 0)
     with pytest.raises(ValueError):
         store.save_snapshot(ACC, version, {"balance": 1})
     assert store.load_snapshot(ACC) is None
+    store.save_snapshot(ACC, 1, {"balance": 0})
+    assert store.load_snapshot(ACC) == (1, {"balance": 0}), "any version from 1 on is fine"
     store.save_snapshot(ACC, 2, {"balance": 1})
     assert store.load_snapshot(ACC) == (2, {"balance": 1})
 
@@ -602,6 +641,20 @@ def test_rebuild_replays_everything(store: EventStore, tmp_path: Path) -> None:
     projection = BalanceProjection(store, connect(tmp_path / "read.db"))
     projection.catch_up()
     assert projection.rebuild() == 11
+    assert projection.balances() == want
+    assert projection.checkpoint == store.read_all()[-1].position
+
+
+@pytest.mark.spec("Projection")
+@pytest.mark.parametrize("kind", ["AccountAudited", "ZetaHappened"])
+def test_the_projection_skips_other_event_types(
+    store: EventStore, tmp_path: Path, kind: str
+) -> None:
+    want = populate(store)
+    store.append("a", [Event(kind, {"note": "x"})], 3)
+    store.append("order-1", [Event(kind, {"amount": 5})], 0)
+    projection = BalanceProjection(store, connect(tmp_path / "read.db"))
+    assert projection.catch_up() == 13, "skipped events still count as read"
     assert projection.balances() == want
     assert projection.checkpoint == store.read_all()[-1].position
 
