@@ -64,10 +64,11 @@ class EventStore:
             )
 
     def version(self, stream: str) -> int:
-        (n,) = self.conn.execute(
-            "SELECT COUNT(*) FROM es_events WHERE stream = ?", (stream,)
+        row = self.conn.execute(
+            "SELECT version FROM es_events WHERE stream = ? ORDER BY version DESC LIMIT 1",
+            (stream,),
         ).fetchone()
-        return n
+        return row[0] if row else 0
 
     def append(self, stream: str, events: Iterable[Event], expected_version: int) -> int:
         rows = [(e.type, json.dumps(e.data)) for e in events]
