@@ -477,6 +477,19 @@ def test_compaction_restarts_the_every_n_count(db: Path, spy: Spy) -> None:
 
 
 @pytest.mark.spec("Durability")
+def test_a_policy_read_at_run_time_is_accepted(db: Path, spy: Spy) -> None:
+    # The policy usually comes from a configuration file: an equal string, not
+    # the same object as the literal (compare with ==, not is).
+    always, never = "".join(["al", "ways"]), "".join(["ne", "ver"])
+    with WALStore(db / "a", fsync=always) as store:
+        store.put(b"k", b"v")
+    assert spy.syncs_of(log_of(db / "a")) == [len(put(b"k", b"v"))]
+    with WALStore(db / "n", fsync=never) as store:
+        store.put(b"k", b"v")
+    assert spy.syncs_of(log_of(db / "n")) == []
+
+
+@pytest.mark.spec("Durability")
 @pytest.mark.parametrize(
     "policy", ["sometimes", "", 0, -1, 2.5], ids=["word", "empty", "zero", "negative", "float"]
 )
@@ -504,7 +517,8 @@ def test_replay_applies_records_in_order(db: Path) -> None:
         assert (store.get(b"a"), store.get(b"b"), len(store)) == (b"3", None, 1)
 
 
-PREFIX = [put(b"a", b"1"), put(b"b", b"22"), tombstone(b"a")]
+# More than 256 bytes before the last record, so offsets are not small ints.
+PREFIX = [put(b"a", b"1"), put(b"big", b"\xee" * 300), put(b"b", b"22"), tombstone(b"a")]
 LAST = put(b"c", b"last value")
 
 
@@ -516,7 +530,7 @@ def test_a_torn_last_record_is_dropped_at_every_byte(tmp_path: Path) -> None:
         write_log(db, good + LAST[:cut])
         with WALStore(db) as store:
             got = (store.get(b"a"), store.get(b"b"), store.get(b"c"), len(store))
-            assert got == (None, b"22", None, 1), (
+            assert got == (None, b"22", None, 2), (
                 f"log cut {cut} bytes into its last record: the records before it stand"
             )
         assert log_of(db).read_bytes() == good, (
@@ -550,7 +564,7 @@ def test_a_bad_checksum_at_the_tail_is_a_torn_record(db: Path, where: str) -> No
     good = b"".join(PREFIX)
     write_log(db, good + flip(LAST, DAMAGE[where]))
     with WALStore(db) as store:
-        assert (store.get(b"b"), store.get(b"c"), len(store)) == (b"22", None, 1), (
+        assert (store.get(b"b"), store.get(b"c"), len(store)) == (b"22", None, 2), (
             "the last record, whole in length but with a wrong checksum, is dropped"
         )
     assert log_of(db).read_bytes() == good, "and truncated away"
@@ -559,8 +573,8 @@ def test_a_bad_checksum_at_the_tail_is_a_torn_record(db: Path, where: str) -> No
 @pytest.mark.spec("Recovery")
 @pytest.mark.parametrize("where", list(DAMAGE), ids=list(DAMAGE))
 def test_a_bad_checksum_in_the_middle_is_corruption(db: Path, where: str) -> None:
-    offset = len(PREFIX[0] + PREFIX[1])
-    data = write_log(db, PREFIX[0], PREFIX[1], flip(LAST, DAMAGE[where]), put(b"d", b"4"))
+    offset = len(b"".join(PREFIX))
+    data = write_log(db, *PREFIX, flip(LAST, DAMAGE[where]), put(b"d", b"4"))
     with pytest.raises(CorruptLogError) as caught:
         WALStore(db)
     assert caught.value.offset == offset, "offset is where the damaged record starts"
@@ -577,9 +591,15 @@ def test_corruption_in_the_first_record_reports_offset_zero(db: Path) -> None:
 
 
 @pytest.mark.spec("Recovery")
-@pytest.mark.parametrize("at_tail", [False, True], ids=["middle", "tail"])
-def test_an_unknown_kind_with_a_good_checksum_is_corruption(db: Path, at_tail: bool) -> None:
-    odd = record(3, b"x", b"y")
+@pytest.mark.parametrize(
+    ("kind", "at_tail"),
+    [(3, False), (3, True), (0, False), (255, True)],
+    ids=["3-middle", "3-tail", "0-middle", "255-tail"],
+)
+def test_an_unknown_kind_with_a_good_checksum_is_corruption(
+    db: Path, kind: int, at_tail: bool
+) -> None:
+    odd = record(kind, b"x", b"y")
     records = [put(b"a", b"1"), odd] + ([] if at_tail else [put(b"b", b"2")])
     data = write_log(db, *records)
     with pytest.raises(CorruptLogError) as caught:
@@ -604,6 +624,15 @@ def test_a_leftover_compaction_file_is_deleted_and_ignored(db: Path) -> None:
     leftover.write_bytes(put(b"a", b"stale") + put(b"ghost", b"boo"))
     assert contents(db, [b"a", b"ghost"]) == {b"a": b"1", b"ghost": None}
     assert not leftover.exists(), "opening deletes wal.log.compact"
+
+
+@pytest.mark.spec("Recovery")
+def test_a_last_record_of_exactly_a_header_is_whole(db: Path) -> None:
+    # put(b"", b"") is 13 bytes: a header and nothing else.
+    write_log(db, put(b"a", b"1"), put(b"", b""))
+    with WALStore(db) as store:
+        assert (store.get(b""), len(store)) == (b"", 2), "a 13-byte record is a whole record"
+    assert log_of(db).read_bytes() == put(b"a", b"1") + put(b"", b"")
 
 
 @pytest.mark.spec("Recovery")

@@ -1,9 +1,10 @@
 """Reference solution: an in-memory dict rebuilt from an append-only log.
 
-Every write is one record appended with ``os.write`` on a descriptor opened
-with ``O_APPEND``, so it reaches the operating system before ``put`` returns;
-``os.fsync`` follows as the policy says. Opening reads the whole log into
-memory and replays it; a torn tail is cut off with ``os.truncate``.
+Every write is one record appended through an unbuffered file in append mode
+(each ``write`` is a ``write(2)`` at the end of the file), so it reaches the
+operating system before ``put`` returns; ``os.fsync`` follows as the policy
+says. Opening reads the whole log into memory and replays it; a torn tail is
+cut off with ``os.truncate``.
 Compaction writes the live keys to ``wal.log.compact``, fsyncs it, swaps it in
 with ``os.replace`` and fsyncs the directory.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from io import FileIO
 from pathlib import Path
 
 LOG_NAME = "wal.log"
@@ -37,11 +39,11 @@ def _record(kind: int, key: bytes, value: bytes = b"") -> bytes:
     return zlib.crc32(body).to_bytes(4, "little") + body
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """``os.write`` until every byte is written (a write may be short)."""
+def _write_all(file: FileIO, data: bytes) -> None:
+    """Write until every byte is written: a ``write(2)`` may be short."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view) :]
+        view = view[file.write(view) :]
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -79,24 +81,25 @@ class WALStore:
         self._path = self._dir / LOG_NAME
         self._data: dict[bytes, bytes] = {}
         self._unsynced = 0
-        self._fd = -1  # -1 once closed
         self._dir.mkdir(parents=True, exist_ok=True)
         # A compaction that did not reach os.replace: the log is still whole.
         (self._dir / COMPACT_NAME).unlink(missing_ok=True)
-        if self._path.exists():
+        created = not self._path.exists()
+        if not created:
             self._replay()
-            self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
-        else:
-            self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        self._log = self._open_log()
+        if created:
             _fsync_directory(self._dir)
+
+    def _open_log(self) -> FileIO:
+        """The log in unbuffered append mode: each write is one write(2) at its end."""
+        return open(self._path, "ab", buffering=0)
 
     def _replay(self) -> None:
         data = self._path.read_bytes()
         view = memoryview(data)
         pos, end = 0, len(data)
-        while pos < end:
-            if end - pos < HEADER.size:
-                break  # a torn header
+        while end - pos >= HEADER.size:  # else the rest is a torn header (or nothing)
             crc, kind, key_len, value_len = HEADER.unpack_from(data, pos)
             key_at = pos + HEADER.size
             value_at = key_at + key_len
@@ -104,9 +107,9 @@ class WALStore:
             if stop > end:
                 break  # a torn body
             if zlib.crc32(view[pos + 4 : stop]) != crc:
-                if stop == end:
-                    break  # the last record, half written
-                raise CorruptLogError(pos, "checksum mismatch")
+                if stop < end:
+                    raise CorruptLogError(pos, "checksum mismatch")
+                break  # the last record, half written
             key = data[key_at:value_at]
             if kind == PUT:
                 self._data[key] = data[value_at:stop]
@@ -115,14 +118,13 @@ class WALStore:
             else:
                 raise CorruptLogError(pos, f"unknown record type {kind}")
             pos = stop
-        if pos < end:
-            os.truncate(self._path, pos)
+        os.truncate(self._path, pos)  # cut a torn tail off; a no-op on a whole log
 
     def _append(self, record: bytes) -> None:
-        _write_all(self._fd, record)
+        _write_all(self._log, record)
         self._unsynced += 1
         if self._every and self._unsynced >= self._every:
-            os.fsync(self._fd)
+            os.fsync(self._log.fileno())
             self._unsynced = 0
 
     def put(self, key: bytes, value: bytes) -> None:
@@ -146,25 +148,21 @@ class WALStore:
 
     def compact(self) -> None:
         temp = self._dir / COMPACT_NAME
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        try:
-            _write_all(fd, b"".join(_record(PUT, k, v) for k, v in self._data.items()))
-            os.fsync(fd)  # the new log's bytes are durable before its name replaces the old
-            os.replace(temp, self._path)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        finally:
-            os.close(fd)
+        with open(temp, "wb", buffering=0) as out:
+            try:
+                _write_all(out, b"".join(_record(PUT, k, v) for k, v in self._data.items()))
+                os.fsync(out.fileno())  # the new bytes are durable before the name moves
+                os.replace(temp, self._path)
+            except BaseException:
+                temp.unlink()
+                raise
         _fsync_directory(self._dir)  # and the rename itself
-        os.close(self._fd)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        self._log.close()
+        self._log = self._open_log()
         self._unsynced = 0
 
     def close(self) -> None:
-        if self._fd != -1:
-            os.close(self._fd)
-            self._fd = -1
+        self._log.close()  # closing a closed file does nothing
 
     def __enter__(self) -> WALStore:
         return self
