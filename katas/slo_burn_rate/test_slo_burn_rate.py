@@ -42,6 +42,15 @@ def outage() -> list[tuple[int, bool]]:
 # --- alerts: the workbook's table -------------------------------------------------
 
 
+@pytest.mark.spec("API")
+def test_an_alert_rule_is_a_frozen_value() -> None:
+    rule = AlertRule("page", HOUR, 5 * MINUTE, 14.4)
+    assert rule == PAGE_FAST
+    assert {rule: "oncall"}[PAGE_FAST] == "oncall", "rules are hashable (frozen dataclasses)"
+    with pytest.raises(AttributeError):
+        rule.burn_rate = 1.0  # type: ignore[misc]
+
+
 @pytest.mark.spec("Alerts")
 def test_workbook_rules_are_table_5_8() -> None:
     got = [(r.severity, r.long_window, r.short_window, r.burn_rate) for r in WORKBOOK_RULES]
@@ -145,7 +154,9 @@ def test_any_order_and_an_iterator_are_accepted() -> None:
     monitor = SLOMonitor(iter(log), slo=0.999)
     assert monitor.error_ratio(3899, HOUR) == pytest.approx(300 / 3600)
     assert monitor.error_ratio(3899, HOUR) == pytest.approx(300 / 3600), "asked twice"
-    assert monitor.firing(4199) == [PAGE_SLOW, TICKET]
+    assert monitor.firing(4199) == [PAGE_SLOW, TICKET], (
+        "a shuffled log, passed as an iterator, gives the same alerts as the sorted one"
+    )
 
 
 # --- burn rate --------------------------------------------------------------------
@@ -154,8 +165,24 @@ def test_any_order_and_an_iterator_are_accepted() -> None:
 @pytest.mark.spec("Burn rate")
 @pytest.mark.parametrize(
     ("slo", "errors", "want"),
-    [(0.999, 10, 10.0), (0.999, 1, 1.0), (0.99, 10, 1.0), (0.9, 500, 5.0), (0.999, 0, 0.0)],
-    ids=["three-nines-10", "three-nines-1", "two-nines", "one-nine", "no-errors"],
+    [
+        (0.999, 10, 10.0),
+        (0.999, 1, 1.0),
+        (0.99, 10, 1.0),
+        (0.9, 500, 5.0),
+        (0.5, 100, 0.2),
+        (0.25, 900, 1.2),
+        (0.999, 0, 0.0),
+    ],
+    ids=[
+        "three-nines-10",
+        "three-nines-1",
+        "two-nines",
+        "one-nine",
+        "half",
+        "quarter",
+        "no-errors",
+    ],
 )
 def test_burn_rate_is_error_ratio_over_the_budget(slo: float, errors: int, want: float) -> None:
     # 1000 requests in (0, 1000]; errors / 1000 / (1 - slo).
@@ -263,6 +290,25 @@ def test_a_burn_rate_equal_to_the_threshold_does_not_fire() -> None:
     # One more failure at 4: 3 / 5 and 2 / 3, both above 2.
     monitor = SLOMonitor([*log, (4, False)], slo=0.75, rules=[rule])
     assert monitor.firing(4) == [rule]
+
+
+@pytest.mark.spec("Alerts")
+@pytest.mark.parametrize(
+    ("log", "long_burn", "short_burn"),
+    [
+        ([(1, True), (2, True), (3, False), (4, False)], 2.0, 4.0),
+        ([(1, False), (2, False), (3, False), (4, True)], 3.0, 2.0),
+    ],
+    ids=["long-equal", "short-equal"],
+)
+def test_each_window_must_exceed_the_threshold(
+    log: list[tuple[int, bool]], long_burn: float, short_burn: float
+) -> None:
+    # Budget 0.25 again: 2 / 4 failed is exactly 2.0, 1 / 2 too; 3 / 4 is 3.0, 2 / 2 is 4.0.
+    rule = AlertRule("page", 4, 2, 2.0)
+    monitor = SLOMonitor(log, slo=0.75, rules=[rule])
+    assert (monitor.burn_rate(4, 4), monitor.burn_rate(4, 2)) == (long_burn, short_burn)
+    assert monitor.firing(4) == [], "a window exactly at the threshold keeps the alert quiet"
 
 
 @pytest.mark.spec("Alerts")
