@@ -1,0 +1,834 @@
+"""Tests for the write-ahead-log key-value store kata.
+
+The record layout is the README's table (modelled on LevelDB's doc/log_format.md:
+checksum, lengths, type, data; and on Bitcask's crc/ksz/value_sz entries,
+Sheehy & Smith 2010). The tests build, cut and damage logs with their own
+encoder below, never with the code under test, and read the store's log back
+with their own parser.
+
+Crashes are real and forced deterministically: a forked child process writes
+through the store and is killed with SIGKILL (no ``finally``, no ``close``) at a
+point the test chooses — after its k-th acknowledged write, or in the middle of
+an append, made to stop at an exact byte by lowering ``RLIMIT_FSIZE`` in the
+child (the kernel then writes only the bytes below the limit and fails the
+rest with EFBIG, as a crash mid-``write(2)`` would leave them). The fsync
+policy is checked by spying on ``os.fsync`` and ``os.replace``: which file was
+synced, and how many bytes it held at that moment (fsync(2), rename(2)).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import select
+import signal
+import stat
+import struct
+import warnings
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from wal_kv_store import CorruptLogError, WALStore
+
+PUT, DELETE = 1, 2
+HEADER_SIZE = 13
+
+
+# --- the README's record format, written independently of the code under test ----
+
+
+def record(kind: int, key: bytes, value: bytes = b"") -> bytes:
+    """One record: crc32 (of everything after it), kind, key_len, value_len, key, value."""
+    body = struct.pack("<BII", kind, len(key), len(value)) + key + value
+    return struct.pack("<I", zlib.crc32(body)) + body
+
+
+def put(key: bytes, value: bytes) -> bytes:
+    return record(PUT, key, value)
+
+
+def tombstone(key: bytes) -> bytes:
+    return record(DELETE, key)
+
+
+def parse(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """Every record of a log that must be whole: (kind, key, value)."""
+    out = []
+    pos = 0
+    while pos < len(data):
+        assert len(data) - pos >= HEADER_SIZE, f"a partial header at byte {pos} of the log"
+        crc, kind, key_len, value_len = struct.unpack_from("<IBII", data, pos)
+        stop = pos + HEADER_SIZE + key_len + value_len
+        assert stop <= len(data), f"the record at byte {pos} runs past the end of the log"
+        assert zlib.crc32(data[pos + 4 : stop]) == crc, f"bad checksum at byte {pos}"
+        key = data[pos + HEADER_SIZE : pos + HEADER_SIZE + key_len]
+        out.append((kind, key, data[pos + HEADER_SIZE + key_len : stop]))
+        pos = stop
+    return out
+
+
+def log_of(directory: Path) -> Path:
+    return directory / "wal.log"
+
+
+def write_log(directory: Path, *records: bytes) -> bytes:
+    directory.mkdir(parents=True, exist_ok=True)
+    data = b"".join(records)
+    log_of(directory).write_bytes(data)
+    return data
+
+
+def contents(directory: Path, keys: list[bytes]) -> dict[bytes, bytes | None]:
+    """What a fresh open of ``directory`` says about ``keys``."""
+    with WALStore(directory) as store:
+        return {key: store.get(key) for key in keys}
+
+
+# --- spying on os.fsync and os.replace ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sync:
+    """One os.fsync call: a directory or a file, its inode and its size then."""
+
+    is_dir: bool
+    inode: int
+    size: int
+
+
+@dataclass(frozen=True)
+class Replace:
+    src: Path
+    dst: Path
+
+
+class Spy:
+    """The os.fsync and os.replace calls, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[Sync | Replace] = []
+
+    def syncs_of(self, path: Path) -> list[int]:
+        """The sizes ``path`` (by its current inode) had at each of its fsyncs."""
+        inode = path.stat().st_ino
+        return [
+            e.size for e in self.events if isinstance(e, Sync) and not e.is_dir and e.inode == inode
+        ]
+
+    def directory_syncs(self, directory: Path) -> int:
+        inode = directory.stat().st_ino
+        return sum(isinstance(e, Sync) and e.is_dir and e.inode == inode for e in self.events)
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    recorder = Spy()
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd if isinstance(fd, int) else fd.fileno())
+        recorder.events.append(Sync(stat.S_ISDIR(info.st_mode), info.st_ino, info.st_size))
+        real_fsync(fd)
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str], **kw: object) -> None:
+        recorder.events.append(Replace(Path(src), Path(dst)))
+        real_replace(src, dst, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    return recorder
+
+
+# --- a child process to kill -----------------------------------------------------
+
+
+def run_and_kill(body: Callable[[Callable[[str], None]], None]) -> list[str]:
+    """Run ``body(send)`` in a forked child, then SIGKILL it; the lines it sent.
+
+    The child sends "DONE" when ``body`` returns or "RAISED <name>" when it
+    raises, then blocks until it is killed (``body`` may also send
+    "KILL ME …" and block itself): it never reaches a ``close`` or a
+    ``finally`` of the store. ``send`` writes straight to a pipe, so the parent
+    has every line sent before the kill.
+    """
+    read_fd, write_fd = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read_fd)
+
+            def send(line: str) -> None:
+                os.write(write_fd, line.encode() + b"\n")
+
+            try:
+                body(send)
+                send("DONE")
+            except BaseException as exc:
+                send(f"RAISED {type(exc).__name__}")
+            while True:
+                signal.pause()
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    received = b""
+    try:
+        while not received.endswith(b"\n") or not _final(received):
+            ready, _, _ = select.select([read_fd], [], [], 30)
+            chunk = os.read(read_fd, 65536) if ready else b""
+            if not chunk:
+                break  # the child died, or hung: the lines so far are the evidence
+            received += chunk
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read_fd)
+    return received.decode().splitlines()
+
+
+def _final(received: bytes) -> bool:
+    last = received.decode().splitlines()[-1]
+    return last == "DONE" or last.startswith(("RAISED", "KILL ME"))
+
+
+def limit_file_size(limit: int) -> None:
+    """In the child: a write past ``limit`` bytes writes up to it, then fails (EFBIG)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+
+
+def key(i: int) -> bytes:
+    return b"key-%04d" % i
+
+
+def value(i: int) -> bytes:
+    return b"value-%d-" % i + b"x" * (i % 7)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db"
+
+
+# --- API --------------------------------------------------------------------------
+
+
+@pytest.mark.spec("API")
+def test_put_get_delete_and_len(db: Path) -> None:
+    with WALStore(db) as store:
+        assert store.get(b"a") is None, "an absent key reads as None"
+        store.put(b"a", b"1")
+        store.put(b"b", b"2")
+        store.put(b"a", b"3")
+        assert (store.get(b"a"), store.get(b"b"), len(store)) == (b"3", b"2", 2)
+        assert store.delete(b"a") is True
+        assert store.get(b"a") is None, "a deleted key reads as None"
+        assert len(store) == 1
+        store.put(b"", b"")
+        assert store.get(b"") == b"", "an empty key and an empty value are fine"
+        assert len(store) == 2
+
+
+@pytest.mark.spec("API")
+def test_delete_of_an_absent_key_writes_nothing(db: Path) -> None:
+    with WALStore(db) as store:
+        store.put(b"a", b"1")
+        size = log_of(db).stat().st_size
+        assert store.delete(b"missing") is False
+        assert store.delete(b"a") is True
+        assert store.delete(b"a") is False, "a key already deleted is absent"
+    assert log_of(db).stat().st_size == size + len(tombstone(b"a")), (
+        "delete of an absent key must not append a tombstone"
+    )
+
+
+@pytest.mark.spec("API")
+def test_keys_and_values_must_be_bytes(db: Path) -> None:
+    with WALStore(db) as store:
+        with pytest.raises(TypeError):
+            store.put("a", b"1")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            store.put(b"a", "1")  # type: ignore[arg-type]
+        store.put(b"a", b"1")
+        with pytest.raises(TypeError):
+            store.delete("a")  # type: ignore[arg-type]
+        assert store.get(b"a") == b"1"
+        assert len(store) == 1
+    assert log_of(db).read_bytes() == put(b"a", b"1"), "a rejected write appends nothing"
+
+
+@pytest.mark.spec("API")
+def test_the_directory_is_created_with_its_parents(tmp_path: Path) -> None:
+    directory = tmp_path / "a" / "b" / "db"
+    with WALStore(directory) as store:
+        store.put(b"k", b"v")
+    assert log_of(directory).read_bytes() == put(b"k", b"v")
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/dev/fd"))
+
+
+@pytest.mark.spec("API")
+def test_close_releases_the_log_and_twice_is_harmless(db: Path) -> None:
+    before = open_descriptors()
+    store = WALStore(db)
+    store.put(b"k", b"v")
+    store.close()
+    assert open_descriptors() == before, "close() must close the log file"
+    store.close()  # a second close does nothing
+    with WALStore(db) as again:
+        assert again.get(b"k") == b"v"
+    assert open_descriptors() == before, "leaving the with block closes the store"
+
+
+# --- record format ----------------------------------------------------------------
+
+
+@pytest.mark.spec("Record format")
+def test_the_readme_example_record(db: Path) -> None:
+    # The README's worked example, byte for byte.
+    want = bytes.fromhex("d2b0f8b1 01 01000000 01000000 6b 76")
+    assert put(b"k", b"v") == want, "this test file's own encoder"
+    with WALStore(db) as store:
+        store.put(b"k", b"v")
+    assert log_of(db).read_bytes() == want
+
+
+@pytest.mark.spec("Record format")
+def test_the_log_holds_the_records_back_to_back(db: Path) -> None:
+    with WALStore(db, fsync="never") as store:
+        store.put(b"k", b"v")
+        store.put(b"user:1", b"ada")
+        store.put(b"empty", b"")
+        store.delete(b"k")
+        store.put(b"bin\x00\xff", bytes(range(256)))
+    want = (
+        put(b"k", b"v")
+        + put(b"user:1", b"ada")
+        + put(b"empty", b"")
+        + tombstone(b"k")
+        + put(b"bin\x00\xff", bytes(range(256)))
+    )
+    assert log_of(db).read_bytes() == want, "the log must follow the README's record table"
+
+
+@pytest.mark.spec("Record format")
+def test_a_log_written_by_another_program_is_read(db: Path) -> None:
+    write_log(db, put(b"a", b"1"), put(b"b", b"2"), tombstone(b"a"), put(b"c", b"\x00" * 300))
+    with WALStore(db) as store:
+        assert (store.get(b"a"), store.get(b"b"), store.get(b"c")) == (None, b"2", b"\x00" * 300)
+        assert len(store) == 2
+
+
+# --- writes -----------------------------------------------------------------------
+
+
+@pytest.mark.spec("Writes")
+def test_a_write_reaches_the_os_before_put_returns(db: Path) -> None:
+    # Read through another descriptor while the store is still open, fsync "never".
+    with WALStore(db, fsync="never") as store:
+        store.put(b"a", b"1")
+        assert log_of(db).read_bytes() == put(b"a", b"1"), (
+            "after put returns, its record must be in the file (os.write or flush), not "
+            "in a Python buffer"
+        )
+        store.delete(b"a")
+        assert log_of(db).read_bytes() == put(b"a", b"1") + tombstone(b"a")
+
+
+@pytest.mark.spec("Writes")
+@pytest.mark.parametrize("policy", ["never", "always", 3], ids=["never", "always", "every-3"])
+def test_acknowledged_writes_survive_sigkill(db: Path, policy: str | int) -> None:
+    acknowledged = 25
+
+    def writer(send: Callable[[str], None]) -> None:
+        store = WALStore(db, fsync=policy)
+        for i in range(acknowledged):
+            store.put(key(i), value(i))
+            if i % 5 == 4:
+                store.delete(key(i - 2))
+            send(f"ack {i}")
+
+    lines = run_and_kill(writer)
+    assert lines[-1] == "DONE", f"the writer failed: {lines[-1]}"
+    deleted = {i - 2 for i in range(acknowledged) if i % 5 == 4}
+    want = {key(i): None if i in deleted else value(i) for i in range(acknowledged)}
+    with WALStore(db) as store:
+        got = {k: store.get(k) for k in want}
+        assert got == want, "every acknowledged write must survive a SIGKILL of the writer"
+        assert len(store) == acknowledged - len(deleted)
+
+
+# Where the kernel stops the last append, in bytes into its record (whose key
+# is 8 bytes, value 21): inside the crc, just short of the header, right after
+# it, inside the key, inside the value, one byte short.
+CUTS = [1, 12, 13, 17, 30, 41]
+
+
+@pytest.mark.spec("Recovery")
+@pytest.mark.parametrize("cut", CUTS, ids=[f"cut-{c}" for c in CUTS])
+def test_a_writer_killed_mid_append_loses_only_that_write(db: Path, cut: int) -> None:
+    last = put(b"last-key", b"v" * 21)
+    assert len(last) == 42
+
+    def writer(send: Callable[[str], None]) -> None:
+        store = WALStore(db, fsync="always")
+        for i in range(10):
+            store.put(key(i), value(i))
+            send(f"ack {i}")
+        store.delete(key(3))
+        send("ack delete")
+        limit_file_size(log_of(db).stat().st_size + cut)
+        store.put(b"last-key", b"v" * 21)
+        send("ack last")  # a put that returned was acknowledged
+
+    lines = run_and_kill(writer)
+    assert lines[-1].startswith("RAISED"), (
+        f"the cut append must fail (RLIMIT_FSIZE stops the write at byte {cut} of its record, "
+        f"and the rest gets EFBIG): got {lines[-1]!r} — is a short os.write ignored?"
+    )
+    assert "ack last" not in lines
+    good = b"".join(put(key(i), value(i)) for i in range(10)) + tombstone(key(3))
+    assert log_of(db).read_bytes() == good + last[:cut], "the kernel wrote up to the limit"
+    keys = [key(i) for i in range(10)] + [b"last-key"]
+    want = {k: None if k in (key(3), b"last-key") else value(i) for i, k in enumerate(keys)}
+    assert contents(db, keys) == want
+    assert log_of(db).read_bytes() == good, "the torn tail must be truncated"
+
+
+# --- durability -------------------------------------------------------------------
+
+
+@pytest.mark.spec("Durability")
+@pytest.mark.parametrize("policy", ["always", 1], ids=["always", "one"])
+def test_always_fsyncs_every_record_before_returning(db: Path, spy: Spy, policy: str | int) -> None:
+    store = WALStore(db, fsync=policy)
+    sizes = []
+    end = 0
+    for i in range(5):
+        store.put(key(i), value(i))
+        end += len(put(key(i), value(i)))
+        sizes.append(end)
+        assert spy.syncs_of(log_of(db)) == sizes, (
+            f"after put number {i + 1} returns, the log must have been fsynced "
+            f"{i + 1} times, each time holding the record just written"
+        )
+    store.delete(key(0))
+    sizes.append(end + len(tombstone(key(0))))
+    assert spy.syncs_of(log_of(db)) == sizes, "a tombstone is fsynced too"
+    store.close()
+    assert spy.syncs_of(log_of(db)) == sizes, "close() does not fsync"
+
+
+@pytest.mark.spec("Durability")
+def test_every_n_fsyncs_after_each_nth_record(db: Path, spy: Spy) -> None:
+    store = WALStore(db, fsync=3)
+    ends = []
+    end = 0
+    for i in range(8):
+        store.put(key(i), value(i))
+        end += len(put(key(i), value(i)))
+        ends.append(end)
+    store.close()
+    assert spy.syncs_of(log_of(db)) == [ends[2], ends[5]], (
+        "fsync=3: after the 3rd and the 6th record, each holding what was written"
+    )
+
+
+@pytest.mark.spec("Durability")
+def test_never_does_not_fsync_appends(db: Path, spy: Spy) -> None:
+    with WALStore(db, fsync="never") as store:
+        for i in range(5):
+            store.put(key(i), value(i))
+        store.delete(key(1))
+    assert spy.syncs_of(log_of(db)) == [], 'fsync="never": appends are never fsynced'
+
+
+@pytest.mark.spec("Durability")
+@pytest.mark.parametrize("policy", ["always", "never"])
+def test_creating_the_log_fsyncs_the_directory(db: Path, spy: Spy, policy: str) -> None:
+    with WALStore(db, fsync=policy):
+        pass
+    assert log_of(db).exists(), "opening creates an empty wal.log"
+    assert spy.directory_syncs(db) == 1, (
+        "a new log's name is durable only once its directory is fsynced, whatever the policy"
+    )
+
+
+@pytest.mark.spec("Durability")
+def test_compaction_restarts_the_every_n_count(db: Path, spy: Spy) -> None:
+    store = WALStore(db, fsync=2)
+    store.put(b"a", b"1")
+    store.compact()  # fsyncs everything: the count starts again
+    compacted = spy.syncs_of(log_of(db))
+    assert compacted == [len(put(b"a", b"1"))], "compaction fsyncs its new log"
+    store.put(b"b", b"2")
+    assert spy.syncs_of(log_of(db)) == compacted, "one record since compaction: no fsync yet"
+    store.put(b"c", b"3")
+    end = len(put(b"a", b"1") + put(b"b", b"2") + put(b"c", b"3"))
+    assert spy.syncs_of(log_of(db)) == [*compacted, end], "two since compaction: fsync"
+    store.close()
+
+
+@pytest.mark.spec("Durability")
+def test_a_policy_read_at_run_time_is_accepted(db: Path, spy: Spy) -> None:
+    # The policy usually comes from a configuration file: an equal string, not
+    # the same object as the literal (compare with ==, not is).
+    always, never = "".join(["al", "ways"]), "".join(["ne", "ver"])
+    with WALStore(db / "a", fsync=always) as store:
+        store.put(b"k", b"v")
+    assert spy.syncs_of(log_of(db / "a")) == [len(put(b"k", b"v"))]
+    with WALStore(db / "n", fsync=never) as store:
+        store.put(b"k", b"v")
+    assert spy.syncs_of(log_of(db / "n")) == []
+
+
+@pytest.mark.spec("Durability")
+@pytest.mark.parametrize(
+    "policy", ["sometimes", "", 0, -1, 2.5], ids=["word", "empty", "zero", "negative", "float"]
+)
+def test_an_unknown_policy_is_rejected(db: Path, policy: object) -> None:
+    with pytest.raises(ValueError):
+        WALStore(db, fsync=policy)  # type: ignore[arg-type]
+
+
+# --- recovery ---------------------------------------------------------------------
+
+
+@pytest.mark.spec("Recovery")
+def test_replay_applies_records_in_order(db: Path) -> None:
+    write_log(
+        db,
+        put(b"a", b"1"),
+        put(b"a", b"2"),
+        tombstone(b"a"),
+        put(b"a", b"3"),
+        put(b"b", b"1"),
+        tombstone(b"b"),
+        tombstone(b"never-there"),
+    )
+    with WALStore(db) as store:
+        assert (store.get(b"a"), store.get(b"b"), len(store)) == (b"3", None, 1)
+
+
+# More than 256 bytes before the last record, so offsets are not small ints.
+PREFIX = [put(b"a", b"1"), put(b"big", b"\xee" * 300), put(b"b", b"22"), tombstone(b"a")]
+LAST = put(b"c", b"last value")
+
+
+@pytest.mark.spec("Recovery")
+def test_a_torn_last_record_is_dropped_at_every_byte(tmp_path: Path) -> None:
+    good = b"".join(PREFIX)
+    for cut in range(len(LAST)):
+        db = tmp_path / f"cut-{cut}"
+        write_log(db, good + LAST[:cut])
+        with WALStore(db) as store:
+            got = (store.get(b"a"), store.get(b"b"), store.get(b"c"), len(store))
+            assert got == (None, b"22", None, 2), (
+                f"log cut {cut} bytes into its last record: the records before it stand"
+            )
+        assert log_of(db).read_bytes() == good, (
+            f"cut at byte {cut} of the last record: the torn tail is truncated away"
+        )
+
+
+@pytest.mark.spec("Recovery")
+def test_appends_after_a_torn_tail_follow_the_good_records(db: Path) -> None:
+    good = b"".join(PREFIX)
+    write_log(db, good + LAST[:20])
+    with WALStore(db) as store:
+        store.put(b"d", b"4")
+    assert log_of(db).read_bytes() == good + put(b"d", b"4"), (
+        "the torn bytes must be cut off before the next append, or they end up in the middle"
+    )
+    assert contents(db, [b"b", b"c", b"d"]) == {b"b": b"22", b"c": None, b"d": b"4"}
+
+
+def flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x40]) + data[at + 1 :]
+
+
+# Offsets into put(b"c", b"last value") (13-byte header, key at 13, value at 14).
+DAMAGE = {"crc": 2, "kind": 4, "key": 13, "value": 18, "last-byte": 23}
+
+
+@pytest.mark.spec("Recovery")
+@pytest.mark.parametrize("where", list(DAMAGE), ids=list(DAMAGE))
+def test_a_bad_checksum_at_the_tail_is_a_torn_record(db: Path, where: str) -> None:
+    good = b"".join(PREFIX)
+    write_log(db, good + flip(LAST, DAMAGE[where]))
+    with WALStore(db) as store:
+        assert (store.get(b"b"), store.get(b"c"), len(store)) == (b"22", None, 2), (
+            "the last record, whole in length but with a wrong checksum, is dropped"
+        )
+    assert log_of(db).read_bytes() == good, "and truncated away"
+
+
+@pytest.mark.spec("Recovery")
+@pytest.mark.parametrize("where", list(DAMAGE), ids=list(DAMAGE))
+def test_a_bad_checksum_in_the_middle_is_corruption(db: Path, where: str) -> None:
+    offset = len(b"".join(PREFIX))
+    data = write_log(db, *PREFIX, flip(LAST, DAMAGE[where]), put(b"d", b"4"))
+    with pytest.raises(CorruptLogError) as caught:
+        WALStore(db)
+    assert caught.value.offset == offset, "offset is where the damaged record starts"
+    assert log_of(db).read_bytes() == data, "a corrupt log is left exactly as it was"
+
+
+@pytest.mark.spec("Recovery")
+def test_corruption_in_the_first_record_reports_offset_zero(db: Path) -> None:
+    data = write_log(db, flip(put(b"a", b"1"), 14), put(b"b", b"2"))
+    with pytest.raises(CorruptLogError) as caught:
+        WALStore(db)
+    assert caught.value.offset == 0
+    assert log_of(db).read_bytes() == data
+
+
+@pytest.mark.spec("Recovery")
+@pytest.mark.parametrize(
+    ("kind", "at_tail"),
+    [(3, False), (3, True), (0, False), (255, True)],
+    ids=["3-middle", "3-tail", "0-middle", "255-tail"],
+)
+def test_an_unknown_kind_with_a_good_checksum_is_corruption(
+    db: Path, kind: int, at_tail: bool
+) -> None:
+    odd = record(kind, b"x", b"y")
+    records = [put(b"a", b"1"), odd] + ([] if at_tail else [put(b"b", b"2")])
+    data = write_log(db, *records)
+    with pytest.raises(CorruptLogError) as caught:
+        WALStore(db)
+    assert caught.value.offset == len(records[0])
+    assert log_of(db).read_bytes() == data
+
+
+@pytest.mark.spec("Recovery")
+def test_a_length_running_past_the_end_is_a_torn_tail(db: Path) -> None:
+    # A header that promises more bytes than the file has: the append was cut.
+    huge = struct.pack("<IBII", 0, PUT, 5, 1 << 20) + b"abcde"
+    write_log(db, put(b"a", b"1"), huge)
+    assert contents(db, [b"a", b"abcde"]) == {b"a": b"1", b"abcde": None}
+    assert log_of(db).read_bytes() == put(b"a", b"1")
+
+
+@pytest.mark.spec("Recovery")
+def test_a_leftover_compaction_file_is_deleted_and_ignored(db: Path) -> None:
+    write_log(db, put(b"a", b"1"))
+    leftover = db / "wal.log.compact"
+    leftover.write_bytes(put(b"a", b"stale") + put(b"ghost", b"boo"))
+    assert contents(db, [b"a", b"ghost"]) == {b"a": b"1", b"ghost": None}
+    assert not leftover.exists(), "opening deletes wal.log.compact"
+
+
+@pytest.mark.spec("Recovery")
+def test_a_last_record_of_exactly_a_header_is_whole(db: Path) -> None:
+    # put(b"", b"") is 13 bytes: a header and nothing else.
+    write_log(db, put(b"a", b"1"), put(b"", b""))
+    with WALStore(db) as store:
+        assert (store.get(b""), len(store)) == (b"", 2), "a 13-byte record is a whole record"
+    assert log_of(db).read_bytes() == put(b"a", b"1") + put(b"", b"")
+
+
+@pytest.mark.spec("Recovery")
+def test_an_empty_log_opens_empty(db: Path) -> None:
+    write_log(db)
+    with WALStore(db) as store:
+        assert len(store) == 0
+        store.put(b"a", b"1")
+    assert log_of(db).read_bytes() == put(b"a", b"1")
+
+
+@pytest.mark.spec("Recovery")
+def test_a_long_log_replays(db: Path) -> None:
+    records = []
+    want: dict[bytes, bytes | None] = {}
+    for i in range(20_000):
+        k = key(i % 3000)
+        if i % 11 == 5:
+            records.append(tombstone(k))
+            want[k] = None
+        else:
+            records.append(put(k, value(i)))
+            want[k] = value(i)
+    write_log(db, *records)
+    with WALStore(db) as store:
+        assert {k: store.get(k) for k in want} == want
+        assert len(store) == sum(v is not None for v in want.values())
+
+
+# --- compaction -------------------------------------------------------------------
+
+
+def fill(store: WALStore) -> dict[bytes, bytes | None]:
+    """Overwrites and deletes; the state they leave."""
+    want: dict[bytes, bytes | None] = {}
+    for i in range(40):
+        k = key(i % 12)
+        store.put(k, value(i))
+        want[k] = value(i)
+        if i % 9 == 8:
+            store.delete(k)
+            want[k] = None
+    return want
+
+
+@pytest.mark.spec("Compaction")
+def test_compaction_keeps_one_put_per_live_key(db: Path) -> None:
+    with WALStore(db, fsync="never") as store:
+        want = fill(store)
+        store.compact()
+        assert {k: store.get(k) for k in want} == want
+    live = {k: v for k, v in want.items() if v is not None}
+    got = parse(log_of(db).read_bytes())
+    assert sorted(got) == sorted((PUT, k, v) for k, v in live.items()), (
+        "after compaction wal.log holds exactly one put per live key: no tombstones, no "
+        "overwritten values"
+    )
+    assert contents(db, list(want)) == want
+
+
+@pytest.mark.spec("Compaction")
+def test_a_deleted_key_stays_deleted_through_compaction(db: Path) -> None:
+    with WALStore(db) as store:
+        store.put(b"gone", b"1")
+        store.put(b"kept", b"2")
+        store.delete(b"gone")
+        store.compact()
+        assert store.get(b"gone") is None
+    assert contents(db, [b"gone", b"kept"]) == {b"gone": None, b"kept": b"2"}, (
+        "a deleted key must not come back after compaction and a reopen"
+    )
+    with WALStore(db) as store:
+        store.compact()  # a second compaction of the compacted log
+        assert len(store) == 1
+    assert contents(db, [b"gone", b"kept"]) == {b"gone": None, b"kept": b"2"}
+
+
+@pytest.mark.spec("Compaction")
+def test_writes_after_compaction_go_to_the_new_log(db: Path) -> None:
+    with WALStore(db, fsync=2) as store:
+        store.put(b"a", b"1")
+        store.put(b"a", b"2")
+        store.compact()
+        store.put(b"b", b"3")
+        store.delete(b"a")
+    assert log_of(db).read_bytes() == put(b"a", b"2") + put(b"b", b"3") + tombstone(b"a")
+    assert contents(db, [b"a", b"b"]) == {b"a": None, b"b": b"3"}
+
+
+@pytest.mark.spec("Compaction")
+@pytest.mark.parametrize("policy", ["never", "always"])
+def test_compaction_syncs_the_new_file_swaps_it_and_syncs_the_directory(
+    db: Path, spy: Spy, policy: str
+) -> None:
+    store = WALStore(db, fsync=policy)
+    store.put(b"a", b"1")
+    store.put(b"a", b"2")
+    store.put(b"b", b"3")
+    old_inode = log_of(db).stat().st_ino
+    spy.events.clear()
+    store.compact()
+    store.close()
+    new_inode = log_of(db).stat().st_ino
+    dir_inode = db.stat().st_ino
+    size = len(put(b"a", b"2") + put(b"b", b"3"))
+    got = [
+        (e.is_dir, e.inode, None if e.is_dir else e.size) if isinstance(e, Sync) else e
+        for e in spy.events
+    ]
+    assert got == [
+        (False, new_inode, size),
+        Replace(db / "wal.log.compact", db / "wal.log"),
+        (True, dir_inode, None),
+    ], (
+        "compaction must fsync the new file (holding every live record), then os.replace it "
+        "onto wal.log, then fsync the directory so the rename is durable"
+    )
+    assert new_inode != old_inode, "the new log is a new file, not the old one rewritten"
+
+
+@pytest.mark.spec("Compaction")
+def test_a_failed_swap_leaves_the_old_log_in_use(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = WALStore(db)
+    want = fill(store)
+    before = log_of(db).read_bytes()
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError("disk said no")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk said no"):
+        store.compact()
+    monkeypatch.undo()
+    assert log_of(db).read_bytes() == before, "a failed compaction leaves wal.log as it was"
+    assert not (db / "wal.log.compact").exists(), "and deletes wal.log.compact"
+    store.put(b"after", b"1")
+    want[b"after"] = b"1"
+    assert {k: store.get(k) for k in want} == want
+    store.close()
+    assert log_of(db).read_bytes() == before + put(b"after", b"1"), "it goes on with the old log"
+    assert contents(db, list(want)) == want
+
+
+def compacted_state(db: Path) -> tuple[dict[bytes, bytes | None], int]:
+    """A log with dead records; its live state and the size of its compacted form."""
+    with WALStore(db, fsync="never") as store:
+        want = fill(store)
+    live = sum(len(put(k, v)) for k, v in want.items() if v is not None)
+    assert live < log_of(db).stat().st_size
+    return want, live
+
+
+@pytest.mark.spec("Compaction")
+def test_a_crash_while_writing_the_compacted_log_loses_nothing(db: Path) -> None:
+    want, live = compacted_state(db)
+    before = log_of(db).read_bytes()
+
+    def compactor(send: Callable[[str], None]) -> None:
+        store = WALStore(db, fsync="never")
+        limit_file_size(live // 2)  # the new log's write fails half-way
+        store.compact()
+
+    lines = run_and_kill(compactor)
+    assert lines[-1].startswith("RAISED"), f"the half-written compaction must fail: {lines}"
+    assert log_of(db).read_bytes() == before, (
+        "a compaction that died half-way must not have touched wal.log (write a new file, "
+        "then os.replace it)"
+    )
+    assert contents(db, list(want)) == want
+
+
+@pytest.mark.spec("Compaction")
+@pytest.mark.parametrize("swapped", [False, True], ids=["before-swap", "after-swap"])
+def test_a_kill_around_the_swap_leaves_a_whole_log(db: Path, swapped: bool) -> None:
+    want, live = compacted_state(db)
+
+    def compactor(send: Callable[[str], None]) -> None:
+        store = WALStore(db, fsync="never")
+        real_replace = os.replace
+
+        def replace_then_hang(src: str, dst: str) -> None:
+            if swapped:
+                real_replace(src, dst)
+            send("KILL ME at the swap")
+            while True:
+                signal.pause()  # killed here
+
+        os.replace = replace_then_hang  # type: ignore[assignment]
+        store.compact()
+
+    lines = run_and_kill(compactor)
+    assert lines == ["KILL ME at the swap"], (
+        f"compaction must swap the new log in with os.replace: {lines}"
+    )
+    assert (db / "wal.log.compact").exists() is not swapped
+    assert contents(db, list(want)) == want, "whichever side of the swap, the data is whole"
+    assert not (db / "wal.log.compact").exists()
+    size = log_of(db).stat().st_size
+    assert (size == live) is swapped, "before the swap the old log, after it the compacted one"
