@@ -570,12 +570,14 @@ class BotoCall:
 
 @dataclass
 class BotoHook:
-    """A hook of :class:`BotoRecorder`: see :meth:`BotoRecorder.before`."""
+    """A hook of :class:`BotoRecorder`: see :meth:`BotoRecorder.before` and ``respond``."""
 
     when: Callable[[BotoCall], bool]
     action: Callable[[BotoCall], object]
     times: int
     fired: int = 0
+    responds: bool = False
+    """Whether the action's result is the response (``respond``) rather than ignored."""
 
 
 class BotoRecorder:
@@ -592,9 +594,9 @@ class BotoRecorder:
         assert [c.operation for c in rec.calls] == ["UpdateItem"]
 
     ``before(when, action)`` runs ``action(call)`` after the call is built and
-    before it is sent; when the action returns a ``dict``, the call is not sent
-    and the code under test gets that dict as the service's parsed response
-    (a fault the mock cannot produce, e.g. a batch entry that failed
+    before it is sent. ``respond(when, answer)`` does not send the call: the
+    code under test gets ``answer(call)`` as the service's parsed response (a
+    fault the mock cannot produce, e.g. a batch entry that failed
     server-side). Leaving the ``with`` block (or ``close()``) removes the
     handlers.
     """
@@ -637,13 +639,26 @@ class BotoRecorder:
     ) -> BotoHook:
         """Run ``action(call)`` just before a matching call is sent, at most ``times`` times.
 
-        ``when`` is an operation name or a predicate on the call. A ``dict``
-        returned by ``action`` is the response the code gets instead of
-        sending the call. Calls the action makes with this same client are
-        recorded but run no hooks.
+        ``when`` is an operation name or a predicate on the call. Calls the
+        action makes with this same client are recorded but run no hooks.
         """
         match = (lambda call: call.operation == when) if isinstance(when, str) else when
         hook = BotoHook(match, action, times)
+        self._hooks.append(hook)
+        return hook
+
+    def respond(
+        self,
+        when: str | Callable[[BotoCall], bool],
+        answer: Callable[[BotoCall], dict[str, Any]],
+        times: int = 1,
+    ) -> BotoHook:
+        """Answer a matching call with ``answer(call)`` instead of sending it, ``times`` times.
+
+        The code under test gets the dict as the parsed response of its call.
+        """
+        match = (lambda call: call.operation == when) if isinstance(when, str) else when
+        hook = BotoHook(match, answer, times, responds=True)
         self._hooks.append(hook)
         return hook
 
@@ -665,7 +680,7 @@ class BotoRecorder:
                     got = hook.action(call)
                 finally:
                     self._busy.on = False
-                if isinstance(got, dict) and response is None:
+                if hook.responds and response is None:
                     response = got
         if response is None:
             return None

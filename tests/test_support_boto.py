@@ -51,7 +51,7 @@ def test_records_operations_and_their_parameters(sqs: Any, queue: str) -> None:
 
 def test_close_removes_the_handlers(sqs: Any, queue: str) -> None:
     rec = BotoRecorder(sqs)
-    rec.before("SendMessage", lambda call: {"MessageId": "never"})
+    rec.respond("SendMessage", lambda call: {"MessageId": "never"})
     rec.close()
     sqs.send_message(QueueUrl=queue, MessageBody="hello")
     assert rec.calls == []
@@ -86,12 +86,12 @@ def test_a_hook_with_a_predicate_and_times(sqs: Any, queue: str) -> None:
     assert fired == ["b", "b"]
 
 
-def test_a_dict_returned_by_a_hook_is_the_response(sqs: Any, queue: str) -> None:
+def test_respond_answers_instead_of_sending(sqs: Any, queue: str) -> None:
     failed = {"Id": "0", "SenderFault": False, "Code": "InternalError", "Message": "try again"}
     sqs.send_message(QueueUrl=queue, MessageBody="hello")
     handle = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0)["Messages"][0]["ReceiptHandle"]
     with BotoRecorder(sqs) as rec:
-        rec.before("DeleteMessageBatch", lambda call: {"Successful": [], "Failed": [failed]})
+        rec.respond("DeleteMessageBatch", lambda call: {"Successful": [], "Failed": [failed]})
         got = sqs.delete_message_batch(
             QueueUrl=queue, Entries=[{"Id": "0", "ReceiptHandle": handle}]
         )
@@ -108,3 +108,11 @@ def test_calls_a_hook_makes_on_the_same_client_run_no_hooks(sqs: Any, queue: str
         sqs.send_message(QueueUrl=queue, MessageBody="y")
     assert hook.fired == 1
     assert [c.params["MessageBody"] for c in rec.named("SendMessage")] == ["y", "x"]
+
+
+def test_what_a_before_hook_returns_is_ignored(sqs: Any, queue: str) -> None:
+    rival = boto3.client("sqs")
+    with BotoRecorder(sqs) as rec:
+        rec.before("SendMessage", lambda call: rival.get_queue_url(QueueName="jobs"))
+        got = sqs.send_message(QueueUrl=queue, MessageBody="hello")
+    assert "MessageId" in got, "the call was sent and its own response returned"
