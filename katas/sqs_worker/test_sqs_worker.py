@@ -16,6 +16,7 @@ per-entry ``Failed`` list).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -78,9 +79,28 @@ def rec(sqs: Any) -> Iterator[BotoRecorder]:
 
 
 @pytest.fixture
-def clock() -> Iterator[Any]:
-    with freeze_time("2026-01-05 09:00:00") as frozen:
-        yield frozen
+def clock(sqs: Any) -> Iterator[Any]:
+    """A frozen clock; ``clock.tick(31)`` lets a 30 s visibility timeout lapse.
+
+    moto's long poll waits until its clock has moved WaitTimeSeconds on, which
+    a frozen clock never does; so the worker's receives are sent as short
+    polls meanwhile. The recorder (registered earlier) still records the
+    WaitTimeSeconds the worker asked for, and the long-polling test runs in
+    real time.
+    """
+
+    def short_poll(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "ReceiveMessage":
+            params["WaitTimeSeconds"] = 0
+
+    events = sqs.meta.events
+    event = "before-parameter-build"  # where BotoRecorder records; last in line
+    events.register_last(event, short_poll, unique_id="kata-short-poll")
+    try:
+        with freeze_time("2026-01-05 09:00:00") as frozen:
+            yield frozen
+    finally:
+        events.unregister(event, unique_id="kata-short-poll")
 
 
 @pytest.fixture
@@ -154,7 +174,9 @@ def test_create_queues_makes_the_queue_and_its_dlq(sqs: Any, rival: Any) -> None
 
 @pytest.mark.spec("Queues")
 def test_create_queues_defaults(sqs: Any, rival: Any) -> None:
-    urls = create_queues(sqs, "orders")
+    urls = create_queues(sqs=sqs, name="orders")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        urls.queue_url = "elsewhere"  # type: ignore[misc]
     attrs = rival.get_queue_attributes(QueueUrl=urls.queue_url, AttributeNames=["All"])
     attrs = attrs["Attributes"]
     assert attrs["VisibilityTimeout"] == "30"
@@ -315,6 +337,40 @@ def test_a_heartbeat_with_half_the_timeout_left_makes_no_call(
 
 
 @pytest.mark.spec("Visibility")
+def test_half_of_an_odd_timeout(
+    sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
+) -> None:
+    send(rival, queue, "job")
+    calls: list[int] = []
+
+    def work(delivery: Delivery) -> None:
+        clock.tick(15.8)  # 15.2 of 31 s left: less than half (15.5)
+        delivery.heartbeat()
+        calls.append(len(rec.named("ChangeMessageVisibility")))
+
+    Worker(sqs, queue, work, visibility_timeout=31).poll_once()
+    assert calls == [1], "15.2 s left is less than half of 31 s: extend"
+
+
+@pytest.mark.spec("Visibility")
+def test_a_late_heartbeat_still_extends(
+    sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
+) -> None:
+    send(rival, queue, "job")
+    seen: list[Any] = []
+
+    def work(delivery: Delivery) -> None:
+        clock.tick(35)  # the visibility lapsed 5 s ago, and nobody took the message yet
+        delivery.heartbeat()
+        seen.append(len(rec.named("ChangeMessageVisibility")))
+        clock.tick(20)
+        seen.append(visible(rival, queue))
+
+    Worker(sqs, queue, work).poll_once()
+    assert seen == [1, []], "no time left is less than half: extend, and it stays hidden"
+
+
+@pytest.mark.spec("Visibility")
 def test_the_workers_timeout_overrides_the_queues(
     sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
 ) -> None:
@@ -376,6 +432,19 @@ def test_the_retry_delay_doubles_and_is_capped(
         clock.tick(wait + 1)
     delays = [c.params["VisibilityTimeout"] for c in rec.named("ChangeMessageVisibility")]
     assert delays == [MAX_RETRY_DELAY, MAX_RETRY_DELAY] == [900, 900], "capped at 900 s"
+
+
+@pytest.mark.spec("Retries")
+def test_the_default_retry_delay_is_5_seconds(
+    sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
+) -> None:
+    send(rival, queue, "flaky")
+    worker = Worker(sqs=sqs, queue_url=queue, handler=Handler(fail={"flaky"}))
+    worker.poll_once()
+    clock.tick(6)
+    worker.poll_once()
+    delays = [c.params["VisibilityTimeout"] for c in rec.named("ChangeMessageVisibility")]
+    assert delays == [5, 10]
 
 
 @pytest.mark.spec("Retries")
