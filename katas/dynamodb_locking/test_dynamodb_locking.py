@@ -16,6 +16,7 @@ TransactWriteItems per transfer, one Query per page, no Scan).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -181,8 +182,22 @@ def test_opening_balance_cannot_be_negative(bank: Bank, rival: Bank) -> None:
 @pytest.mark.spec("Accounts")
 def test_a_missing_account_is_not_found(bank: Bank) -> None:
     bank.open_account("alice", "Alice")
-    with pytest.raises(AccountNotFound):
+    with pytest.raises(AccountNotFound) as raised:
         bank.get_account("bob")
+    assert raised.value.args[0] == "bob", "AccountNotFound names the missing account's id"
+
+
+@pytest.mark.spec("API")
+def test_the_values_are_frozen(bank: Bank) -> None:
+    values = [
+        bank.open_account("alice", "Alice", 100),
+        Transfer("t-1", "alice", "bob", 1, 1),
+        Page([], None),
+    ]
+    for value in values:
+        field = dataclasses.fields(value)[0].name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, field, None)
 
 
 # -- Optimistic locking ---------------------------------------------------------------
@@ -309,7 +324,12 @@ def test_update_gives_up_after_its_attempts(
 def test_update_default_attempts_is_3(bank: Bank, rival: Bank, rec: BotoRecorder) -> None:
     bank.open_account("alice", "Alice", 100)
     rec.before(is_write, lambda call: rival.save(rival.get_account("alice")), times=2)
-    assert bank.update("alice", double) == Account("alice", "Alice", 200, 4)
+    got = bank.update(account_id="alice", change=double)
+    assert got == Account("alice", "Alice", 200, 4), "the third try succeeds"
+    rec.before(is_write, lambda call: rival.save(rival.get_account("alice")), times=3)
+    with pytest.raises(ConflictError):
+        bank.update("alice", double)
+    assert rival.get_account("alice") == Account("alice", "Alice", 200, 7), "three tries only"
 
 
 @pytest.mark.spec("Retrying")
@@ -385,8 +405,9 @@ def test_insufficient_funds_changes_nothing(two: Bank, rival: Bank) -> None:
 def test_a_missing_account_changes_nothing(
     two: Bank, rival: Bank, source: str, target: str
 ) -> None:
-    with pytest.raises(AccountNotFound):
+    with pytest.raises(AccountNotFound) as raised:
         two.transfer("t-1", source, target, 10, at=1)
+    assert raised.value.args[0] == "ghost", "AccountNotFound names the missing account's id"
     unchanged(rival)
     with pytest.raises(AccountNotFound):
         rival.get_account("ghost")
@@ -420,7 +441,7 @@ def test_cancellation_reasons_in_order_of_precedence(two: Bank, rival: Bank) -> 
 @pytest.mark.spec("Transfers")
 @pytest.mark.parametrize(
     ("source", "target", "amount"),
-    [("alice", "bob", 0), ("alice", "bob", -5), ("alice", "alice", 10)],
+    [("alice", "bob", 0), ("alice", "bob", -5), ("alice", "".join(["al", "ice"]), 10)],
     ids=["zero", "negative", "same-account"],
 )
 def test_invalid_transfers_make_no_call(
@@ -489,7 +510,7 @@ def test_a_transfer_made_between_pages_is_neither_repeated_nor_skipped(history: 
 def test_limit_is_the_query_limit(history: Bank, rec: BotoRecorder) -> None:
     rec.clear()
     history.transfers("alice", limit=3)
-    history.transfers("alice")
+    history.transfers(account_id="alice")
     assert [c.params.get("Limit") for c in rec.named("Query")] == [3, 10]
     assert "ExclusiveStartKey" not in rec.calls[0].params
 

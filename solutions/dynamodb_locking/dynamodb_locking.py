@@ -290,7 +290,7 @@ class Bank:
 
 def _encode(key: dict[str, Any]) -> str:
     """The opaque cursor of a LastEvaluatedKey: URL-safe base64 of its JSON."""
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
 def _decode(cursor: str, pk: str) -> dict[str, Any]:
