@@ -499,7 +499,7 @@ def test_the_processed_store_is_the_one_given(sqs: Any, rival: Any, queue: str, 
     store = {done}  # another worker finished "done" but its delete was lost
     handler = Handler()
     result = Worker(sqs, queue, handler, processed=store).poll_once()
-    assert handler.bodies == ["fresh"]
+    assert handler.bodies == ["fresh"], "a MessageId already in processed must skip the handler"
     assert (result.duplicates, result.processed) == ([done], [fresh])
     assert store == {done, fresh}, "a processed MessageId goes into the given store"
     assert counts(rival, queue) == (0, 0)
