@@ -7,6 +7,7 @@ runs every kata with this package importable.
 from __future__ import annotations
 
 import _thread
+import copy
 import functools
 import hashlib
 import linecache
@@ -555,6 +556,137 @@ def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
 
 
 # --- Constant-time comparison of secrets -----------------------------------------
+
+
+@dataclass
+class BotoCall:
+    """One API call a boto3 client made: its operation name and its parameters."""
+
+    operation: str
+    """The operation's name as the service spells it: ``"ReceiveMessage"``, ``"PutItem"``."""
+    params: dict[str, Any]
+    """A deep copy of the keyword arguments the code passed (``QueueUrl``, ``Key``, …)."""
+
+
+@dataclass
+class BotoHook:
+    """A hook of :class:`BotoRecorder`: see :meth:`BotoRecorder.before` and ``respond``."""
+
+    when: Callable[[BotoCall], bool]
+    action: Callable[[BotoCall], object]
+    times: int
+    fired: int = 0
+    responds: bool = False
+    """Whether the action's result is the response (``respond``) rather than ignored."""
+
+
+class BotoRecorder:
+    """Records the API calls of a boto3 client, and runs hooks just before chosen ones.
+
+    It registers botocore event handlers on the client itself (the standard
+    extension points: ``before-parameter-build`` to record, ``before-call`` to
+    run hooks), so hand the same client to the code under test and make the
+    test's own calls, and a hook's rival calls, with another client::
+
+        with BotoRecorder(client) as rec:
+            rec.before("UpdateItem", lambda call: rival.update_item(...))  # the race
+            bank.save(account)
+        assert [c.operation for c in rec.calls] == ["UpdateItem"]
+
+    ``before(when, action)`` runs ``action(call)`` after the call is built and
+    before it is sent. ``respond(when, answer)`` does not send the call: the
+    code under test gets ``answer(call)`` as the service's parsed response (a
+    fault the mock cannot produce, e.g. a batch entry that failed
+    server-side). Leaving the ``with`` block (or ``close()``) removes the
+    handlers.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.calls: list[BotoCall] = []
+        self._hooks: list[BotoHook] = []
+        self._id = f"kata-boto-recorder-{id(self)}"
+        self._busy = threading.local()
+        events = client.meta.events
+        events.register("before-parameter-build", self._record, unique_id=self._id + "-record")
+        events.register("before-call", self._before_call, unique_id=self._id + "-hook")
+
+    def close(self) -> None:
+        """Remove the recorder's handlers from the client."""
+        events = self.client.meta.events
+        events.unregister("before-parameter-build", unique_id=self._id + "-record")
+        events.unregister("before-call", unique_id=self._id + "-hook")
+
+    def __enter__(self) -> BotoRecorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def named(self, *operations: str) -> list[BotoCall]:
+        """The recorded calls of these operations, in order."""
+        return [c for c in self.calls if c.operation in operations]
+
+    def clear(self) -> None:
+        """Forget the calls recorded so far."""
+        self.calls.clear()
+
+    def before(
+        self,
+        when: str | Callable[[BotoCall], bool],
+        action: Callable[[BotoCall], object],
+        times: int = 1,
+    ) -> BotoHook:
+        """Run ``action(call)`` just before a matching call is sent, at most ``times`` times.
+
+        ``when`` is an operation name or a predicate on the call. Calls the
+        action makes with this same client are recorded but run no hooks.
+        """
+        match = (lambda call: call.operation == when) if isinstance(when, str) else when
+        hook = BotoHook(match, action, times)
+        self._hooks.append(hook)
+        return hook
+
+    def respond(
+        self,
+        when: str | Callable[[BotoCall], bool],
+        answer: Callable[[BotoCall], dict[str, Any]],
+        times: int = 1,
+    ) -> BotoHook:
+        """Answer a matching call with ``answer(call)`` instead of sending it, ``times`` times.
+
+        The code under test gets the dict as the parsed response of its call.
+        """
+        match = (lambda call: call.operation == when) if isinstance(when, str) else when
+        hook = BotoHook(match, answer, times, responds=True)
+        self._hooks.append(hook)
+        return hook
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append(BotoCall(model.name, copy.deepcopy(params)))
+
+    def _before_call(self, model: Any, **_: Any) -> Any:
+        if getattr(self._busy, "on", False):
+            return None
+        call = next((c for c in reversed(self.calls) if c.operation == model.name), None)
+        if call is None:
+            return None
+        response = None
+        for hook in self._hooks:
+            if hook.fired < hook.times and hook.when(call):
+                hook.fired += 1
+                self._busy.on = True
+                try:
+                    got = hook.action(call)
+                finally:
+                    self._busy.on = False
+                if hook.responds and response is None:
+                    response = got
+        if response is None:
+            return None
+        from botocore.awsrequest import AWSResponse
+
+        return AWSResponse("https://kata.invalid/", 200, {}, None), response
 
 
 def _as_bytes(value: object) -> bytes | None:
