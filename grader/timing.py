@@ -46,7 +46,7 @@ from types import ModuleType
 from typing import Any
 
 from grader import stats
-from grader.catalog import Kata
+from grader.catalog import DEFAULT_TIMING_BUDGET, Kata
 from grader.files import read_json_object
 from grader.runner import excerpt, run_isolated
 from grader.worker import Job, apply_limits, redirect_output
@@ -60,7 +60,7 @@ PAIRS = 7
 GROWTH_SAMPLES = 3
 """Samples per side at each size for the growth fit."""
 
-DEFAULT_BUDGET = 2.0
+DEFAULT_BUDGET = DEFAULT_TIMING_BUDGET
 
 
 @dataclass
@@ -321,7 +321,7 @@ class TimingJob:
 
     @property
     def budget(self) -> float:
-        return float(self.kata.extra.get("timing_budget", DEFAULT_BUDGET))
+        return self.kata.timing.budget if self.kata.timing else DEFAULT_BUDGET
 
     @property
     def result_path(self) -> Path:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from conftest import TREE
+from conftest import ROOT, TREE
 from grader import report as report_io
 from grader.catalog import CatalogError, load_catalog, load_kata
 from grader.files import write_atomic
@@ -47,6 +48,66 @@ def test_metadata_loads(tmp_path: Path) -> None:
 def test_bad_metadata_names_file_and_field(tmp_path: Path, change, message) -> None:
     with pytest.raises(CatalogError, match=message.replace("(", r"\(")):
         load_kata(_kata_dir(tmp_path, GOOD.replace(*change)))
+
+
+TIMING = '[timing]\nsizes = [1, 2, 4]\ngrowth = "linear"\nmax_slowdown = 3.0\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (GOOD + "timing_budget = 4\n", "unknown key 'timing_budget'"),
+        (GOOD + "tiltle = 'x'\n", "unknown key 'tiltle' (did you mean 'title'?)"),
+        (GOOD + "memory_mb = 1.5\n", "'memory_mb' has the wrong type (float, expected integer)"),
+        (GOOD + "kata_timeout = true\n", "'kata_timeout' has the wrong type (boolean"),
+        (GOOD + "tags = 'x'\n", "'tags' has the wrong type (string, expected array)"),
+        (GOOD + "kata_timeout = 0\n", "kata_timeout must be positive"),
+        (
+            GOOD + TIMING + "budgett = 4\n",
+            "unknown key [timing] 'budgett' (did you mean 'budget'?)",
+        ),
+        (GOOD + TIMING + "complexity_required = 1\n", "[timing] 'complexity_required' has"),
+        (GOOD + TIMING + "speed_required = 'yes'\n", "[timing] 'speed_required' has the wrong"),
+        (GOOD + TIMING + "budget = -1\n", "[timing] budget must be positive"),
+        (
+            GOOD + TIMING.replace('growth = "linear"\n', ""),
+            "missing required key [timing] 'growth'",
+        ),
+        (GOOD + "timing = 3\n", "'timing' has the wrong type (integer, expected table)"),
+    ],
+)
+def test_kata_toml_rejects_unknown_keys_and_wrong_types(tmp_path: Path, toml, message) -> None:
+    """A typo is an error naming the file and the key, not a setting silently ignored."""
+    with pytest.raises(CatalogError, match=re.escape(message)) as caught:
+        load_kata(_kata_dir(tmp_path, toml))
+    assert str(tmp_path / "katas" / "demo" / "kata.toml") in str(caught.value)
+
+
+def test_timing_table_keys_and_defaults(tmp_path: Path) -> None:
+    kata = load_kata(_kata_dir(tmp_path, GOOD + TIMING))
+    assert kata.timing is not None
+    assert (kata.timing.budget, kata.timing.speed_required) == (2.0, False)
+    assert (kata.timing.complexity_required, kata.timing.slow_growth) == (False, None)
+    toml = GOOD + TIMING + "budget = 5\nspeed_required = true\ncomplexity_required = true\n"
+    kata = load_kata(_kata_dir(tmp_path / "b", toml))
+    assert kata.timing is not None
+    assert (kata.timing.budget, kata.timing.speed_required) == (5.0, True)
+    assert kata.timing.complexity_required is True
+
+
+def test_timing_job_budget_comes_from_the_timing_table(tmp_path: Path) -> None:
+    from grader.timing import TimingJob
+
+    kata = load_kata(_kata_dir(tmp_path, GOOD + TIMING + "budget = 7\n"))
+    assert TimingJob(kata, tmp_path / "demo.py", None, tmp_path).budget == 7.0
+
+
+@pytest.mark.parametrize(
+    "kata_dir", sorted(p.parent for p in (ROOT / "katas").glob("*/kata.toml")), ids=lambda p: p.name
+)
+def test_every_kata_toml_is_valid(kata_dir: Path) -> None:
+    kata = load_kata(kata_dir)
+    assert kata.slug == kata_dir.name
 
 
 def test_selection_suggests_close_names() -> None:
