@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from grader.credit import Credit, credits, kata_problem
 from grader.export import ASSIGNMENT_KEY, WORKFLOW
+from grader.files import template
 from grader.verdicts import KataStatus, TestOutcome
 
 if TYPE_CHECKING:
@@ -115,29 +116,8 @@ def workflow(katas: Sequence[Kata]) -> str:
             f"        timeout-minutes: {step_timeout_minutes(kata)}\n"
             f"        run: nox -s classroom -- {kata.slug}\n"
         )
-    return (
-        "# Kata grading: one step per kata; each step's log lists the failures, and the job\n"
-        "# summary shows the grade. Written by `python -m grader assignment --platform actions`.\n"
-        "# Its hash is in katas/manifest.json: a changed workflow makes every kata's result an\n"
-        "# error.\n"
-        "name: Kata grading\n"
-        "on: [push, workflow_dispatch]\n"
-        "permissions:\n"
-        "  contents: read\n"
-        "jobs:\n"
-        "  grade:\n"
-        "    runs-on: ubuntu-latest\n"
-        "    steps:\n"
-        "      - name: Checkout code\n"
-        "        uses: actions/checkout@v4\n"
-        "      - name: Set up Python\n"
-        "        uses: actions/setup-python@v5\n"
-        "        with:\n"
-        f'          python-version: "{PYTHON_VERSION}"\n'
-        "      - name: Install nox and the grading dependencies\n"
-        "        run: |\n"
-        "          python -m pip install --quiet nox\n"
-        "          nox -s classroom --install-only\n" + "".join(steps)
+    return template("assignment/classroom.yml.tmpl").format(
+        python_version=PYTHON_VERSION, steps="".join(steps)
     )
 
 

@@ -90,7 +90,7 @@ def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()
     check.reference_tests = sorted(t.name for t in ref.tests)
     for label, run in runs.items():
         check.variants[label] = _summary(run)
-    if ref.broken or ref.problem or not ref.tests or ref.passed != len(ref.tests):
+    if not ref.every_test_passed:
         failing = [t.name for t in ref.tests if not t.passed][:5]
         check.problems.append(f"reference does not pass: {_summary(ref)} {failing or ''}".strip())
     for t in ref.tests:
@@ -115,12 +115,12 @@ def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()
         if label.startswith("wrong/"):
             if run.broken or run.problem_kind == "collection":
                 check.problems.append(f"{label} does not import: {_summary(run)}")
-            elif run.tests and run.passed == len(run.tests):
+            elif run.every_test_passed:
                 check.problems.append(f"{label} passes every test: the tests miss its bug")
             if not summaries[label].startswith("Wrong:"):
                 check.problems.append(f"{label}: its header must start with 'Wrong: <the bug>'")
         elif label.startswith(("slow/", "alternates/")):
-            if not run.tests or run.passed != len(run.tests):
+            if not run.every_test_passed:
                 failing = [t.name for t in run.tests if not t.passed][:5]
                 check.problems.append(
                     f"{label} must pass every test: {_summary(run)} {failing or ''}".strip()
@@ -182,7 +182,7 @@ def build_manifest(root: Path, slugs: Sequence[str] = ()) -> dict[str, dict]:
     entries = {s: e for s, e in (load_manifest(root) or {}).items() if s in known and slugs}
     for kata in katas:
         ref = runs[kata.slug]["reference"]
-        if not ref.tests or ref.passed != len(ref.tests):
+        if not ref.every_test_passed:
             raise SystemExit(f"{kata.slug}: the reference must pass before the manifest is built")
         entries[kata.slug] = manifest_entry(kata, (t.name for t in ref.tests))
     return entries

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.files import files_digest, read_json_object
+from grader.files import files_digest, read_json_object, template
 
 if TYPE_CHECKING:
     from grader.catalog import Kata
@@ -274,102 +274,6 @@ def pyproject(title: str, requirements: Sequence[str]) -> str:
     )
 
 
-NOXFILE = '''\
-"""Nox sessions for this assignment.
-
-    nox -s grade                     grade every kata
-    nox -s grade -- KATA             grade one kata (or several)
-    nox -s grade -- KATA::TEST       grade one test
-    nox -s watch -- KATA             grade it again each time you save
-    nox -s list                      the katas, with your status
-    nox -s next                      the first kata you have not solved yet
-    nox -s hint -- KATA              one more hint, gentle first
-    nox -s reset -- KATA             restore the stub (your file is backed up first)
-{extra_doc}"""
-
-from __future__ import annotations
-
-import hashlib
-import os
-import sys
-from pathlib import Path
-
-import nox
-
-ROOT = Path(__file__).parent
-PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
-
-nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.reuse_venv = "yes"
-nox.options.sessions = ["grade"]
-os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
-
-
-def install_once(session: nox.Session) -> None:
-    """Install the grading dependencies, skipping it when the venv already has them."""
-    requirements = sorted(nox.project.dependency_groups(PYPROJECT, "grade"))
-    digest = hashlib.sha256("\\n".join(requirements).encode()).hexdigest()
-    stamp = Path(session.virtualenv.location) / ".kata-requirements"
-    if stamp.is_file() and stamp.read_text() == digest:
-        return
-    session.install(*requirements)
-    stamp.write_text(digest)
-
-
-def grader(session: nox.Session, *args: str) -> None:
-    install_once(session)
-    session.run("python", "-m", "grader", *args, *session.posargs)
-
-
-@nox.session
-def grade(session: nox.Session) -> None:
-    """Grade katas: `nox -s grade -- KATA`, `-- KATA::TEST`."""
-    grader(session, "grade")
-
-
-@nox.session
-def watch(session: nox.Session) -> None:
-    """Grade a kata each time you save it: `nox -s watch -- KATA [--poll]`."""
-    grader(session, "watch")
-
-
-# These need only the standard library, so they run in nox's own interpreter.
-def _plain(session: nox.Session, command: str) -> None:
-    session.run(sys.executable, "-m", "grader", command, *session.posargs, external=True)
-
-
-@nox.session(name="list", venv_backend="none")
-def list_(session: nox.Session) -> None:
-    """The katas of this assignment, with your status."""
-    _plain(session, "list")
-
-
-@nox.session(name="next", venv_backend="none")
-def next_(session: nox.Session) -> None:
-    """The first kata you have not solved yet."""
-    _plain(session, "next")
-
-
-@nox.session(venv_backend="none")
-def hint(session: nox.Session) -> None:
-    """One more hint for a kata: `nox -s hint -- KATA`."""
-    _plain(session, "hint")
-
-
-@nox.session(venv_backend="none")
-def reset(session: nox.Session) -> None:
-    """Restore a kata's stub, backing up your file first: `nox -s reset -- KATA`."""
-    _plain(session, "reset")
-{extra}'''
-
-CLASSROOM_SESSION = '''
-
-@nox.session
-def classroom(session: nox.Session) -> None:
-    """One kata as the workflow grades it: `nox -s classroom -- KATA`."""
-    grader(session, "classroom")
-'''
-
 CLASSROOM50 = "classroom50"
 ACTIONS = "actions"
 GRADESCOPE = "gradescope"
@@ -381,18 +285,9 @@ def noxfile(platform: str) -> str:
     """The learner's noxfile; with the ``classroom`` session where the workflow uses it."""
     if platform == ACTIONS:
         doc = "    nox -s classroom -- KATA         what the workflow runs for one kata\n"
-        return NOXFILE.format(extra_doc=doc, extra=CLASSROOM_SESSION)
-    return NOXFILE.format(extra_doc="", extra="")
-
-
-GITIGNORE = """\
-__pycache__/
-*.py[cod]
-.nox/
-.venv/
-.pytest_cache/
-.kata/
-"""
+        session = template("assignment/noxfile-classroom.py.tmpl")
+        return template("assignment/noxfile.py.tmpl").format(extra_doc=doc, extra=session)
+    return template("assignment/noxfile.py.tmpl").format(extra_doc="", extra="")
 
 
 def _stars(difficulty: int) -> str:
@@ -467,53 +362,16 @@ def student_readme(
         platform, "Change only your files: the tests and `grader/` are the grader's."
     )
     points = _POINTS.get(platform, "").format(scale=scale, example=example, scaled=example * scale)
-    return (
-        f"""# {title}
-
-{count}. Each kata is a spec (`README.md`), a stub to fill, and the tests that grade it.
-
-| Kata | What you build | Your file | Level | Points |
-|---|---|---|---|---|
-{rows}
-
-## What to do
-
-1. Read a kata's `README.md`.
-2. Fill its stub (the file in the table): replace each `raise NotImplementedError` with working
-   code. Keep the names and signatures the spec gives; add helpers as you like.
-{_SUBMIT[platform]}
-
-{tests}
-
-## Grading locally
-
-You need Python 3.10 or newer, and [nox](https://nox.thea.codes):
-
-    pip install nox
-{grading}
-
-The first run sets up a virtual environment in `.nox/`; later runs reuse it. Each failure shows
-what was expected and what your code gave, the section of the spec the test checks, and the
-command that runs that test alone. The full report is in `.kata/report.json`.
-
-## How points work
-
-- Each kata is worth the points in the table, shared among its tests. Tests are worth one
-  share each unless the test file gives one more weight (`@pytest.mark.weight(2)`).
-- A kata whose tests all pass is *solved* and earns all its points; one where some pass is
-  *partial* and earns the passed tests' shares.
-- A stub that does not import (*broken*), a kata that runs past its time limit or crashes the
-  test process (*timeout*, *crashed*), and a kata whose tests were changed (*tampered*) earn
-  nothing until fixed.
-- Your time in the tests is shown beside the reference solution's, for information.
-- Once a kata's tests all pass, its workload is timed against the reference's recorded times,
-  rescaled to the machine that grades. Where the kata's spec makes complexity part of the task
-  (see its *Constraints*), code whose time grows clearly faster than the reference's is *too
-  slow* and earns three quarters of the points; a constant factor alone costs nothing.
-{points}
-""".rstrip()
-        + "\n"
+    body = template("assignment/README.md.tmpl").format(
+        title=title,
+        count=count,
+        rows=rows,
+        submit=_SUBMIT[platform],
+        tests=tests,
+        grading=grading,
+        points=points,
     )
+    return body.rstrip() + "\n"
 
 
 # -- building --------------------------------------------------------------------------
@@ -544,7 +402,7 @@ def _reference_runs(katas: Sequence[Kata], jobs: int | None) -> dict[str, Any]:
     failing = []
     for kata in katas:
         ref = runs[kata.slug]["reference"]
-        if ref.broken or ref.problem or not ref.tests or ref.passed != len(ref.tests):
+        if not ref.every_test_passed:
             failing.append(kata.slug)
     if failing:
         raise ExportError(
@@ -616,7 +474,7 @@ def build(
         (out / "pyproject.toml").write_text(
             pyproject(title, grade_requirements(root)), encoding="utf-8"
         )
-        (out / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        (out / ".gitignore").write_text(template("assignment/gitignore.tmpl"), encoding="utf-8")
         readme = student_readme(title, katas, platform, scale)
         (out / "README.md").write_text(readme, encoding="utf-8")
         if platform == ACTIONS:

@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,12 @@ def files_digest(paths: Iterable[Path]) -> str:
     for path in paths:
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
+
+
+def template(name: str) -> str:
+    """A text template shipped in ``grader/templates/`` (``assignment/noxfile.py.tmpl``, …).
+
+    Templates are files, not string literals, so they read as what they make; each is
+    filled with :meth:`str.format`, so a literal brace in one is written ``{{`` or ``}}``.
+    """
+    return (resources.files("grader") / "templates" / name).read_text(encoding="utf-8")

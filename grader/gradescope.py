@@ -25,7 +25,7 @@ learner without feedback.
 The folders are ``/autograder/...`` unless ``KATA_AUTOGRADER_DIR`` (the
 ``/autograder`` folder) or ``--submission``/``--results-dir`` say otherwise,
 so the whole run can be tried anywhere: the zip's own ``README.md``
-(:data:`ZIP_README`) and ``docs/gradescope.md`` say how.
+(``grader/templates/gradescope/README.md.tmpl``) and ``docs/gradescope.md`` say how.
 
 ``--disclosure`` (and ``--kata-disclosure KATA=LEVEL``) choose how much of a
 failing test the students see in ``results.json`` (:mod:`grader.disclosure`).
@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from grader.credit import credits, kata_problem
 from grader.disclosure import FULL, LEVELS, check_level, redact
 from grader.export import ExportError, grade_requirements
+from grader.files import template
 from grader.verdicts import test_outcome
 
 if TYPE_CHECKING:
@@ -57,70 +58,6 @@ if TYPE_CHECKING:
 AUTOGRADER = Path("/autograder")
 LEADERBOARD_TIME = "Time vs reference (×)"
 OUTPUT_TRACEBACK_LINES = 20
-
-SETUP = """\
-#!/usr/bin/env bash
-# Gradescope runs this once, as root, when it builds the autograder image.
-set -euo pipefail
-if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
-fi
-# What grading these katas needs: pytest and its plugins, and the libraries they import.
-python3 -m pip install --quiet --disable-pip-version-check {requirements} \\
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \\
-       {requirements}
-"""
-
-RUN_AUTOGRADER = """\
-#!/usr/bin/env bash
-# Gradescope runs this for each submission. KATA_AUTOGRADER_DIR moves /autograder (for tests).
-AUTOGRADER="${{KATA_AUTOGRADER_DIR:-/autograder}}"
-cd "$AUTOGRADER/source"
-exec python3 -m grader gradescope-run {slugs} {disclosure}\\
-    --submission "$AUTOGRADER/submission" --results-dir "$AUTOGRADER/results"
-"""
-
-ZIP_README = """\
-# Gradescope autograder: {title}
-
-{count}: {katas}. Built by `python -m grader gradescope` from the kata repository; it holds
-the katas' specs, stubs and tests, their manifest, the reference's recorded times and the
-grader, and no reference solution. Students see failures at the `{disclosure}` disclosure level.
-
-## Upload it
-
-1. In Gradescope, create a *Programming Assignment*; give it {points} points (the total of
-   the katas; `results.json` sets the score itself, so the number is only what Gradescope shows).
-2. *Configure Autograder*: choose the Ubuntu base image, upload this zip, and *Update
-   Autograder*. Gradescope unpacks it into `/autograder/source`, runs `setup.sh` once (it
-   installs Python's pip if the image lacks it, then the grading requirements), and keeps
-   the image.
-3. *Test Autograder* with a known-good submission before the students get it (the folder of
-   the solved katas, or the module files).
-
-Students upload their `katas/` folder, the kata folders (`<kata>/<module>.py`), or the bare
-module files. Each submission runs `run_autograder`, which writes
-`/autograder/results/results.json`: a score per test, each failure's explanation, and a
-leaderboard column with the time against the reference. A crash, a hang or a missing file
-still ends in a complete `results.json` with every test listed.
-
-## Try it on your machine first
-
-Unzip it into a folder laid out like Gradescope's, put a submission in it, and run it:
-
-    mkdir -p ag/source ag/submission ag/results
-    unzip autograder.zip -d ag/source
-    cp -r path/to/a/submission/* ag/submission/
-    (cd ag/source && bash setup.sh)        # or: pip install -r the requirements in setup.sh
-    KATA_AUTOGRADER_DIR="$PWD/ag" bash ag/source/run_autograder
-    cat ag/results/results.json
-
-`KATA_AUTOGRADER_DIR` stands for `/autograder`. `setup.sh` installs with the `python3` on
-your `PATH`: run it inside a virtual environment to keep your own Python clean. Gradescope's
-documentation: https://gradescope-autograders.readthedocs.io/en/latest/specs/
-"""
-
 
 # -- building the zip ------------------------------------------------------------------
 
@@ -161,16 +98,18 @@ def build(
 
         needed = assignment_requirements(grade_requirements(root), result.katas)
         requirements = " ".join(shlex.quote(r) for r in needed)
-        (source / "setup.sh").write_text(SETUP.format(requirements=requirements))
+        (source / "setup.sh").write_text(
+            template("gradescope/setup.sh.tmpl").format(requirements=requirements)
+        )
         names = " ".join(shlex.quote(k.slug) for k in result.katas)
         options = _disclosure_args(disclosure, kata_disclosure)
         (source / "run_autograder").write_text(
-            RUN_AUTOGRADER.format(slugs=names, disclosure=options)
+            template("gradescope/run_autograder.tmpl").format(slugs=names, disclosure=options)
         )
         points = sum(k.points for k in result.katas)
         count = f"{len(result.katas)} kata{'s' if len(result.katas) != 1 else ''}, {points} points"
         (source / "README.md").write_text(
-            ZIP_README.format(
+            template("gradescope/README.md.tmpl").format(
                 title=title,
                 count=count,
                 katas=", ".join(f"`{k.slug}`" for k in result.katas),

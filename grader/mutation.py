@@ -331,12 +331,7 @@ def _toml_entry(mutant: Mutant) -> str:
 
 def _survived(outcome: RunOutcome, kata: Kata) -> bool:
     """Whether every one of the kata's tests ran and passed (the sentinels aside)."""
-    run = collect(outcome, kata)
-    return (
-        not (run.broken or run.problem or run.tampered)
-        and bool(run.tests)
-        and all(t.passed for t in run.tests)
-    )
+    return collect(outcome, kata).every_test_passed
 
 
 def _timed_out(outcome: RunOutcome) -> bool:
@@ -405,7 +400,7 @@ def _reference_run(kata: Kata) -> _Reference | str:
     [outcome] = Runner(workers=1).run([job], [COVERAGE_SLACK * kata.kata_timeout])
     try:
         run = collect(outcome, kata)
-        if run.broken or run.problem or not run.tests or not all(t.passed for t in run.tests):
+        if not run.every_test_passed:
             failing = [f"{t.name}: {t.status}" for t in run.tests if not t.passed][:5]
             why = run.problem or (run.broken or {}).get("error") or "; ".join(failing)
             return f"the reference does not pass its tests: {why or 'no tests ran'}"

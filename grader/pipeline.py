@@ -343,7 +343,7 @@ def run(grade: Grade) -> None:
         }
         fresh = {}
         for slug, ref in references.items():
-            if ref.tests and ref.passed == len(ref.tests) and not ref.problem:
+            if ref.every_test_passed:
                 grade.reference_times[slug] = ref.duration
                 fresh[slug] = {"key": _reference_key(by_slug[slug]), "duration": ref.duration}
         if fresh:

@@ -85,6 +85,20 @@ class RunResult:
     def passed(self) -> int:
         return sum(t.passed for t in self.tests)
 
+    @property
+    def every_test_passed(self) -> bool:
+        """Tests ran, each one passed, and nothing went wrong around them.
+
+        Not broken, no run-level problem (killed, interrupted, not collected)
+        and no tamper evidence: what a reference, an alternate or a surviving
+        mutant must show, and what a wrong variant must not.
+        """
+        return (
+            bool(self.tests)
+            and all(t.passed for t in self.tests)
+            and not (self.broken or self.problem or self.tampered)
+        )
+
 
 def is_sentinel(nodeid: str) -> bool:
     """Whether a test is one of the grader's own sentinels (not the kata's)."""

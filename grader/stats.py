@@ -74,10 +74,7 @@ def slope(sizes: Sequence[float], times: Sequence[float]) -> float:
         raise ValueError("need at least two sizes with a time each")
     xs = [math.log(n) for n in sizes]
     ys = [math.log(max(t, 1e-12)) for t in times]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    return sxy / sxx
+    return statistics.linear_regression(xs, ys).slope
 
 
 def band(exponent: float) -> str:

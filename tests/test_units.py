@@ -163,3 +163,38 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     write_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_templates_are_files_shipped_with_the_grader() -> None:
+    """Every template the grader reads exists under grader/templates/, and exports copy it."""
+    import ast
+
+    import yaml
+
+    from grader import classroom, export
+    from grader.files import template
+
+    names = set()
+    for path in (ROOT / "grader").rglob("*.py"):
+        names |= set(re.findall(r'template\("([^"]+)"\)', path.read_text(encoding="utf-8")))
+    assert names, "no template() call found"
+    for name in sorted(names):
+        assert (ROOT / "grader" / "templates" / name).is_file(), name
+    ignored = export._IGNORED(str(ROOT / "grader"), ["templates", "files.py"])
+    assert not ignored, "an export must copy grader/templates/"
+    for platform in export.PLATFORMS:
+        ast.parse(export.noxfile(platform))  # the learner's noxfile is Python
+    katas = load_catalog(ROOT)[:2]
+    steps = yaml.safe_load(classroom.workflow(katas))["jobs"]["grade"]["steps"]
+    assert [s.get("run") for s in steps[-2:]] == [f"nox -s classroom -- {k.slug}" for k in katas]
+    assert template("assignment/gitignore.tmpl").startswith("__pycache__/")
+
+
+def test_every_test_passed() -> None:
+    """One property says a run passed cleanly: tests ran, all passed, nothing went wrong."""
+    assert _run(["passed", "passed"]).every_test_passed
+    assert not _run([]).every_test_passed
+    assert not _run(["passed", "failed"]).every_test_passed
+    assert not _run(["passed"], problem="killed", problem_kind="timeout").every_test_passed
+    assert not _run(["passed"], tampered=["tests changed"]).every_test_passed
+    assert not _run([], broken={"error": "x", "file": "a.py", "line": 1}).every_test_passed
