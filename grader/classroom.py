@@ -131,7 +131,7 @@ def _function_sources(test_file: Path) -> dict[str, str]:
         tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError):
         return {}
-    sources = {}
+    sources: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             segment = ast.get_source_segment(text, node, padded=True) or ""
@@ -229,12 +229,12 @@ def read_outputs(path: Path) -> dict[str, str]:
     for line in lines:
         if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
             name, _, delimiter = line.partition("<<")
-            value = []
+            block = []
             for body in lines:
                 if body == delimiter:
                     break
-                value.append(body)
-            outputs[name] = "\n".join(value)
+                block.append(body)
+            outputs[name] = "\n".join(block)
         elif "=" in line:
             name, _, value = line.partition("=")
             outputs[name] = value

@@ -224,7 +224,7 @@ def results(
     summary = report["summary"]
     # The tests counted are the tests listed: a kata that timed out still lists every one.
     passed = sum(p for p, _ in listed.values())
-    lines = [
+    out = [
         f"{summary['points']:g}/{summary['possible']} points, {summary['solved']}/"
         f"{summary['katas']} katas solved, {passed}/{len(tests)} tests passed",
         "",
@@ -232,7 +232,7 @@ def results(
     for kata in report["katas"]:
         where = found.get(kata["slug"])
         ok, count = listed[kata["slug"]]
-        lines.append(
+        out.append(
             f"{kata['slug']}: {kata['status']}, {ok}/{count} tests, {kata['points']['earned']:g}/"
             f"{kata['points']['possible']} points"
             + (f" (graded {where})" if where else " (no file found in the submission)")
@@ -240,7 +240,7 @@ def results(
     data: dict[str, Any] = {
         "score": summary["points"],
         "execution_time": round(execution_time, 3),
-        "output": "\n".join(lines),
+        "output": "\n".join(out),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

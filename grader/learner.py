@@ -245,13 +245,14 @@ def compare(root: Path, slug: str, force: bool = False) -> int:
     print()
     mine = kata.stub.read_text(encoding="utf-8").splitlines(keepends=True)
     theirs = kata.reference.read_text(encoding="utf-8").splitlines(keepends=True)
-    diff = difflib.unified_diff(
-        mine,
-        theirs,
-        fromfile=f"yours: katas/{slug}/{kata.module}.py",
-        tofile=f"reference: solutions/{slug}/{kata.module}.py",
+    diff = list(
+        difflib.unified_diff(
+            mine,
+            theirs,
+            fromfile=f"yours: katas/{slug}/{kata.module}.py",
+            tofile=f"reference: solutions/{slug}/{kata.module}.py",
+        )
     )
-    diff = list(diff)
     if not diff:
         print("your code is the same as the reference, line for line")
     for line in diff:

@@ -42,6 +42,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,7 +164,7 @@ class KataMutation:
         return not self.problems and not self.survivors and self.score >= TARGET
 
 
-def _operators() -> Iterator[tuple[str, object]]:
+def _operators() -> Iterator[tuple[str, Any]]:  # Cosmic Ray has no type information
     """Cosmic Ray's core operators that need no configuration."""
     import cosmic_ray.plugins
 
@@ -186,6 +187,7 @@ def _annotation_spans(tree: ast.Module) -> list[tuple[tuple[int, int], tuple[int
             annotations.append(node.annotation)
         for a in annotations:
             if a is not None:
+                assert a.end_lineno is not None and a.end_col_offset is not None  # ast.parse's
                 spans.append(((a.lineno, a.col_offset), (a.end_lineno, a.end_col_offset)))
     return spans
 
@@ -434,11 +436,11 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
         folder = temp / kata.slug / f"m{i:04d}"
         folder.mkdir(parents=True)
         (folder / f"{kata.module}.py").write_text(mutant.code, encoding="utf-8")
-        job = Job.for_kata(kata, folder)
-        job = replace(job, exitfirst=True)
+        mutant_job = replace(Job.for_kata(kata, folder), exitfirst=True)
         if tests is not None:
-            job = replace(job, select=tuple(f"{kata.test_file}::{name}" for name in tests))
-        planned.append((mutant, job))
+            names = tuple(f"{kata.test_file}::{name}" for name in tests)
+            mutant_job = replace(mutant_job, select=names)
+        planned.append((mutant, mutant_job))
     to_run = [job for _, job in planned if job is not None]
     timeouts = [kata.kata_timeout] * len(to_run)
     live = LiveProgress.on(sys.stderr, f"mutants of {kata.slug}", len(to_run))

@@ -33,6 +33,7 @@ from grader.progress import Progress
 from grader.results import RunResult, TestResult, collect, from_report
 from grader.scoring import Score, apply_timing, score
 from grader.selection import Implementation, Target, implementation, select
+from grader.verdicts import KataStatus, TestOutcome
 
 # The runner, the worker and the timing import pytest: they are imported where
 # tests run, so a grade that runs none (an untouched clone, nothing changed)
@@ -177,7 +178,8 @@ def _untouched_run(kata: Kata, folder: Path, manifest: dict[str, Any] | None) ->
     # Every test fails on the shipped stub (the soundness check proves it of every kata),
     # so the outcome is known without running them again.
     message = "NotImplementedError: the shipped stub (every test fails on it; not run again)"
-    tests = [TestResult(f"{test_file}::{name}", "failed", message) for name in entry["tests"]]
+    failed = TestOutcome.FAILED
+    tests = [TestResult(f"{test_file}::{name}", failed, message) for name in entry["tests"]]
     return RunResult(kata=kata, impl=folder, tests=tests)
 
 
@@ -369,8 +371,8 @@ def score_runs(grade: Grade) -> None:
     grade.scores = [score(r) for r in grade.runs]
     for index in grade.untouched:  # the shipped stub: no test ran, none can pass
         s = grade.scores[index]
-        if s.status != "tampered":
-            grade.scores[index] = replace(s, status="not started", earned=0.0)
+        if s.status != KataStatus.TAMPERED:
+            grade.scores[index] = replace(s, status=KataStatus.NOT_STARTED, earned=0.0)
 
 
 def _impl_file(grade: Grade, kata: Kata) -> Path:
@@ -390,7 +392,7 @@ def _reference_workload_key(kata: Kata) -> str:
     return files_digest((kata.reference, kata.bench_file, kata.dir / "kata.toml"))
 
 
-def _reference_growth(grade: Grade, kata: Kata, cache: dict[str, Any]) -> Timing | None:
+def _reference_growth(grade: Grade, kata: Kata, cache: dict[str, Any]) -> Timing:
     """The reference's growth alone: from a cached measurement, else measured once.
 
     A paired timing of the reference against itself would say "as fast" at
@@ -490,6 +492,7 @@ def measure_speed(grade: Grade) -> None:
             if not timing.error:
                 # Flags are judged afresh on every read: the kata's limits may change.
                 cache[kata.slug] = {"key": key, "timing": asdict(replace(timing, flags=[]))}
+                assert kata.timing is not None  # only katas with a [timing] table are timed
                 if recorded is None and timing.sizes == list(kata.timing.sizes):
                     workloads[kata.slug] = {
                         "key": _reference_workload_key(kata),

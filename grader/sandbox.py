@@ -159,8 +159,8 @@ class Sandbox:
         args += [*_parents(impl, emptied), "--ro-bind", str(impl), str(impl)]
         args += [*_parents(scratch, emptied), "--bind", str(scratch), str(scratch)]
         args += ["--chdir", str(scratch)]
-        for path in emptied:  # empty and read-only: a write there fails, as elsewhere
-            args += ["--remount-ro", path]
+        for folder in emptied:  # empty and read-only: a write there fails, as elsewhere
+            args += ["--remount-ro", folder]
         env = {
             "HOME": str(scratch),
             "TMPDIR": str(scratch),

@@ -174,8 +174,8 @@ def growth_plot(
     lines.append(" " * margin + " └" + "─" * width)
     ticks = [" "] * (width + 2)
     for n, x in zip(sizes, lx):
-        text, at = f"{n:g}", column(x)
-        start = min(max(0, at - len(text) // 2), width + 2 - len(text))
+        text, middle = f"{n:g}", column(x)
+        start = min(max(0, middle - len(text) // 2), width + 2 - len(text))
         if all(ch == " " for ch in ticks[max(0, start - 1) : start + len(text) + 1]):
             ticks[start : start + len(text)] = list(text)
     lines.append(" " * (margin + 2) + "".join(ticks).rstrip() + "   n (log scale)")
@@ -350,7 +350,7 @@ def render(
     rows = [header + (("speed vs ref", "growth") if timed else ())]
     for k in report["katas"]:
         ran = k["tests"]["total"] and k.get("source") != "stub"
-        row = (
+        row: tuple[str, ...] = (
             f"{k['slug']}::{k['selected']}" if k.get("selected") else k["slug"],
             k["area"],
             f"{k['tests']['passed']}/{k['tests']['total']}" if k["tests"]["total"] else "—",

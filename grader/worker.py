@@ -35,7 +35,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import pytest
 
@@ -154,7 +154,7 @@ class LimitedStream:
         self._stream = stream
         self._name = name
         self._spill_path = os.path.join(spill_dir, f"spill-{name}-{id(self)}.txt")
-        self._spill = None
+        self._spill: TextIO | None = None
         self.limit = limit
         self.written = 0
 
@@ -404,14 +404,14 @@ def apply_limits(job: Job) -> None:
     if job.sandbox_uid is not None or os.environ.get("KATA_SANDBOX"):
         limits["RLIMIT_NPROC"] = SANDBOX_PROCESSES
     for name, value in limits.items():
-        kind = getattr(resource, name, None)
-        if kind is None:
+        which: int | None = getattr(resource, name, None)
+        if which is None:
             continue
         with contextlib.suppress(ValueError, OSError):
-            _, hard = resource.getrlimit(kind)
+            _, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
-            resource.setrlimit(kind, (value, hard))
+            resource.setrlimit(which, (value, hard))
 
 
 def redirect_output(job: Job) -> None:
@@ -422,15 +422,18 @@ def redirect_output(job: Job) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+
     # The process ends with os._exit, so these streams live as long as it does.
-    text = {"encoding": "utf-8", "errors": "replace", "closefd": False}
+    def stream(fd: int, mode: str = "r", buffering: int = -1) -> IO[Any]:
+        return open(fd, mode, buffering, encoding="utf-8", errors="replace", closefd=False)
+
     global _OUTER
     _OUTER = [
-        LimitedStream(open(1, "w", buffering=1, **text), "stdout", job.scratch),  # noqa: SIM115
-        LimitedStream(open(2, "w", buffering=1, **text), "stderr", job.scratch),  # noqa: SIM115
+        LimitedStream(stream(1, "w", buffering=1), "stdout", job.scratch),
+        LimitedStream(stream(2, "w", buffering=1), "stderr", job.scratch),
     ]
     sys.stdout, sys.stderr = _OUTER
-    sys.stdin = open(0, **text)  # noqa: SIM115
+    sys.stdin = stream(0)
 
 
 _OUTER: list[LimitedStream] = []
