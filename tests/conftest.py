@@ -37,6 +37,17 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["UPDATE_GOLDEN"] = "1"
 
 
+SLOW_FIXTURES = {"tree", "soundness", "exported", "runner", "autograder"}
+"""Fixtures of end-to-end tests: a fixture tree to grade, the catalog's soundness check, an
+export or bundle. A test that uses one is marked ``slow``; ``-m "not slow"`` is the fast loop."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class Graded:
     """What one `python -m grader grade` run left behind."""

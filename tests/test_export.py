@@ -104,6 +104,7 @@ def test_no_file_of_the_export_carries_a_solution(tree: Path, exported: Path) ->
     assert_no_solution_code(exported, solutions(tree))
 
 
+@pytest.mark.slow
 def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
     out = tmp_path / "real"
     done = run_grader(
@@ -115,6 +116,7 @@ def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
     assert "freezegun" in requirements and "fakeredis" not in requirements
 
 
+@pytest.mark.slow
 def test_the_export_times_solved_katas_against_recorded_reference_times(tmp_path: Path) -> None:
     out = tmp_path / "timed"
     done = run_grader("assignment", "lru_cache", "--out", str(out), root=ROOT, timeout=300)

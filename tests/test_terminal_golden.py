@@ -124,6 +124,7 @@ def test_timing_report(tree: Path) -> None:
     check_golden("grade-timing", out.getvalue())
 
 
+@pytest.mark.slow
 def test_pytest_explanation_is_kept_and_expected_actual_only_for_short_values(
     tmp_path: Path,
 ) -> None:
