@@ -12,13 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from grader import report as report_io
-from grader.catalog import Kata
-from grader.catalog import Timing as TimingSpec
-from grader.results import RunResult, TestResult
-from grader.scoring import apply_timing, score
-from grader.timing import Timing, judge
-from grader.verdicts import TestOutcome
+from grader.core import report as report_io
+from grader.core.catalog import Kata
+from grader.core.catalog import Timing as TimingSpec
+from grader.core.results import RunResult, TestResult
+from grader.core.scoring import apply_timing, score
+from grader.core.timing import Timing, judge
+from grader.core.verdicts import TestOutcome
 
 STARTED = "2026-11-25T17:04:29Z"
 FINISHED = "2026-11-25T17:04:31Z"

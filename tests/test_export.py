@@ -11,8 +11,8 @@ import pytest
 
 from assignment import export, run_inside, solutions
 from conftest import IMPLS, ROOT, run_grader
-from grader.catalog import load_kata
-from grader.export import find_leaks
+from grader.core.catalog import load_kata
+from grader.platforms.export import find_leaks
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_export_holds_the_katas_the_grader_and_no_solutions(exported: Path) -> N
         "katas/greeter/greeter.py",
         "katas/manifest.json",
         "katas/reference-times.json",
-        "grader/pipeline.py",
+        "grader/core/pipeline.py",
         "grader/sentinel/test_sentinel.py",
         "noxfile.py",
         "pyproject.toml",

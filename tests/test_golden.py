@@ -20,9 +20,10 @@ import pytest
 
 import golden_runs
 from conftest import FIXTURES, ROOT
-from grader import classroom, classroom50, gradescope, junit, markdown
-from grader import report as report_io
-from grader.batch import Student, write_outputs
+from grader.core import report as report_io
+from grader.platforms import classroom, classroom50, gradescope
+from grader.platforms.batch import Student, write_outputs
+from grader.render import junit, markdown
 
 FORMATS = Path(__file__).parent / "golden" / "formats"
 REPORT_SCHEMA = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
@@ -127,7 +128,7 @@ def test_schema_rejects_an_undocumented_field(rendered: dict[str, str]) -> None:
 
 
 def test_schema_lists_every_verdict() -> None:
-    from grader.verdicts import KataStatus, TestOutcome
+    from grader.core.verdicts import KataStatus, TestOutcome
 
     defs = REPORT_SCHEMA["$defs"]
     assert defs["kata_status"]["enum"] == [str(s) for s in KataStatus]
@@ -136,7 +137,7 @@ def test_schema_lists_every_verdict() -> None:
 
 def test_golden_report_covers_every_verdict(rendered: dict[str, str]) -> None:
     """The fixed runs exercise every test outcome and most kata statuses."""
-    from grader.verdicts import KataStatus, TestOutcome
+    from grader.core.verdicts import KataStatus, TestOutcome
 
     report = json.loads(rendered["report.json"])
     outcomes = {t["status"] for k in report["katas"] for t in k["results"]}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TREE
-from grader.mutation import mutants_of
+from grader.authoring.mutation import mutants_of
 
 SAMPLE = '''\
 """A module with a little of everything Cosmic Ray mutates."""

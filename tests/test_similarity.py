@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import Student, similarity, similarity_report
-from grader.catalog import Kata
+from grader.core.catalog import Kata
+from grader.platforms.batch import Student, similarity, similarity_report
 
 STUB = '''
 class Ring:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from grader import stats
+from grader.core import stats
 
 SIZES = [1000, 2000, 4000, 8000, 16000]
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TREE
-from grader import report as report_io
-from grader.catalog import CatalogError, load_catalog, load_kata
-from grader.files import write_atomic
-from grader.results import RunResult, TestResult
-from grader.scoring import score
-from grader.selection import UsageError, select
+from grader.core import report as report_io
+from grader.core.catalog import CatalogError, load_catalog, load_kata
+from grader.core.files import write_atomic
+from grader.core.results import RunResult, TestResult
+from grader.core.scoring import score
+from grader.core.selection import UsageError, select
 
 
 def _kata_dir(tmp_path: Path, toml: str) -> Path:
@@ -96,7 +96,7 @@ def test_timing_table_keys_and_defaults(tmp_path: Path) -> None:
 
 
 def test_timing_job_budget_comes_from_the_timing_table(tmp_path: Path) -> None:
-    from grader.timing import TimingJob
+    from grader.core.timing import TimingJob
 
     kata = load_kata(_kata_dir(tmp_path, GOOD + TIMING + "budget = 7\n"))
     assert TimingJob(kata, tmp_path / "demo.py", None, tmp_path).budget == 7.0
@@ -171,8 +171,8 @@ def test_templates_are_files_shipped_with_the_grader() -> None:
 
     import yaml
 
-    from grader import classroom, export
-    from grader.files import template
+    from grader.core.files import template
+    from grader.platforms import classroom, export
 
     names = set()
     for path in (ROOT / "grader").rglob("*.py"):

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import classroom, gradescope, junit, markdown, terminal
-from grader.catalog import Kata
-from grader.results import RunResult, TestResult
-from grader.runner import Attempt, death_verdict
-from grader.scoring import score
-from grader.verdicts import (
+from grader.core.catalog import Kata
+from grader.core.results import RunResult, TestResult
+from grader.core.runner import Attempt, death_verdict
+from grader.core.scoring import score
+from grader.core.verdicts import (
     KATA_PROPS,
     OUTCOME_PROPS,
     KataStatus,
@@ -22,6 +21,8 @@ from grader.verdicts import (
     kata_status,
     test_outcome,
 )
+from grader.platforms import classroom, gradescope
+from grader.render import junit, markdown, terminal
 
 
 def _kata(status: KataStatus, outcomes: list[TestOutcome]) -> dict:
