@@ -111,3 +111,22 @@ def test_no_import_cycle() -> None:
     for m in sorted(graph):
         if m not in state:
             visit(m)
+
+
+def test_drivers_call_the_pipeline_and_never_slice_it() -> None:
+    """Only the pipeline reads its WORKFLOW; drivers call grade() or assess()."""
+    for path in SOURCES:
+        if path == GRADER / "core" / "pipeline.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tasks = ("WORKFLOW", "ASSESSMENT")
+            named = (
+                isinstance(node, ast.Attribute)
+                and node.attr in tasks
+                and ast.unparse(node.value).endswith("pipeline")
+            ) or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "grader.core.pipeline"
+                and any(a.name in tasks for a in node.names)
+            )
+            assert not named, f"{path.relative_to(GRADER)} reaches into the pipeline's tasks"

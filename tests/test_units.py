@@ -198,3 +198,25 @@ def test_every_test_passed() -> None:
     assert not _run(["passed"], problem="killed", problem_kind="timeout").every_test_passed
     assert not _run(["passed"], tampered=["tests changed"]).every_test_passed
     assert not _run([], broken={"error": "x", "file": "a.py", "line": 1}).every_test_passed
+
+
+def test_assess_makes_the_report_from_runs_made_elsewhere(tmp_path: Path) -> None:
+    """pipeline.assess: runs by target index in, a verified, scored report out, in order."""
+    from grader.core import pipeline
+    from grader.core.selection import Implementation
+    from grader.core.verdicts import TestOutcome
+
+    state = pipeline.Grade(pipeline.Options(root=TREE, timing=False, compare_reference=False))
+    pipeline.load(state)
+    state.targets = select(state.catalog, [])
+    state.implementation = Implementation("impl", tmp_path)
+    with pytest.raises(ValueError, match="no run for adder, greeter"):
+        pipeline.assess(state, {})
+    passed = TestResult("katas/greeter/test_greeter.py::t", TestOutcome.PASSED)
+    ran = {1: RunResult(kata=state.targets[1].kata, impl=tmp_path / "greeter", tests=[passed])}
+    ran[0] = RunResult(kata=state.targets[0].kata, impl=tmp_path / "adder")
+    pipeline.assess(state, ran, interrupted=True)
+    assert [k["slug"] for k in state.report["katas"]] == ["adder", "greeter"]
+    assert state.report["complete"] is False
+    # No sentinel ran beside these tests, so the runs cannot be trusted: tamper evidence.
+    assert [s.status for s in state.scores] == ["tampered", "tampered"]

@@ -18,19 +18,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-AREAS = (
-    "git",
-    "data-structures",
-    "system-design",
-    "rest",
-    "redis",
-    "databases",
-    "cloud",
-    "observability",
-    "python",
-)
-"""The backend-interview areas, in learning-path order."""
-
 AREA_TITLES = {
     "git": "Git internals",
     "data-structures": "Data structures",
@@ -42,7 +29,11 @@ AREA_TITLES = {
     "observability": "Observability",
     "python": "Python practice",
 }
-"""The areas' headings, in the README's catalog and in `nox -s list`."""
+"""The one table of areas: each area's ``kata.toml`` word and its heading (in the README's
+catalog and in ``nox -s list``), in learning-path order. A new area is one row here."""
+
+AREAS = tuple(AREA_TITLES)
+"""The backend-interview areas, in learning-path order."""
 
 GROWTHS = ("constant", "logarithmic", "linear", "linearithmic", "quadratic")
 
@@ -71,7 +62,7 @@ class TimingSpec:
 
 
 Timing = TimingSpec
-"""The name :class:`TimingSpec` had before (``grader.timing.Timing`` is the measurement)."""
+"""The name :class:`TimingSpec` had before (``grader.core.timing.Timing`` is the measurement)."""
 
 
 @dataclass(frozen=True)

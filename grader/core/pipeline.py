@@ -65,7 +65,7 @@ class Options:
     plot: bool = False  # draw each timed kata's growth, yours against the reference's
     junit_path: Path | None = None  # --junit-xml: also write JUnit XML there
     format: str = "terminal"  # --format: "terminal" or "markdown"
-    sandbox: str = "off"  # --sandbox: off, auto or require (see grader.sandbox)
+    sandbox: str = "off"  # --sandbox: off, auto or require (see grader.core.sandbox)
 
 
 @dataclass
@@ -358,7 +358,7 @@ def run(grade: Grade) -> None:
 
 
 def verify(grade: Grade) -> None:
-    """Tamper evidence, judged from outside the runs (see grader.integrity)."""
+    """Tamper evidence, judged from outside the runs (see grader.core.integrity)."""
     assert grade.implementation is not None
     manifest = load_manifest(grade.options.root)
     for index, (target, run_result) in enumerate(zip(grade.targets, grade.runs)):
@@ -431,7 +431,7 @@ def _reference_growth(grade: Grade, kata: Kata, cache: dict[str, Any]) -> Timing
 
 
 def measure_speed(grade: Grade) -> None:
-    """Time each solved kata against the reference, one at a time (see grader.timing).
+    """Time each solved kata against the reference, one at a time (see grader.core.timing).
 
     A measurement is kept in ``.kata/timing-cache.json`` and reused while the
     implementation, the reference and the workload are unchanged (``--fresh``
@@ -601,25 +601,47 @@ def decide_exit(grade: Grade) -> None:
         grade.exit_code = EXIT_UNSOLVED
 
 
+ASSESSMENT: tuple[Callable[[Grade], None], ...] = (
+    verify,
+    score_runs,
+    measure_speed,
+    judge_speed,
+    build_report,
+)
+"""The tasks from the runs to the report."""
+
 WORKFLOW: tuple[Callable[[Grade], None], ...] = (
     load,
     choose,
     prepare,
     plan,
     run,
-    verify,
-    score_runs,
-    measure_speed,
-    judge_speed,
-    build_report,
+    *ASSESSMENT,
     save,
     render,
     decide_exit,
 )
 
 
+def assess(grade: Grade, ran: dict[int, RunResult], interrupted: bool = False) -> None:
+    """From runs made elsewhere to the report, for a driver that runs many grades' jobs at once.
+
+    ``ran`` holds each target's run by its index in ``grade.targets`` (``grade.job_targets``
+    says which job ran which target); the batch driver runs a whole class's jobs in one
+    runner, then assesses each student's grade here.
+    """
+    runs = {**grade.prepared, **ran}
+    missing = [grade.targets[i].kata.slug for i in range(len(grade.targets)) if i not in runs]
+    if missing:
+        raise ValueError(f"no run for {', '.join(missing)}")
+    grade.interrupted = grade.interrupted or interrupted
+    grade.runs = [runs[i] for i in range(len(grade.targets))]
+    for task in ASSESSMENT:
+        task(grade)
+
+
 def grade(options: Options) -> Grade:
-    """Run the whole workflow; :class:`~grader.selection.UsageError` escapes for the CLI."""
+    """Run the whole workflow; :class:`~grader.core.selection.UsageError` escapes for the CLI."""
     state = Grade(options)
     for task in WORKFLOW:
         task(state)

@@ -17,7 +17,7 @@ subreapers (``PR_SET_CHILD_SUBREAPER``): a process the learner's code starts
 stays a descendant of its child however it detaches (a new session, a new
 process group, a double fork), and is killed with the child; one whose child
 died abruptly is re-parented to the runner, which ends it as soon as it sees
-it. With a sandbox (:mod:`grader.sandbox`) each child runs in bubblewrap,
+it. With a sandbox (:mod:`grader.core.sandbox`) each child runs in bubblewrap,
 in a PID namespace of its own.
 """
 
@@ -194,7 +194,7 @@ class _Process:
 
     @classmethod
     def start(cls, job: Job, sandbox: Sandbox | None = None) -> _Process:
-        """A worker process for ``job`` (see grader.worker), in ``sandbox`` when given."""
+        """A worker process for ``job`` (see grader.core.worker), in ``sandbox`` when given."""
         if sandbox is not None:
             popen = sandbox.popen(job)
             return cls(popen.pid, popen)

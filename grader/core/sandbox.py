@@ -14,7 +14,7 @@ for it. Each kata's grading process then runs with:
   and the Python environment bound back read-only;
 - a PID namespace of its own, ended with the run (nothing it starts
   survives), a new session (no typing into the terminal), and at most
-  :data:`grader.worker.SANDBOX_PROCESSES` processes (a fork bomb stops there);
+  :data:`grader.core.worker.SANDBOX_PROCESSES` processes (a fork bomb stops there);
 - when the grader runs as root, the tests run as an unprivileged user id of
   their own, which owns only the scratch folder.
 
@@ -23,7 +23,7 @@ what is readable in the rest of the filesystem outside the hidden folders
 (system files, other users' world-readable files); using CPU, memory and
 disk up to the grader's limits (time, memory, output, processes); or
 side channels. It guards the machine against the code, not the grade
-against the learner: tamper evidence (``grader.integrity``) does that.
+against the learner: tamper evidence (``grader.core.integrity``) does that.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class Sandbox:
         }
         for name, value in env.items():
             args += ["--setenv", name, value]
-        if _is_root():  # to drop to the run's own uid (grader.worker.drop_privileges)
+        if _is_root():  # to drop to the run's own uid (grader.core.worker.drop_privileges)
             args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         return [*args, "--", sys.executable, "-m", "grader", "worker", str(spec)]
 

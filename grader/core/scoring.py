@@ -1,6 +1,6 @@
 """Scores: a status and points for each kata run.
 
-The statuses and their precedence are documented once, in :mod:`grader.verdicts`
+The statuses and their precedence are documented once, in :mod:`grader.core.verdicts`
 (and in ``docs/report-schema.md``); :func:`score` applies them in that order.
 Only *solved*, *partial* and *too slow* katas earn points; *too slow* keeps
 3/4 of them.
@@ -54,7 +54,7 @@ def _shared_cause(run: RunResult) -> KataStatus | None:
 
 
 def _status(run: RunResult, passed: int, total: int) -> KataStatus:
-    """The kata's status by the precedence of :mod:`grader.verdicts`."""
+    """The kata's status by the precedence of :mod:`grader.core.verdicts`."""
     if run.tampered:
         return KataStatus.TAMPERED
     if run.broken is not None:

@@ -15,7 +15,7 @@ and pytest-benchmark do, not with a stopwatch:
 - learner and reference samples taken in interleaved pairs, in random order,
   and the median of the pair ratios reported with its spread;
 - growth from a least-squares fit of log(time) over log(n), at doubling
-  sizes (see :mod:`grader.stats`).
+  sizes (see :mod:`grader.core.stats`).
 
 Where the reference is not at hand (an exported assignment), its times are
 recorded with the export beside the time of a small calibration workload, and

@@ -6,7 +6,7 @@ has one row of properties (whether it earns points, whether it counts as
 done, its colour and icon, and the word each platform uses), so a renderer
 maps a status through this table instead of keeping a list of its own.
 
-The kata status is decided once, in :func:`grader.scoring.score`, by this
+The kata status is decided once, in :func:`grader.core.scoring.score`, by this
 precedence (the first rule that applies wins):
 
 1. ``tampered``     the tests or the way they run were changed; scores nothing
@@ -26,7 +26,7 @@ precedence (the first rule that applies wins):
 
 ``too slow`` replaces ``solved`` afterwards when the timing flags a kata whose
 spec makes complexity part of the task: the code's time grows clearly faster
-than the reference's, or its workload failed (:func:`grader.scoring.apply_timing`).
+than the reference's, or its workload failed (:func:`grader.core.scoring.apply_timing`).
 A constant factor, however large, costs nothing: it is only reported.
 """
 

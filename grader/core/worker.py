@@ -515,7 +515,7 @@ def _import_implementation(job: Job) -> None:
 GRADER_DIR = Path(__file__).resolve().parents[1]
 """The grader package (``grader/``): its pytest.ini and sentinel tests."""
 SENTINEL = GRADER_DIR / "sentinel" / "test_sentinel.py"
-"""Tests with known outcomes, run beside every kata's (see grader.integrity)."""
+"""Tests with known outcomes, run beside every kata's (see grader.core.integrity)."""
 
 
 def pytest_args(job: Job) -> list[str]:

@@ -1,8 +1,8 @@
 """The learner's commands: list, next, hint, reset and compare.
 
-They read the catalog and the progress file (``grader.progress``); ``compare``
+They read the catalog and the progress file (``grader.core.progress``); ``compare``
 also grades. Output is plain text, coloured on a terminal (``NO_COLOR`` is
-honoured, see :mod:`grader.terminal`).
+honoured, see :mod:`grader.render.terminal`).
 """
 
 from __future__ import annotations

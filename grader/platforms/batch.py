@@ -7,7 +7,7 @@ laid out as ``<slug>/<module>.py`` directly works too) — against the tests of
 this repository (``--root``), never the students' own copies of them.
 
 Every student's kata runs are planned with the pipeline's own tasks, then all
-of them go through one :class:`~grader.runner.Runner`, so the class is graded
+of them go through one :class:`~grader.core.runner.Runner`, so the class is graded
 in parallel on every core, each run in its own process: a submission that
 does not import, hangs or crashes costs only its own kata. Then each
 student's runs are verified, scored and reported like ``grade`` does.
@@ -22,7 +22,7 @@ It writes, in ``--out``:
 - ``gradebook.csv``: a row per student, a column per kata (its points), and the total;
 - ``reports/<student>.json``: each student's full report (``kata-report/1``);
 - ``reports/<student>.md``: the same as Markdown, to hand back, at the
-  ``--disclosure`` level (:mod:`grader.disclosure`);
+  ``--disclosure`` level (:mod:`grader.render.disclosure`);
 - ``summary.md``: the class per kata, the tests that fail most often among
   the students who attempted the kata (with the commonest message), and the
   submissions that need a look (broken, timed out, crashed, tampered, or with
@@ -33,7 +33,7 @@ It writes, in ``--out``:
   algorithm of MOSS) with the kata's stub as boilerplate.
 
 Where bubblewrap is installed, each run is sandboxed (``--sandbox``, see
-:mod:`grader.sandbox`): a submission cannot read the instructor's files, write
+:mod:`grader.core.sandbox`): a submission cannot read the instructor's files, write
 outside its scratch folder, see the other submissions or use the network.
 """
 
@@ -181,16 +181,13 @@ def grade_class(
     for job in jobs_all:
         remove_scratch(Path(job.scratch))
 
-    workflow = list(pipeline.WORKFLOW)
-    after_run = workflow[workflow.index(pipeline.run) + 1 : workflow.index(pipeline.save)]
-    start = 0
+    by_job = {id(job): outcome for job, outcome in zip(jobs_all, outcomes)}  # one per job
     for student, state in zip(students, grades):
-        mine = outcomes[start : start + len(state.jobs)]
-        start += len(state.jobs)
-        state.interrupted = runner.interrupted
-        state.runs = [collect(o, by_slug[o.job.slug]) for o in mine][: len(state.targets)]
-        for task in after_run:
-            task(state)
+        ran = {
+            index: collect(by_job[id(job)], by_slug[job.slug])
+            for index, job in zip(state.job_targets, state.jobs)
+        }
+        pipeline.assess(state, ran, interrupted=runner.interrupted)
         student.report = state.report
     return not runner.interrupted
 

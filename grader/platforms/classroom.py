@@ -1,7 +1,7 @@
 """A GitHub Actions workflow that grades every push and shows the grade in the job summary.
 
 GitHub Classroom, the service, was retired on 28 August 2026; its successor for
-GitHub-based courses is Classroom 50 (:mod:`grader.classroom50`). This
+GitHub-based courses is Classroom 50 (:mod:`grader.platforms.classroom50`). This
 workflow is for any repository — a course without Classroom 50, a learner's
 own fork: ``python -m grader assignment … --platform actions`` writes it as
 ``.github/workflows/classroom.yml``.
@@ -20,7 +20,7 @@ with the ordinary pipeline and writes:
 
 What it guarantees:
 
-- partial credit per test by weight (:mod:`grader.credit`), adding up to the
+- partial credit per test by weight (:mod:`grader.render.credit`), adding up to the
   same number the report, the log and the summary show;
 - every test listed even when the kata did not import, timed out or crashed
   (taken from ``katas/manifest.json`` when the run reported none), with

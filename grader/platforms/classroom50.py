@@ -12,7 +12,7 @@ and publishes it, with ``release-body.md``, as the submission's GitHub Release.
 the default) writes ``DIR/template/`` (the repository the students get) and
 ``DIR/autograders/<assignment>/`` (:func:`write_bundle`)::
 
-    autograder.py        the entrypoint; standard library only (grader/autograder_classroom50.py)
+    autograder.py        the entrypoint, standard library only (autograder_classroom50.py)
     requirements.txt     what grading needs, for this assignment's katas
     kata/                the grading root, pinned: the katas' tests, kata.toml and
                          workloads, katas/manifest.json, the reference's recorded
@@ -27,7 +27,7 @@ student's repository changes nothing.
 environment it makes with ``requirements.txt``: it grades the checkout
 (:func:`grade_checkout`), writes ``result.json`` (:func:`result_document`) and
 ``release-body.md`` (:func:`release_body`) at the chosen disclosure level
-(:mod:`grader.disclosure`), appends ``status`` and ``summary`` to
+(:mod:`grader.render.disclosure`), appends ``status`` and ``summary`` to
 ``$GITHUB_OUTPUT``, and prints the release body to the log.
 
 Points. ``result.json`` wants integers (a declarative test's points are 0–1000),

@@ -4,10 +4,10 @@
 writes, for the ``classroom50`` platform (the default), ``DIR/template/`` —
 the students' template repository — and ``DIR/autograders/<assignment>/``,
 the autograder bundle for the teacher's Classroom 50 configuration repository
-(:mod:`grader.classroom50`). For the ``actions`` platform it writes the
+(:mod:`grader.platforms.classroom50`). For the ``actions`` platform it writes the
 template straight into ``DIR``, with ``.github/workflows/classroom.yml``: a
 GitHub Actions workflow that grades every push and shows the grade in the
-job summary (:mod:`grader.classroom`), for any repository.
+job summary (:mod:`grader.platforms.classroom`), for any repository.
 
 The template holds:
 

@@ -3,7 +3,7 @@
 ``python -m grader gradescope SLUG… --out FILE.zip`` builds the zip Gradescope
 wants (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 ``setup.sh`` and ``run_autograder`` at its root, beside an exported
-assignment (:mod:`grader.export`: the katas, their manifest and the
+assignment (:mod:`grader.platforms.export`: the katas, their manifest and the
 reference's times, the grader; no reference solution). Gradescope unpacks it
 into ``/autograder/source``, runs ``setup.sh`` once to build the image, then
 ``run_autograder`` (copied to ``/autograder/run_autograder``) per submission.
@@ -28,7 +28,7 @@ so the whole run can be tried anywhere: the zip's own ``README.md``
 (``grader/templates/gradescope/README.md.tmpl``) and ``docs/gradescope.md`` say how.
 
 ``--disclosure`` (and ``--kata-disclosure KATA=LEVEL``) choose how much of a
-failing test the students see in ``results.json`` (:mod:`grader.disclosure`).
+failing test the students see in ``results.json`` (:mod:`grader.render.disclosure`).
 """
 
 from __future__ import annotations
