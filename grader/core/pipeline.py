@@ -514,12 +514,31 @@ def judge_speed(grade: Grade) -> None:
 
 def build_report(grade: Grade) -> None:
     assert grade.implementation is not None
+    learner = grade.implementation.kind == "learner"
+    progress = Progress.load(grade.options.root) if learner else None
     entries = []
-    for r, s in zip(grade.runs, grade.scores):
+    for index, (target, r, s) in enumerate(zip(grade.targets, grade.runs, grade.scores)):
         ref = r.duration if grade.implementation.kind == "reference" else None
+        last = progress.status(target.kata.slug) if progress and target.test else {}
         entries.append(
             report_io.KataEntry(
-                r, s, grade.reference_times.get(r.kata.slug, ref), grade.timings.get(r.kata.slug)
+                r,
+                s,
+                grade.reference_times.get(r.kata.slug, ref),
+                grade.timings.get(r.kata.slug),
+                source=(
+                    "stub"
+                    if index in grade.untouched
+                    else "reused"
+                    if index in grade.reused
+                    else "run"
+                ),
+                selected=target.test,
+                last_grade=(
+                    {k: last.get(k) for k in ("status", "passed", "total")}
+                    if "status" in last
+                    else None
+                ),
             )
         )
     grade.report = report_io.build(
@@ -529,19 +548,6 @@ def build_report(grade: Grade) -> None:
         started=grade.started,
         complete=not grade.interrupted,
     )
-    learner = grade.implementation.kind == "learner"
-    progress = Progress.load(grade.options.root) if learner else None
-    for index, (target, entry) in enumerate(zip(grade.targets, grade.report["katas"])):
-        # How the result was obtained: run now, reused from an unchanged earlier
-        # grade, or known without running (the shipped stub); and the one test run.
-        entry["source"] = (
-            "stub" if index in grade.untouched else "reused" if index in grade.reused else "run"
-        )
-        entry["selected"] = target.test
-        last = progress.status(target.kata.slug) if progress and target.test else {}
-        entry["last_grade"] = (
-            {k: last.get(k) for k in ("status", "passed", "total")} if "status" in last else None
-        )
 
 
 def save(grade: Grade) -> None:

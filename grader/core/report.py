@@ -69,14 +69,23 @@ def _test(t) -> dict[str, Any]:
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class KataEntry:
-    """One kata's line in the report: its run, its score and the reference's time."""
+    """One kata's line in the report: its run, its score, the reference's time, its timing.
+
+    ``source`` says how the result was obtained: ``run`` now, ``reused`` from an
+    unchanged earlier grade, or ``stub`` (known without running: the shipped stub);
+    ``selected`` is the one test run (``KATA::TEST``), and ``last_grade`` then the
+    kata's last full grade.
+    """
 
     run: RunResult
     score: Score
     reference_duration: float | None = None
     timing: Timing | None = None
+    source: str = "run"
+    selected: str | None = None
+    last_grade: dict[str, Any] | None = None
 
     def to_dict(self, root: Path) -> dict[str, Any]:
         kata, run, score = self.run.kata, self.run, self.score
@@ -106,6 +115,9 @@ class KataEntry:
             "timing": self.timing.to_dict() if self.timing else None,
             "output": run.output if not score.solved else "",
             "results": [_test(t) for t in run.tests],
+            "source": self.source,
+            "selected": self.selected,
+            "last_grade": self.last_grade,
         }
 
 
