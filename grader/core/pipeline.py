@@ -7,7 +7,10 @@ it, render it, and decide the exit code.
 
 Like nox's ``main.py``, grading is a fixed sequence of small tasks, each
 reading what the earlier ones left in a :class:`Grade` and adding its own
-part. Data flows one way; no task reaches back.
+part. Data flows one way; no task reaches back. Drivers call :func:`grade`,
+or run many grades' jobs at once and hand each grade's runs to :func:`assess`;
+they never pick tasks out of :data:`WORKFLOW`. The report is shown and written
+through the renderers registered in :mod:`grader.core.formats`.
 """
 
 from __future__ import annotations
