@@ -185,6 +185,8 @@ def test_templates_are_files_shipped_with_the_grader() -> None:
     for platform in export.PLATFORMS:
         ast.parse(export.noxfile(platform))  # the learner's noxfile is Python
     katas = load_catalog(ROOT)[:2]
+    for platform in (*export.PLATFORMS, export.GRADESCOPE):  # its per-platform paragraphs
+        assert export.student_readme("Week 1", katas, platform).startswith("# Week 1\n")
     steps = yaml.safe_load(classroom.workflow(katas))["jobs"]["grade"]["steps"]
     assert [s.get("run") for s in steps[-2:]] == [f"nox -s classroom -- {k.slug}" for k in katas]
     assert template("assignment/gitignore.tmpl").startswith("__pycache__/")

@@ -251,47 +251,6 @@ def _stars(difficulty: int) -> str:
     return "★" * difficulty + "☆" * (3 - difficulty)
 
 
-_SUBMIT = {
-    "classroom50": """\
-3. Grade it locally (below) until it is solved, then commit and push (or run
-   `gh student submit`, if your teacher set the assignment up that way). Each submission is
-   graded on GitHub by your teacher's autograder (Classroom 50): the grade is a *Release* of
-   your repository — its notes show a table of your katas and why each failing test failed,
-   and its `result.json` holds the points your teacher collects. The check mark beside your
-   commit links to the grading log.""",
-    "actions": """\
-3. Grade it locally (below) until it is solved, then commit and push. Every push is
-   graded again on GitHub by the workflow in `.github/workflows/classroom.yml`: the run's job
-   summary shows the grade (a table per kata), and each kata's step log its failures.""",
-    "gradescope": """\
-3. Grade it locally (below) until it is solved, then upload your `katas/` folder (or
-   the kata folders, or the bare module files) to the Gradescope assignment.""",
-}
-
-_TESTS = {
-    "classroom50": """\
-Change only your files. Your work is graded with your teacher's own copy of the tests
-and of the grader, not the copies in this repository: editing or deleting them here changes
-only what you see locally. Keep each file at its path: a file that was moved or deleted is
-graded as missing.""",
-    "actions": """\
-Change only your files. The tests, the `kata.toml` files, the `grader/` folder and the
-workflow in `.github/` are checked against `katas/manifest.json`: a kata whose tests were
-changed, or every kata when the grader or the workflow was, scores nothing, with a message
-saying which file differs.""",
-}
-
-_POINTS = {
-    "classroom50": """\
-- On GitHub, points are whole numbers: each kata's points times {scale} (a {example}-point kata
-  is worth {scaled}), shared among its tests by weight; a passed test earns its share (three
-  quarters of it when the kata is too slow).""",
-    "actions": """\
-- On GitHub, each kata is one step of the *Kata grading* workflow. A step's log lists each
-  failure (message, test code, a short traceback) and the job summary shows a table.""",
-}
-
-
 def student_readme(
     title: str, katas: Sequence[Kata], platform: str = "classroom50", scale: int = 10
 ) -> str:
@@ -315,15 +274,15 @@ def student_readme(
     grading = "\n".join(f"    {c.ljust(width)}# {what}" for c, what in commands)
     count = f"{len(katas)} kata{'s' if len(katas) != 1 else ''}, {total} points"
     example = katas[0].points
-    tests = _TESTS.get(
-        platform, "Change only your files: the tests and `grader/` are the grader's."
+    tests = template(f"assignment/readme-tests-{platform}.md.tmpl")
+    points = template(f"assignment/readme-points-{platform}.md.tmpl").format(
+        scale=scale, example=example, scaled=example * scale
     )
-    points = _POINTS.get(platform, "").format(scale=scale, example=example, scaled=example * scale)
     body = template("assignment/README.md.tmpl").format(
         title=title,
         count=count,
         rows=rows,
-        submit=_SUBMIT[platform],
+        submit=template(f"assignment/readme-submit-{platform}.md.tmpl"),
         tests=tests,
         grading=grading,
         points=points,
