@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Kata, load_catalog  # noqa: E402
-from grader.stats import EXPONENTS  # noqa: E402
-from grader.timing import TimingJob, time_kata  # noqa: E402
-from grader.variants import materialize, variants  # noqa: E402
+from grader.authoring.variants import materialize, variants  # noqa: E402
+from grader.core.catalog import Kata, load_catalog  # noqa: E402
+from grader.core.stats import EXPONENTS  # noqa: E402
+from grader.core.timing import TimingJob, time_kata  # noqa: E402
 
 SELF_BAND = (0.85, 1.15)
 REPETITIONS = 3

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import load_catalog  # noqa: E402
+from grader.core.catalog import load_catalog  # noqa: E402
 
 TARGETS = {"overhead": 1.5, "untouched": 3.0, "one-changed": 1.5, "reference-timing": 2.0}
 SOLVED = ("lru_cache", "retry_backoff", "bloom_filter", "circuit_breaker")

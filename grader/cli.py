@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader import batch, classroom, export, gradescope
-from grader.catalog import CatalogError
-from grader.selection import UsageError
+from grader.core.catalog import CatalogError
+from grader.core.selection import UsageError
+from grader.platforms import assignment, batch, classroom, classroom50, gradescope
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _grade_parser(sub)
     _dev_parser(sub)
-    for instructor_command in (export, classroom, gradescope, batch):
+    for instructor_command in (assignment, classroom, classroom50, gradescope, batch):
         instructor_command.add_parser(sub, ROOT)
     _learner_parsers(sub)
     return parser
@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _learner_parsers(sub: argparse._SubParsersAction) -> None:
     """The learner's loop: list, next, hint, watch, compare, reset."""
-    from grader import learner
+    from grader.learner import commands as learner
 
     def command(
         name: str, help: str, handler, slug: bool = True, optional: bool = False
@@ -193,7 +193,7 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
     compare.add_argument("--force", action="store_true", help="compare before the tests pass")
 
     def run_watch(a: argparse.Namespace) -> int:
-        from grader.watch import watch
+        from grader.learner.watch import watch
 
         return watch(a.root.resolve(), a.slug, a.poll)
 
@@ -213,13 +213,13 @@ def _learner_parsers(sub: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["worker"] and len(argv) == 2:  # internal: a spawned grading process
-        from grader.worker import Job, child_main
+        from grader.core.worker import Job, child_main
 
         child_main(Job.from_json(Path(argv[1]).read_text(encoding="utf-8")))
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
-            from grader.pipeline import Options, grade
+            from grader.core.pipeline import Options, grade
 
             options = Options(
                 root=args.root.resolve(),
@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "handler", None):
             return args.handler(args)
         if args.command == "dev":
-            from grader import dev
+            from grader.authoring import dev
 
             return dev.main(args)
     except (UsageError, CatalogError) as exc:

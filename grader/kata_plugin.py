@@ -18,7 +18,7 @@ Fixtures:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -68,7 +68,7 @@ SHORT = 60
 @pytest.hookimpl(wrapper=True)
 def pytest_assertrepr_compare(
     config: pytest.Config, op: str, left: Any, right: Any
-) -> list[list[str] | None]:
+) -> Generator[None, list[list[str] | None], list[list[str] | None]]:
     """Keep pytest's explanation of a failed comparison; add expected/actual for short values.
 
     pytest explains ``==`` with diffs (strings line by line, the items of sets

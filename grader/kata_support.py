@@ -116,10 +116,11 @@ class TracingConnection(sqlite3.Connection):
     def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
         return super().cursor(_recording_cursor(factory or sqlite3.Cursor))
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+    # The overrides widen sqlite3's signatures, which differ between Python versions.
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override, unused-ignore]
         return self.cursor().execute(sql, parameters)
 
-    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:  # type: ignore[override, unused-ignore]
         return self.cursor().executemany(sql, seq)
 
     def _explain(self, sql: str, params: Any) -> list[str]:
@@ -215,9 +216,10 @@ def explain_traced(
             rows = sqlite3.Connection.execute(conn, "EXPLAIN QUERY PLAN " + sql).fetchall()
         except sqlite3.ProgrammingError as exc:
             count = re.search(r"uses (\d+)", str(exc))
-            nulls: object = [None] * int(count.group(1)) if count else _NullForEveryName()
+            nulls: Any = [None] * int(count.group(1)) if count else _NullForEveryName()
             try:
-                rows = sqlite3.Connection.execute(conn, "EXPLAIN QUERY PLAN " + sql, nulls)
+                plan = sqlite3.Connection.execute(conn, "EXPLAIN QUERY PLAN " + sql, nulls)
+                rows = plan.fetchall()
             except sqlite3.Error:
                 rows = []
         except sqlite3.Error:
@@ -500,7 +502,8 @@ def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
 
         def execute(self, raise_on_error: bool = True) -> list[Any]:
             stack = [args for args, _ in self.command_stack]
-            if self.transaction or self.explicit_transaction or self.watching:
+            # Pipeline.transaction is a bool attribute; mypy sees Redis.transaction().
+            if self.transaction or self.explicit_transaction or self.watching:  # type: ignore[truthy-function]
                 send = super().execute
                 return self._recorder._round_trip(stack, True, lambda: send(raise_on_error))
             # No MULTI: Redis may run other clients' commands between these.
@@ -548,7 +551,7 @@ def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
     if cls is None:
         cls = type(f"Recording{base.__name__}", (RecordingMixin, base), {})
         _RECORDING_CLASSES[base] = cls
-    client = cls.__new__(cls)
+    client = cls.__new__(cls)  # type: ignore[call-overload]  # a class made by type()
     client.__dict__.update(redis.__dict__)
     client.auto_close_connection_pool = False  # the fixture's client owns the pool
     client._recorder = recorder
@@ -742,7 +745,7 @@ class spy_compare_digest:  # lower case: used like a function, in a with stateme
 
     def compared(self, a: bytes | str, b: bytes | str) -> bool:
         """Whether some call compared ``a`` with ``b`` (in either order)."""
-        pair = sorted([_as_bytes(a), _as_bytes(b)])
+        pair = sorted([_as_bytes(a), _as_bytes(b)])  # type: ignore[type-var]  # str/bytes: never None
         return any(sorted([x, y]) == pair for x, y in self.calls if x is not None and y is not None)
 
     def assert_checked(self, presented: Sequence[bytes | str], what: str) -> None:
@@ -897,7 +900,8 @@ class _TracedRLock:
     """A ``threading.RLock`` that tells the harness who holds it (``Condition`` works on it)."""
 
     def __init__(self, holdings: _Holdings, inner: Any = None) -> None:
-        self._inner = inner if inner is not None else threading.RLock()
+        # Any: Condition's private protocol (_is_owned, …) is not in the RLock stubs.
+        self._inner: Any = inner if inner is not None else threading.RLock()
         self._holdings = holdings
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
@@ -937,7 +941,7 @@ class _ThreadingProxy(types.ModuleType):
         self.Lock = lambda: _TracedLock(holdings)
         self.RLock = lambda *a, **k: _TracedRLock(holdings)
         self.Condition = lambda lock=None: threading.Condition(
-            lock if lock is not None else _TracedRLock(holdings)
+            lock if lock is not None else _TracedRLock(holdings)  # type: ignore[arg-type]  # duck-typed
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -1081,7 +1085,7 @@ def _run_once(
         b = _finish(b_thread, b_out, "the second call")
     finally:
         run.resume.set()
-        threading.settrace(previous_trace)  # type: ignore[arg-type]
+        threading.settrace(previous_trace)  # type: ignore[arg-type, unused-ignore]  # None unsets
         patched.restore()
     return state, a, b, run.seam
 

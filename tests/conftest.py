@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +19,33 @@ FIXTURES = ROOT / "tests" / "fixtures"
 TREE = FIXTURES / "tree"
 IMPLS = FIXTURES / "impls"
 
+REPORT_SCHEMA = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
+
 collect_ignore = ["fixtures"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files from the current output (same as UPDATE_GOLDEN=1)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--update-golden"):
+        os.environ["UPDATE_GOLDEN"] = "1"
+
+
+SLOW_FIXTURES = {"tree", "soundness", "exported", "runner", "autograder"}
+"""Fixtures of end-to-end tests: a fixture tree to grade, the catalog's soundness check, an
+export or bundle. A test that uses one is marked ``slow``; ``-m "not slow"`` is the fast loop."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass
@@ -59,6 +86,8 @@ def run_grader(
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     data = json.loads(report.read_text()) if report.is_file() else None
+    if data is not None:  # every report a test sees keeps the documented schema
+        jsonschema.validate(data, REPORT_SCHEMA, cls=jsonschema.Draft202012Validator)
     return Graded(proc.returncode, proc.stdout, proc.stderr, data)
 
 

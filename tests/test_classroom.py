@@ -23,7 +23,7 @@ import pytest
 
 from assignment import export, run_inside
 from conftest import IMPLS
-from grader.classroom import decode, read_outputs, step_ids
+from grader.platforms.classroom import decode, read_outputs, step_ids
 from test_terminal_golden import check_golden
 
 NOX_STEP = re.compile(r"^\s+run: nox -s classroom -- (\S+)$", re.MULTILINE)
@@ -286,11 +286,11 @@ def test_a_changed_workflow_fails_every_kata(exported: Path, tmp_path: Path) -> 
 
 
 def test_a_changed_grader_fails_every_kata(exported: Path, tmp_path: Path) -> None:
-    scoring = exported / "grader/scoring.py"
+    scoring = exported / "grader/core/scoring.py"
     scoring.write_text(scoring.read_text() + "\n# full marks for everyone\n")
     step = run_step(exported, "adder", tmp_path)
     assert step.result["status"] == "error"
-    assert "grader/scoring.py differs" in step.result["message"]
+    assert "grader/core/scoring.py differs" in step.result["message"]
     assert "the grader was changed" in step.result["message"]
 
 

@@ -30,9 +30,9 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES, IMPLS, TREE, run_grader
-from grader import classroom50
-from grader.classroom import read_outputs
-from grader.disclosure import redact
+from grader.platforms import classroom50
+from grader.platforms.classroom import read_outputs
+from grader.render.disclosure import redact
 
 SCHEMA = json.loads((FIXTURES / "classroom50" / "result-v1.schema.json").read_text())
 GOLDEN = Path(__file__).parent / "golden"

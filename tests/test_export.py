@@ -11,8 +11,8 @@ import pytest
 
 from assignment import export, run_inside, solutions
 from conftest import IMPLS, ROOT, run_grader
-from grader.catalog import load_kata
-from grader.export import find_leaks
+from grader.core.catalog import load_kata
+from grader.platforms.export import find_leaks
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_export_holds_the_katas_the_grader_and_no_solutions(exported: Path) -> N
         "katas/greeter/greeter.py",
         "katas/manifest.json",
         "katas/reference-times.json",
-        "grader/pipeline.py",
+        "grader/core/pipeline.py",
         "grader/sentinel/test_sentinel.py",
         "noxfile.py",
         "pyproject.toml",
@@ -104,6 +104,7 @@ def test_no_file_of_the_export_carries_a_solution(tree: Path, exported: Path) ->
     assert_no_solution_code(exported, solutions(tree))
 
 
+@pytest.mark.slow
 def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
     out = tmp_path / "real"
     done = run_grader(
@@ -115,6 +116,7 @@ def test_real_katas_export_without_their_solutions(tmp_path: Path) -> None:
     assert "freezegun" in requirements and "fakeredis" not in requirements
 
 
+@pytest.mark.slow
 def test_the_export_times_solved_katas_against_recorded_reference_times(tmp_path: Path) -> None:
     out = tmp_path / "timed"
     done = run_grader("assignment", "lru_cache", "--out", str(out), root=ROOT, timeout=300)

@@ -368,6 +368,7 @@ def test_corrupt_history_and_report_are_survived(tree: Path) -> None:
     assert json.loads(lines[-1])["katas"]["adder"]["status"] == "solved"
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_timing_keeps_the_grades(tmp_path: Path) -> None:
     tree = tmp_path / "timed"
     for part in ("katas/lru_cache", "solutions/lru_cache"):
@@ -410,7 +411,7 @@ def test_ctrl_c_while_timing_keeps_the_grades(tmp_path: Path) -> None:
 
 def _need_sandbox() -> None:
     """Skip where bubblewrap cannot run, unless CI requires it (KATA_REQUIRE_SANDBOX=1)."""
-    from grader.sandbox import unavailable
+    from grader.core.sandbox import unavailable
 
     why = unavailable()
     if why is not None:

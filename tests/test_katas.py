@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from grader.catalog import AREAS, load_catalog
-from grader.dev import catalog_table, spec_headings
-from grader.integrity import load_manifest, protected_files, sha256
+from grader.authoring.dev import catalog_table, spec_headings
+from grader.core.catalog import AREAS, load_catalog
+from grader.core.integrity import load_manifest, protected_files, sha256
 
 CATALOG = load_catalog(ROOT)
 SLUGS = [k.slug for k in CATALOG]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TREE
-from grader.mutation import mutants_of
+from grader.authoring.mutation import mutants_of
 
 SAMPLE = '''\
 """A module with a little of everything Cosmic Ray mutates."""
@@ -46,6 +46,7 @@ class Box:
 '''
 
 
+@pytest.mark.slow
 def test_mutants_are_cosmic_rays_own() -> None:
     """Each mutant is the program Cosmic Ray's ``mutate_code`` makes for that occurrence."""
     import cosmic_ray.plugins
@@ -130,6 +131,7 @@ def test_small() -> None:
 """
 
 
+@pytest.mark.slow
 def test_a_weak_test_leaves_survivors_with_their_diff(tmp_path: Path) -> None:
     proc, verdict = _mutation(_tree(tmp_path, WEAK), tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -145,6 +147,7 @@ def test_a_weak_test_leaves_survivors_with_their_diff(tmp_path: Path) -> None:
     assert not verdict["ok"]
 
 
+@pytest.mark.slow
 def test_recorded_survivors_and_stale_records(tmp_path: Path) -> None:
     record = """\
 [[mutant]]
@@ -177,6 +180,7 @@ reason = "matches nothing"
     assert proc.returncode == (0 if verdict["score"] >= 0.95 else 1)
 
 
+@pytest.mark.slow
 def test_a_bad_record_is_a_problem(tmp_path: Path) -> None:
     record = '[[mutant]]\noperator = "x"\nline = "a"\nmutant = "b"\nkind = "maybe"\nreason = "?"\n'
     proc, verdict = _mutation(_tree(tmp_path, WEAK, record), tmp_path)

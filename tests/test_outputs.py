@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import IMPLS, run_grader
-from grader import junit, markdown
-from grader.credit import credits, exact_sum
+from grader.render import junit, markdown
+from grader.render.credit import credits, exact_sum
 from test_terminal_golden import check_golden, normalised
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.batch import Student, similarity, similarity_report
-from grader.catalog import Kata
+import pytest
+
+from grader.core.catalog import Kata
+from grader.platforms.batch import Student, similarity, similarity_report
 
 STUB = '''
 class Ring:
@@ -90,6 +92,7 @@ class Ring:
 '''
 
 
+@pytest.mark.slow
 def test_copies_and_look_alikes_of_the_reference_are_found(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     (root / "katas" / "ring").mkdir(parents=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Timing as TimingSpec
-from grader.catalog import load_kata
-from grader.scoring import TOO_SLOW, Score, apply_timing
-from grader.timing import Timing, judge
+from grader.core.catalog import Timing as TimingSpec
+from grader.core.catalog import load_kata
+from grader.core.scoring import TOO_SLOW, Score, apply_timing
+from grader.core.timing import Timing, judge
 
 ROOT = Path(__file__).resolve().parent.parent
 KATA = load_kata(ROOT / "katas" / "merge_base")

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from grader import stats
+from grader.core import stats
 
 SIZES = [1000, 2000, 4000, 8000, 16000]
 
@@ -68,3 +68,13 @@ def test_growth_flags_only_a_clearly_steeper_slope() -> None:
     explained = stats.Growth(1.96, 1.07).explain()
     assert "doubling n multiplies your time by 3.9, the reference's by 2.1" in explained
     assert stats.Growth(1.02, 1.0).describe() == "n^1.02 (ref n^1.00)"
+
+
+def test_slope_is_the_least_squares_fit() -> None:
+    """stats.slope is statistics.linear_regression over (log n, log t)."""
+    import math
+    import statistics
+
+    times = [0.001, 0.0021, 0.0039, 0.0082, 0.0161]
+    xs, ys = [math.log(n) for n in SIZES], [math.log(t) for t in times]
+    assert stats.slope(SIZES, times) == statistics.linear_regression(xs, ys).slope

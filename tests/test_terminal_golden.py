@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import IMPLS, ROOT, run_grader
-from grader import results, terminal
+from grader.core import results
+from grader.render import terminal
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -124,6 +125,7 @@ def test_timing_report(tree: Path) -> None:
     check_golden("grade-timing", out.getvalue())
 
 
+@pytest.mark.slow
 def test_pytest_explanation_is_kept_and_expected_actual_only_for_short_values(
     tmp_path: Path,
 ) -> None:
@@ -184,7 +186,7 @@ def test_growth_plot_shows_two_lines_that_part() -> None:
 
 
 def test_speed_spread_reads_in_the_headlines_terms() -> None:
-    from grader.timing import Timing
+    from grader.core.timing import Timing
 
     assert Timing(ratio=1 / 1.2, ratio_low=0.85, ratio_high=0.87).speed() == (
         "1.2× faster (pairs: 1.15–1.18×)"

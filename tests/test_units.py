@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from conftest import TREE
-from grader import report as report_io
-from grader.catalog import CatalogError, load_catalog, load_kata
-from grader.files import write_atomic
-from grader.results import RunResult, TestResult
-from grader.scoring import score
-from grader.selection import UsageError, select
+from conftest import ROOT, TREE
+from grader.core import report as report_io
+from grader.core.catalog import CatalogError, load_catalog, load_kata
+from grader.core.files import write_atomic
+from grader.core.results import RunResult, TestResult
+from grader.core.scoring import score
+from grader.core.selection import UsageError, select
 
 
 def _kata_dir(tmp_path: Path, toml: str) -> Path:
@@ -47,6 +48,66 @@ def test_metadata_loads(tmp_path: Path) -> None:
 def test_bad_metadata_names_file_and_field(tmp_path: Path, change, message) -> None:
     with pytest.raises(CatalogError, match=message.replace("(", r"\(")):
         load_kata(_kata_dir(tmp_path, GOOD.replace(*change)))
+
+
+TIMING = '[timing]\nsizes = [1, 2, 4]\ngrowth = "linear"\nmax_slowdown = 3.0\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (GOOD + "timing_budget = 4\n", "unknown key 'timing_budget'"),
+        (GOOD + "tiltle = 'x'\n", "unknown key 'tiltle' (did you mean 'title'?)"),
+        (GOOD + "memory_mb = 1.5\n", "'memory_mb' has the wrong type (float, expected integer)"),
+        (GOOD + "kata_timeout = true\n", "'kata_timeout' has the wrong type (boolean"),
+        (GOOD + "tags = 'x'\n", "'tags' has the wrong type (string, expected array)"),
+        (GOOD + "kata_timeout = 0\n", "kata_timeout must be positive"),
+        (
+            GOOD + TIMING + "budgett = 4\n",
+            "unknown key [timing] 'budgett' (did you mean 'budget'?)",
+        ),
+        (GOOD + TIMING + "complexity_required = 1\n", "[timing] 'complexity_required' has"),
+        (GOOD + TIMING + "speed_required = 'yes'\n", "[timing] 'speed_required' has the wrong"),
+        (GOOD + TIMING + "budget = -1\n", "[timing] budget must be positive"),
+        (
+            GOOD + TIMING.replace('growth = "linear"\n', ""),
+            "missing required key [timing] 'growth'",
+        ),
+        (GOOD + "timing = 3\n", "'timing' has the wrong type (integer, expected table)"),
+    ],
+)
+def test_kata_toml_rejects_unknown_keys_and_wrong_types(tmp_path: Path, toml, message) -> None:
+    """A typo is an error naming the file and the key, not a setting silently ignored."""
+    with pytest.raises(CatalogError, match=re.escape(message)) as caught:
+        load_kata(_kata_dir(tmp_path, toml))
+    assert str(tmp_path / "katas" / "demo" / "kata.toml") in str(caught.value)
+
+
+def test_timing_table_keys_and_defaults(tmp_path: Path) -> None:
+    kata = load_kata(_kata_dir(tmp_path, GOOD + TIMING))
+    assert kata.timing is not None
+    assert (kata.timing.budget, kata.timing.speed_required) == (2.0, False)
+    assert (kata.timing.complexity_required, kata.timing.slow_growth) == (False, None)
+    toml = GOOD + TIMING + "budget = 5\nspeed_required = true\ncomplexity_required = true\n"
+    kata = load_kata(_kata_dir(tmp_path / "b", toml))
+    assert kata.timing is not None
+    assert (kata.timing.budget, kata.timing.speed_required) == (5.0, True)
+    assert kata.timing.complexity_required is True
+
+
+def test_timing_job_budget_comes_from_the_timing_table(tmp_path: Path) -> None:
+    from grader.core.timing import TimingJob
+
+    kata = load_kata(_kata_dir(tmp_path, GOOD + TIMING + "budget = 7\n"))
+    assert TimingJob(kata, tmp_path / "demo.py", None, tmp_path).budget == 7.0
+
+
+@pytest.mark.parametrize(
+    "kata_dir", sorted(p.parent for p in (ROOT / "katas").glob("*/kata.toml")), ids=lambda p: p.name
+)
+def test_every_kata_toml_is_valid(kata_dir: Path) -> None:
+    kata = load_kata(kata_dir)
+    assert kata.slug == kata_dir.name
 
 
 def test_selection_suggests_close_names() -> None:
@@ -102,3 +163,62 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     write_atomic(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_templates_are_files_shipped_with_the_grader() -> None:
+    """Every template the grader reads exists under grader/templates/, and exports copy it."""
+    import ast
+
+    import yaml
+
+    from grader.core.files import template
+    from grader.platforms import classroom, export
+
+    names = set()
+    for path in (ROOT / "grader").rglob("*.py"):
+        names |= set(re.findall(r'template\("([^"]+)"\)', path.read_text(encoding="utf-8")))
+    assert names, "no template() call found"
+    for name in sorted(names):
+        assert (ROOT / "grader" / "templates" / name).is_file(), name
+    ignored = export._IGNORED(str(ROOT / "grader"), ["templates", "files.py"])
+    assert not ignored, "an export must copy grader/templates/"
+    for platform in export.PLATFORMS:
+        ast.parse(export.noxfile(platform))  # the learner's noxfile is Python
+    katas = load_catalog(ROOT)[:2]
+    for platform in (*export.PLATFORMS, export.GRADESCOPE):  # its per-platform paragraphs
+        assert export.student_readme("Week 1", katas, platform).startswith("# Week 1\n")
+    steps = yaml.safe_load(classroom.workflow(katas))["jobs"]["grade"]["steps"]
+    assert [s.get("run") for s in steps[-2:]] == [f"nox -s classroom -- {k.slug}" for k in katas]
+    assert template("assignment/gitignore.tmpl").startswith("__pycache__/")
+
+
+def test_every_test_passed() -> None:
+    """One property says a run passed cleanly: tests ran, all passed, nothing went wrong."""
+    assert _run(["passed", "passed"]).every_test_passed
+    assert not _run([]).every_test_passed
+    assert not _run(["passed", "failed"]).every_test_passed
+    assert not _run(["passed"], problem="killed", problem_kind="timeout").every_test_passed
+    assert not _run(["passed"], tampered=["tests changed"]).every_test_passed
+    assert not _run([], broken={"error": "x", "file": "a.py", "line": 1}).every_test_passed
+
+
+def test_assess_makes_the_report_from_runs_made_elsewhere(tmp_path: Path) -> None:
+    """pipeline.assess: runs by target index in, a verified, scored report out, in order."""
+    from grader.core import pipeline
+    from grader.core.selection import Implementation
+    from grader.core.verdicts import TestOutcome
+
+    state = pipeline.Grade(pipeline.Options(root=TREE, timing=False, compare_reference=False))
+    pipeline.load(state)
+    state.targets = select(state.catalog, [])
+    state.implementation = Implementation("impl", tmp_path)
+    with pytest.raises(ValueError, match="no run for adder, greeter"):
+        pipeline.assess(state, {})
+    passed = TestResult("katas/greeter/test_greeter.py::t", TestOutcome.PASSED)
+    ran = {1: RunResult(kata=state.targets[1].kata, impl=tmp_path / "greeter", tests=[passed])}
+    ran[0] = RunResult(kata=state.targets[0].kata, impl=tmp_path / "adder")
+    pipeline.assess(state, ran, interrupted=True)
+    assert [k["slug"] for k in state.report["katas"]] == ["adder", "greeter"]
+    assert state.report["complete"] is False
+    # No sentinel ran beside these tests, so the runs cannot be trusted: tamper evidence.
+    assert [s.status for s in state.scores] == ["tampered", "tampered"]

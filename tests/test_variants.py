@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TREE
-from grader.catalog import load_catalog
-from grader.variants import PatchError, Variant, make_patch, materialize, variants
+from grader.authoring.variants import PatchError, Variant, make_patch, materialize, variants
+from grader.core.catalog import load_catalog
 
 EDITED = '''"""Wrong: subtracts instead of adding."""
 

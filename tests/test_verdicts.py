@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import classroom, gradescope, junit, markdown, terminal
-from grader.catalog import Kata
-from grader.results import RunResult, TestResult
-from grader.runner import Attempt, death_verdict
-from grader.scoring import score
-from grader.verdicts import (
+from grader.core import formats
+from grader.core.catalog import Kata
+from grader.core.results import RunResult, TestResult
+from grader.core.runner import Attempt, death_verdict
+from grader.core.scoring import score
+from grader.core.verdicts import (
     KATA_PROPS,
     OUTCOME_PROPS,
     KataStatus,
@@ -22,6 +22,8 @@ from grader.verdicts import (
     kata_status,
     test_outcome,
 )
+from grader.platforms import classroom, gradescope
+from grader.render import json_report, junit, markdown, terminal
 
 
 def _kata(status: KataStatus, outcomes: list[TestOutcome]) -> dict:
@@ -214,3 +216,29 @@ def test_a_process_that_dies_after_its_test_ran_out_of_time_timed_out() -> None:
     assert death_verdict(exited, time_limit=2.0)[0] is TestOutcome.CRASHED
     fsz = Attempt(signal=25, running="t::x", running_for=0.1)  # SIGXFSZ
     assert death_verdict(fsz, time_limit=2.0)[0] is TestOutcome.OUTPUT_LIMIT
+
+
+def test_json_covers_every_member() -> None:
+    report = _report()
+    assert json.loads(json_report.render(report, formats.View())) == report
+
+
+RENDERER_TESTS = {
+    "terminal": test_terminal_covers_every_member,
+    "markdown": test_markdown_covers_every_member,
+    "junit": test_junit_covers_every_member,
+    "json": test_json_covers_every_member,
+}
+
+
+def test_every_registered_renderer_covers_every_member() -> None:
+    """Each renderer in the registry has its coverage test above, and names every status."""
+    assert set(formats.RENDERERS) == set(RENDERER_TESTS), (
+        "a renderer registered in grader.core.formats needs a test here that it covers "
+        "every KataStatus and TestOutcome"
+    )
+    report = _report()
+    for name in formats.RENDERERS:
+        text = formats.render(name, report, formats.View(colour=False))
+        for status in KataStatus:
+            assert str(status) in text, (name, status)

@@ -1,0 +1,1 @@
+"""Authors' tools: the soundness check and manifests (``dev``), mutation testing, variants."""

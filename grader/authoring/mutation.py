@@ -1,0 +1,491 @@
+"""Mutation testing of the reference solutions: do the kata's tests bite?
+
+Each reference is mutated with Cosmic Ray's operators (a comparison flipped, a
+number nudged, a condition negated, a loop skipped, …), one mutation per
+mutant. Every mutant is graded by the grader's own warm isolated runner, in
+parallel on every core, and its run stops at the first failing test. A mutant
+is *killed* when any test fails (a timeout or a crash counts), and *survives*
+when every test passes.
+
+A survivor is either killed by a new test or recorded, with a reason, in
+``solutions/<slug>/equivalent-mutants.toml``::
+
+    [[mutant]]
+    operator = "core/ReplaceComparisonOperator_GtE_Gt"
+    line = "if now >= expires_at:"      # the reference's line, stripped
+    mutant = "if now > expires_at:"     # the same line after the mutation
+    kind = "equivalent"                 # or "tolerated"
+    reason = "now == expires_at is never observable: the clock is frozen between calls"
+
+``equivalent`` mutants behave exactly like the reference and leave the score's
+denominator; ``tolerated`` ones differ only where the spec deliberately leaves
+the behaviour open (or only in speed) and count as survivors. The score is
+killed / (mutants − equivalent); a kata passes at :data:`TARGET` with no
+unrecorded survivor.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import difflib
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.core.catalog import Kata, load_catalog, tomllib
+from grader.core.results import collect
+from grader.core.runner import Runner, RunOutcome, preload, remove_scratch
+from grader.core.selection import select
+from grader.core.worker import Job
+from grader.render.terminal import LiveProgress
+
+TARGET = 0.95
+"""The share of non-equivalent mutants every kata's tests must kill."""
+
+COVERAGE_SLACK = 3.0
+"""The reference's coverage run gets this many times the kata's time limits: coverage.py
+traces every line. (The limits are CPU time, so a busy machine needs no slack.)"""
+
+RECORD = "equivalent-mutants.toml"
+KINDS = ("equivalent", "tolerated")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One mutation of a reference: where, by which operator, and the code it makes."""
+
+    operator: str
+    occurrence: int
+    lineno: int
+    end_lineno: int
+    statement: tuple[int, ...]  # the lines coverage credits the enclosing statement to
+    line: str  # the reference's first changed line, stripped
+    mutated: str  # that line after the mutation, stripped
+    code: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.line, self.mutated
+
+    def diff(self, original: str, name: str) -> str:
+        return "".join(
+            difflib.unified_diff(
+                original.splitlines(keepends=True),
+                self.code.splitlines(keepends=True),
+                f"a/{name}",
+                f"b/{name}",
+                n=1,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A survivor the kata's author has explained."""
+
+    operator: str
+    line: str
+    mutant: str
+    kind: str
+    reason: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.line, self.mutant
+
+
+@dataclass
+class KataMutation:
+    """The mutation verdict of one kata."""
+
+    slug: str
+    mutants: int = 0
+    killed: int = 0
+    timed_out: int = 0  # killed by a timeout (counted in killed too)
+    equivalent: int = 0
+    tolerated: int = 0
+    survivors: list[dict] = field(default_factory=list)  # unrecorded: operator, line, diff
+    stale: list[dict] = field(default_factory=list)  # recorded entries no mutant matches
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        scored = self.mutants - self.equivalent
+        return self.killed / scored if scored else 1.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.survivors and self.score >= TARGET
+
+
+def _operators() -> Iterator[tuple[str, Any]]:  # Cosmic Ray has no type information
+    """Cosmic Ray's core operators that need no configuration."""
+    import cosmic_ray.plugins
+
+    for name in sorted(cosmic_ray.plugins.operator_names()):
+        operator_class = cosmic_ray.plugins.get_operator(name)
+        if not operator_class.arguments():
+            yield name, operator_class()
+
+
+def _annotation_spans(tree: ast.Module) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where the type annotations are, as ((line, column), (end line, end column))."""
+    spans = []
+    for node in ast.walk(tree):
+        annotations = []
+        if isinstance(node, ast.arg):
+            annotations.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            annotations.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+        for a in annotations:
+            if a is not None:
+                assert a.end_lineno is not None and a.end_col_offset is not None  # ast.parse's
+                spans.append(((a.lineno, a.col_offset), (a.end_lineno, a.end_col_offset)))
+    return spans
+
+
+def _statement_lines(statements: list[ast.stmt], first: int, last: int) -> tuple[int, ...]:
+    """Where coverage records the innermost statement spanning lines ``first``–``last``.
+
+    coverage.py credits a statement that spans several lines (a call, a
+    signature) to its first line, and a decorated definition to its decorators
+    too, so a mutation on a later line is found there.
+    """
+
+    def start(s: ast.stmt) -> int:
+        return min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", []))])
+
+    around = [s for s in statements if start(s) <= first and last <= (s.end_lineno or s.lineno)]
+    if not around:
+        return ()
+    inner = min(around, key=lambda s: (s.end_lineno or s.lineno) - start(s))
+    decorators = getattr(inner, "decorator_list", [])
+    return (inner.lineno, *(d.lineno for d in decorators))
+
+
+def _line_starts(source: str) -> list[int]:
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _mutations(source: str) -> Iterator[tuple[str, int, str, tuple, tuple]]:
+    """(operator, occurrence, mutated source, start, end) for each of Cosmic Ray's mutations.
+
+    Cosmic Ray's own ``mutate_code`` parses the whole module again for every
+    mutant; here the module is parsed once, each operator mutates a copy of
+    just its node, and the node's new text is spliced into the source. The
+    occurrences are numbered as Cosmic Ray numbers them.
+    """
+    from cosmic_ray.ast import ast_nodes, get_ast
+
+    nodes = list(ast_nodes(get_ast(source)))
+    starts = _line_starts(source)
+    for name, operator in _operators():
+        occurrence = 0
+        for node in nodes:
+            for index, _ in enumerate(operator.mutation_positions(node)):
+                occurrence += 1
+                clone = copy.deepcopy(node, memo={id(node.parent): node.parent})
+                try:
+                    new = operator.mutate(clone, index)
+                except Exception:  # an operator that cannot handle this node's form
+                    continue
+                (line0, col0), (line1, col1) = node.start_pos, node.end_pos
+                if new is None:  # the node is removed, with its line's indentation
+                    begin, text = starts[line0 - 1], ""
+                else:
+                    begin, text = starts[line0 - 1] + col0, new.get_code(include_prefix=False)
+                end = starts[line1 - 1] + col1
+                code = source[:begin] + text + source[end:]
+                yield name, occurrence - 1, code, node.start_pos, node.end_pos
+
+
+def mutants_of(source: str) -> list[Mutant]:
+    """Every distinct, compilable single mutation of ``source``.
+
+    Mutations that only touch type annotations are left out: with
+    ``from __future__ import annotations`` they are strings no test can see.
+    """
+    original = source.splitlines()
+    tree = ast.parse(source)
+    annotations = _annotation_spans(tree)
+    statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    seen = {hashlib.sha256(source.encode()).hexdigest()}
+    found: list[Mutant] = []
+    for name, occurrence, code, start, end in _mutations(source):
+        # parso columns are ast's (both count from 0 in the line's text)
+        if any(a <= start and end <= b for a, b in annotations):
+            continue
+        digest = hashlib.sha256(code.encode()).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(code, "<mutant>", "exec")
+        except (SyntaxError, ValueError):
+            continue  # an incompetent mutant: not a program at all
+        lineno = start[0]
+        mutated_lines = code.splitlines()
+        mutated = mutated_lines[lineno - 1] if lineno <= len(mutated_lines) else ""
+        line = original[lineno - 1].strip()
+        statement = _statement_lines(statements, lineno, end[0])
+        found.append(
+            Mutant(name, occurrence, lineno, end[0], statement, line, mutated.strip(), code)
+        )
+    return found
+
+
+def load_recorded(kata: Kata) -> tuple[list[Recorded], list[str]]:
+    """The kata's recorded survivors, and any problems with the file."""
+    path = kata.solution_dir / RECORD
+    if not path.is_file():
+        return [], []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        return [], [f"{path.name}: {exc}"]
+    entries: list[Recorded] = []
+    problems: list[str] = []
+    unknown = set(data) - {"mutant"}
+    if unknown:
+        problems.append(f"{path.name}: unknown keys {sorted(unknown)}")
+    for i, entry in enumerate(data.get("mutant", [])):
+        where = f"{path.name}: mutant {i + 1}"
+        keys = {"operator", "line", "mutant", "kind", "reason"}
+        if set(entry) != keys:
+            problems.append(f"{where}: needs exactly the keys {sorted(keys)}")
+            continue
+        if entry["kind"] not in KINDS:
+            problems.append(f"{where}: kind must be one of {KINDS}")
+            continue
+        if not str(entry["reason"]).strip():
+            problems.append(f"{where}: give a reason")
+            continue
+        entries.append(Recorded(**{k: str(v) for k, v in entry.items()}))
+    return entries, problems
+
+
+def _toml_entry(mutant: Mutant) -> str:
+    def quote(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    return (
+        "[[mutant]]\n"
+        f"operator = {quote(mutant.operator)}\n"
+        f"line = {quote(mutant.line)}\n"
+        f"mutant = {quote(mutant.mutated)}\n"
+        'kind = "equivalent"  # or "tolerated"\n'
+        'reason = ""\n'
+    )
+
+
+def _survived(outcome: RunOutcome, kata: Kata) -> bool:
+    """Whether every one of the kata's tests ran and passed (the sentinels aside)."""
+    return collect(outcome, kata).every_test_passed
+
+
+def _timed_out(outcome: RunOutcome) -> bool:
+    if any(c.verdict == "timeout" for c in outcome.culprits):
+        return True
+    if outcome.last.killed_for in ("test-timeout", "kata-timeout"):
+        return True
+    tests = (outcome.last.report or {}).get("tests", [])
+    return any(
+        "Failed: Timeout" in str(stage.get("longrepr", ""))
+        for t in tests
+        for stage in (t.get("call") or {}, t.get("setup") or {})
+    )
+
+
+def mutate_katas(
+    root: Path, slugs: Sequence[str] = (), jobs: int | None = None, echo=print
+) -> list[KataMutation]:
+    """Mutation verdicts of the named katas (all when empty)."""
+    katas = [t.kata for t in select(load_catalog(root), slugs)]
+    preload(kata.test_file for kata in katas)
+    temp = Path(tempfile.mkdtemp(prefix="kata-mutation-"))
+    # Every mutant's run imports the same test file: let the runs share its
+    # compiled (assertion-rewritten) bytecode, kept out of the repository.
+    saved = sys.dont_write_bytecode, sys.pycache_prefix
+    sys.dont_write_bytecode, sys.pycache_prefix = False, str(temp / "pycache")
+    sources = [kata.reference.read_text(encoding="utf-8") for kata in katas]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+        all_mutants = list(pool.map(mutants_of, sources))
+    verdicts = []
+    try:
+        for kata, mutants in zip(katas, all_mutants, strict=True):
+            verdicts.append(_mutate(kata, mutants, temp, jobs, echo))
+    finally:
+        sys.dont_write_bytecode, sys.pycache_prefix = saved
+        shutil.rmtree(temp, ignore_errors=True)
+    return verdicts
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """Fork where there is fork (the parent has everything imported), else the default."""
+    return multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """What the reference's own run says: each test's duration and the lines it runs."""
+
+    durations: dict[str, float]  # test name -> seconds, in the file's order
+    lines: dict[int, set[str]]  # line -> names of the tests that run it ("" for import)
+
+    def tests_for(self, mutant: Mutant) -> list[str] | None:
+        """The tests that run the mutated lines, quickest first; None means every test."""
+        names: set[str] = set()
+        for line in {*range(mutant.lineno, mutant.end_lineno + 1), *mutant.statement}:
+            names |= self.lines.get(line, set())
+        if "" in names:  # run at import: it can change what every test sees
+            return None
+        return sorted(names & set(self.durations), key=self.durations.__getitem__)
+
+
+def _reference_run(kata: Kata) -> _Reference | str:
+    """Run the reference once with coverage; a problem's text when it does not pass."""
+    job = Job.for_kata(kata, kata.solution_dir)
+    job = replace(job, coverage=True, time_limit=COVERAGE_SLACK * job.time_limit)
+    [outcome] = Runner(workers=1).run([job], [COVERAGE_SLACK * kata.kata_timeout])
+    try:
+        run = collect(outcome, kata)
+        if not run.every_test_passed:
+            failing = [f"{t.name}: {t.status}" for t in run.tests if not t.passed][:5]
+            why = run.problem or (run.broken or {}).get("error") or "; ".join(failing)
+            return f"the reference does not pass its tests: {why or 'no tests ran'}"
+        data = json.loads((Path(job.scratch) / "coverage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"the reference's coverage run failed: {exc}"
+    finally:
+        remove_scratch(Path(job.scratch))
+    durations = {t.name: t.duration for t in run.tests}
+    lines = {int(n): set(names) for n, names in data["lines"].items()}
+    return _Reference(durations, lines)
+
+
+def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, echo) -> KataMutation:
+    started = time.monotonic()
+    verdict = KataMutation(kata.slug)
+    recorded, verdict.problems = load_recorded(kata)
+    reference = _reference_run(kata)
+    if isinstance(reference, str):
+        verdict.problems.append(reference)
+        echo(_row(verdict))
+        return verdict
+    source = kata.reference.read_text(encoding="utf-8")
+    verdict.mutants = len(mutants)
+    planned: list[tuple[Mutant, Job | None]] = []
+    for i, mutant in enumerate(mutants):
+        tests = reference.tests_for(mutant)
+        if tests == []:  # no test runs the line: it survives without a run
+            planned.append((mutant, None))
+            continue
+        folder = temp / kata.slug / f"m{i:04d}"
+        folder.mkdir(parents=True)
+        (folder / f"{kata.module}.py").write_text(mutant.code, encoding="utf-8")
+        mutant_job = replace(Job.for_kata(kata, folder), exitfirst=True)
+        if tests is not None:
+            names = tuple(f"{kata.test_file}::{name}" for name in tests)
+            mutant_job = replace(mutant_job, select=names)
+        planned.append((mutant, mutant_job))
+    to_run = [job for _, job in planned if job is not None]
+    timeouts = [kata.kata_timeout] * len(to_run)
+    live = LiveProgress.on(sys.stderr, f"mutants of {kata.slug}", len(to_run))
+    try:
+        outcomes = iter(Runner(workers=jobs, on_progress=live.done).run(to_run, timeouts))
+    finally:
+        live.stop()
+    by_key = {r.key: r for r in recorded}
+    matched: set[tuple[str, str]] = set()
+    name = f"solutions/{kata.slug}/{kata.reference.name}"
+    for mutant, job in planned:
+        if job is not None:
+            outcome = next(outcomes)
+            remove_scratch(Path(job.scratch))
+            if not _survived(outcome, kata):
+                verdict.killed += 1
+                verdict.timed_out += _timed_out(outcome)
+                continue
+        entry = by_key.get(mutant.key)
+        if entry is None:
+            verdict.survivors.append(
+                {
+                    "operator": mutant.operator,
+                    "lineno": mutant.lineno,
+                    "covered": job is not None,
+                    "diff": mutant.diff(source, name),
+                    "toml": _toml_entry(mutant),
+                }
+            )
+            continue
+        matched.add(mutant.key)
+        if entry.kind == "equivalent":
+            verdict.equivalent += 1
+        else:
+            verdict.tolerated += 1
+    verdict.stale = [asdict(r) for r in recorded if r.key not in matched]
+    verdict.seconds = time.monotonic() - started
+    echo(_row(verdict))
+    return verdict
+
+
+HEADER = (
+    f"{'kata':<22} {'mutants':>7} {'killed':>6} {'timeout':>7} {'equiv':>5} "
+    f"{'toler':>5} {'surv':>4} {'score':>7} {'time':>6}"
+)
+
+
+def _row(v: KataMutation) -> str:
+    mark = "ok  " if v.ok else "FAIL"
+    return (
+        f"{v.slug:<22} {v.mutants:>7} {v.killed:>6} {v.timed_out:>7} {v.equivalent:>5} "
+        f"{v.tolerated:>5} {len(v.survivors):>4} {v.score:>7.1%} {v.seconds:>5.0f}s {mark}"
+    )
+
+
+def main(root: Path, slugs: Sequence[str], jobs: int | None, json_path: Path | None) -> int:
+    """``python -m grader dev mutation``: print the table and each survivor; 0 when all pass."""
+    started = time.monotonic()
+    print(HEADER, flush=True)
+    verdicts = mutate_katas(root, slugs, jobs, echo=lambda row: print(row, flush=True))
+    total = time.monotonic() - started
+    for v in verdicts:
+        for problem in v.problems:
+            print(f"\n{v.slug}: {problem}")
+        for entry in v.stale:
+            print(f"\n{v.slug}: {RECORD} entry matches no survivor (stale): {entry['line']!r}")
+        for s in v.survivors:
+            where = f"line {s['lineno']}" + ("" if s["covered"] else ", which no test runs")
+            print(f"\n{v.slug}: survivor {s['operator']} at {where}\n{s['diff']}")
+            print(f"record it in solutions/{v.slug}/{RECORD} if it is equivalent:\n{s['toml']}")
+    if json_path is not None:
+        rows = [{**asdict(v), "score": v.score, "ok": v.ok} for v in verdicts]
+        json_path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    mutants = sum(v.mutants for v in verdicts)
+    good = sum(v.ok for v in verdicts)
+    print(
+        f"\n{good}/{len(verdicts)} katas at ≥ {TARGET:.0%} with no unrecorded survivor; "
+        f"{mutants} mutants in {total / 60:.1f} min",
+        file=sys.stderr,
+    )
+    return 0 if good == len(verdicts) else 1

@@ -1,0 +1,212 @@
+"""The JSON report and the history of earlier runs.
+
+The report (schema ``kata-report/1``, documented in ``docs/report-schema.md``)
+is the canonical record of one grading run; every other output (terminal,
+Markdown, JUnit XML) is rendered from the same data. It is written
+atomically: a reader sees the old file or the new one, never half of one.
+Each run also appends one summary line to the history file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.core.files import read_json_object, sha256, write_atomic
+from grader.core.results import RunResult
+from grader.core.scoring import Score
+
+if TYPE_CHECKING:  # timing imports pytest; a report needs only its fields
+    from grader.core.timing import Timing
+
+SCHEMA = "kata-report/1"
+HISTORY_LIMIT = 1000
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def environment() -> dict[str, Any]:
+    """What the run ran on, so a report can be compared with another."""
+    from importlib import metadata
+
+    try:
+        pytest_version = metadata.version("pytest")
+    except metadata.PackageNotFoundError:
+        pytest_version = None
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "pytest": pytest_version,
+        "executable": sys.executable,
+    }
+
+
+def _test(t) -> dict[str, Any]:
+    return {
+        "nodeid": t.nodeid,
+        "name": t.name,
+        "status": str(t.status),
+        "message": t.message,
+        "traceback": t.traceback,
+        "spec": t.spec,
+        "line": t.line,
+        "duration": round(t.duration, 6),
+        "weight": t.weight,
+        "stdout": t.stdout,
+        "where": t.where,
+    }
+
+
+@dataclass(frozen=True)
+class KataEntry:
+    """One kata's line in the report: its run, its score, the reference's time, its timing.
+
+    ``source`` says how the result was obtained: ``run`` now, ``reused`` from an
+    unchanged earlier grade, or ``stub`` (known without running: the shipped stub);
+    ``selected`` is the one test run (``KATA::TEST``), and ``last_grade`` then the
+    kata's last full grade.
+    """
+
+    run: RunResult
+    score: Score
+    reference_duration: float | None = None
+    timing: Timing | None = None
+    source: str = "run"
+    selected: str | None = None
+    last_grade: dict[str, Any] | None = None
+
+    def to_dict(self, root: Path) -> dict[str, Any]:
+        kata, run, score = self.run.kata, self.run, self.score
+        impl_file = run.impl / f"{kata.module}.py"
+        try:
+            impl = str(run.impl.relative_to(root))
+        except ValueError:
+            impl = str(run.impl)
+        return {
+            "slug": kata.slug,
+            "title": kata.title,
+            "area": kata.area,
+            "difficulty": kata.difficulty,
+            "status": str(score.status),
+            "points": {"earned": score.earned, "possible": score.possible},
+            "tests": {"passed": score.passed, "total": score.total},
+            "implementation": impl,
+            "impl_sha256": sha256(impl_file) if impl_file.is_file() else None,
+            "duration": round(run.duration, 6),
+            "reference_duration": (
+                None if self.reference_duration is None else round(self.reference_duration, 6)
+            ),
+            "wall": round(run.wall, 3),
+            "broken": run.broken,
+            "problem": run.problem,
+            "tampered": run.tampered,
+            "timing": self.timing.to_dict() if self.timing else None,
+            "output": run.output if not score.solved else "",
+            "results": [_test(t) for t in run.tests],
+            "source": self.source,
+            "selected": self.selected,
+            "last_grade": self.last_grade,
+        }
+
+
+def build(
+    entries: Sequence[KataEntry],
+    *,
+    root: Path,
+    implementation: dict[str, str],
+    started: str,
+    complete: bool,
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict."""
+    katas = [e.to_dict(root) for e in entries]
+    return {
+        "schema": SCHEMA,
+        "started_at": started,
+        "finished_at": _now(),
+        "complete": complete,
+        "implementation": implementation,
+        "environment": environment(),
+        "summary": {
+            "katas": len(katas),
+            "solved": sum(k["status"] == "solved" for k in katas),
+            "points": round(sum(k["points"]["earned"] for k in katas), 2),
+            "possible": sum(k["points"]["possible"] for k in katas),
+            "tests_passed": sum(k["tests"]["passed"] for k in katas),
+            "tests_total": sum(k["tests"]["total"] for k in katas),
+        },
+        "katas": katas,
+    }
+
+
+def write(report: dict[str, Any], path: Path) -> None:
+    write_atomic(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def history_line(report: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a report kept in the history file."""
+    return {
+        "finished_at": report["finished_at"],
+        "complete": report["complete"],
+        "implementation": report["implementation"].get("kind"),
+        "katas": {
+            k["slug"]: {
+                "status": k["status"],
+                "passed": k["tests"]["passed"],
+                "total": k["tests"]["total"],
+                "points": k["points"]["earned"],
+            }
+            for k in report["katas"]
+        },
+    }
+
+
+def append_history(report: dict[str, Any], path: Path) -> int:
+    """Append this run's summary, keeping the last HISTORY_LIMIT runs.
+
+    Returns how many unreadable lines of the old file were dropped.
+    """
+    lines, skipped = read_history(path)
+    lines.append(history_line(report))
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines[-HISTORY_LIMIT:])
+    write_atomic(path, text)
+    return skipped
+
+
+def read_history(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The readable history entries and how many unreadable lines were skipped."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return [], 0
+    entries, skipped = [], 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            skipped += 1
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("katas"), dict):
+            entries.append(entry)
+        else:
+            skipped += 1
+    return entries, skipped
+
+
+def read(path: Path) -> dict[str, Any] | None:
+    """A report from disk, or ``None`` when missing or unreadable."""
+    data = read_json_object(path)
+    return data if data is not None and data.get("schema") == SCHEMA else None

@@ -1,0 +1,30 @@
+"""Run a list of implementations of katas and collect their results (no scoring, no report).
+
+The soundness check (each kata's stub, reference and variants) and the export (each
+reference's test names and times) grade many implementations at once: this is their
+one "plan the jobs, run them, collect, clean up" loop, on the grader's own runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.core.catalog import Kata
+from grader.core.results import RunResult, collect
+from grader.core.runner import Runner, preload, remove_scratch
+from grader.core.worker import Job
+
+
+def run_labelled(plan: Sequence[tuple[Kata, str, Path]], jobs: int | None = None) -> dict:
+    """Grade each (kata, label, implementation folder); results by slug, then label."""
+    prepared = [(kata, label, Job.for_kata(kata, folder)) for kata, label, folder in plan]
+    preload(kata.test_file for kata, _, _ in plan)
+    outcomes = Runner(workers=jobs).run(
+        [job for _, _, job in prepared], [kata.kata_timeout for kata, _, _ in prepared]
+    )
+    runs: dict[str, dict[str, RunResult]] = {}
+    for (kata, label, job), outcome in zip(prepared, outcomes):
+        runs.setdefault(kata.slug, {})[label] = collect(outcome, kata)
+        remove_scratch(Path(job.scratch))
+    return runs

@@ -1,0 +1,1 @@
+"""Grading platforms: exports and drivers for Classroom 50, Actions, Gradescope and a batch."""
