@@ -212,6 +212,12 @@ def test_size_is_readable() -> None:
 
 
 @pytest.mark.spec("API")
+def test_timeout_is_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        WorkerPool(2, 5.0)  # type: ignore[misc]
+
+
+@pytest.mark.spec("API")
 def test_a_job_that_never_starts_never_calls_fn() -> None:
     calls: list[int] = []
     probe = Probe()
@@ -254,6 +260,23 @@ def test_never_more_than_size_jobs_run(size: int) -> None:
 
     assert run(main) == [f"done {k}" for k in range(10)]
     assert probe.peak == size
+
+
+@pytest.mark.spec("Bounded concurrency")
+def test_a_large_pool_is_bounded_too() -> None:
+    probe = Probe()
+
+    async def main() -> None:
+        async with WorkerPool(300) as pool:
+            futures = [pool.submit(probe.job, k) for k in range(320)]
+            await settle()
+            assert probe.running == 300, f"300 slots, {probe.running} jobs running"
+            for key in range(320):
+                probe.release(key)
+            await asyncio.wait(futures)
+
+    run(main)
+    assert probe.peak == 300
 
 
 @pytest.mark.spec("Bounded concurrency")
