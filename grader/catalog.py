@@ -63,6 +63,7 @@ class Timing:
     max_slowdown: float
     complexity_required: bool
     slow_growth: str | None = None  # growth of the slow/ variants, for the fidelity check
+    speed_required: bool = False  # speed is the task: solved only within max_slowdown
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def _timing(data: dict[str, Any], where: Path) -> Timing:
         growth=growth,
         max_slowdown=max_slowdown,
         complexity_required=bool(data.get("complexity_required", False)),
+        speed_required=bool(data.get("speed_required", False)),
     )
 
 
