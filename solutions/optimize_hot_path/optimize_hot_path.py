@@ -100,7 +100,7 @@ def summarize(lines: Iterable[str]) -> str:
             times = latencies[route] = []
             errors[route] = 0
         times.append(int(latency))
-        if status[0] == "5":
+        if status >= "500":  # three ASCII digits: the string order is the number's
             errors[route] += 1
 
     total = 0
