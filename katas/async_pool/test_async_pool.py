@@ -213,6 +213,7 @@ def test_size_is_readable() -> None:
 
 @pytest.mark.spec("API")
 def test_timeout_is_keyword_only() -> None:
+    assert WorkerPool(2, timeout=5.0).size == 2
     with pytest.raises(TypeError):
         WorkerPool(2, 5.0)  # type: ignore[misc]
 
