@@ -35,6 +35,8 @@ ENVIRONMENT = {
 SPEC = TimingSpec(
     sizes=(1000, 2000, 4000), growth="linear", max_slowdown=3.0, complexity_required=True
 )
+SPEED_SPEC = replace(SPEC, max_slowdown=2.0, speed_required=True)
+"""A kata whose task is speed: graded without its timing, it needs timing."""
 
 # slug, title, area, difficulty, points, tests (name, weight)
 KATAS: list[tuple[str, str, str, int, int, list[tuple[str, float]]]] = [
@@ -64,6 +66,7 @@ KATAS: list[tuple[str, str, str, int, int, list[tuple[str, float]]]] = [
     ("router", "Router", "rest", 1, 4, [("test_routes", 1)]),
     ("printer", "Printer", "observability", 1, 4, [("test_prints", 1)]),
     ("forker", "Forker", "cloud", 3, 10, [("test_forks", 1), ("test_waits", 1)]),
+    ("tuner", "Tuner", "python", 2, 10, [("test_same_output", 1)]),
 ]
 
 TEST_SOURCE = '''\
@@ -95,7 +98,7 @@ def kata(root: Path, slug: str) -> Kata:
         points=points,
         module=slug,
         time_limit=1.0,
-        timing=SPEC if slug in ("adder", "sorter") else None,
+        timing=SPEED_SPEC if slug == "tuner" else SPEC if slug in ("adder", "sorter") else None,
     )
 
 
@@ -160,6 +163,8 @@ def runs(root: Path, student: str = "alice") -> list[report_io.KataEntry]:
         elif slug == "sorter":
             run.tests = _tests(slug)
             timing = _timing(k, slow=True)
+        elif slug == "tuner":  # solved by its tests, but not timed
+            run.tests = _tests(slug)
         elif slug == "greeter":
             run.tests = _tests(slug)
             name, empty, uni, skipped = run.tests

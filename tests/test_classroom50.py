@@ -65,11 +65,14 @@ def check_result(doc: dict[str, Any], environ: dict[str, str] | None = ENV) -> N
 # -- units -----------------------------------------------------------------------------
 
 
+EARNING = ("solved", "partial", "too slow")
+
+
 def kata_entry(status: str, tests: list[tuple[str, str, float]], possible: int) -> dict:
     return {
         "slug": "k",
         "status": status,
-        "points": {"earned": 0.0, "possible": possible},
+        "points": {"earned": 1.0 if status in EARNING else 0.0, "possible": possible},
         "tests": {"passed": 0, "total": len(tests)},
         "results": [
             {
@@ -104,6 +107,18 @@ def test_integer_points_add_up_exactly_to_the_scaled_kata_total() -> None:
     assert sum(line.score for line in broken) == 0
     # the weight-2 test gets twice a weight-1 test's share, give or take the rounding
     assert partial[4].max_score in (9, 10)
+
+
+def test_a_kata_the_report_gives_no_points_earns_none() -> None:
+    # A kata whose task is speed earns only when solved: too slow or partial, the report
+    # gives it nothing, and neither does result.json.
+    tests = [(f"t{i}", "passed" if i % 2 else "failed", 1.0) for i in range(6)]
+    for status in ("partial", "too slow"):
+        entry = kata_entry(status, tests, 10)
+        entry["points"]["earned"] = 0.0
+        lines = classroom50.integer_lines(entry, None, 10)
+        assert sum(line.max_score for line in lines) == 100
+        assert [line.score for line in lines] == [0] * 6
 
 
 def test_test_names_are_unique_and_at_most_100_bytes() -> None:

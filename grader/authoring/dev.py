@@ -10,6 +10,11 @@ isolated processes, and asserts what a sound kata guarantees:
 - every ``slow/`` variant passes every test;
 - every ``alternates/`` solution (a correct one by another route) passes every
   test, and there is at least one, so the tests do not over-fit the reference.
+
+A kata whose task is speed (``[timing] speed_required``) ships a slow but
+correct original as its stub: there the stub must pass every test and be
+judged *too slow* by the timing, as must every ``slow/`` variant, while
+every alternate must be solved within ``max_slowdown``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ from grader.authoring.variants import (
 from grader.core.catalog import AREA_TITLES, AREAS, Kata, load_catalog
 from grader.core.integrity import MANIFEST, load_manifest, manifest_entry, write_manifest
 from grader.core.results import RunResult
+from grader.core.runner import make_scratch, remove_scratch
 from grader.core.runs import run_labelled
+from grader.core.scoring import apply_timing, score
 from grader.core.selection import select
 
 CATALOG_START = "<!-- catalog:start -->"
@@ -71,7 +78,41 @@ def _summary(run: RunResult) -> str:
     return f"{text}; {run.problem.splitlines()[0]}" if run.problem else text
 
 
-def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()) -> KataCheck:
+def _speed_kata(kata: Kata) -> bool:
+    return kata.timing is not None and kata.timing.speed_required
+
+
+def _speed_verdicts(
+    kata: Kata, runs: dict[str, RunResult], folders: dict[str, Path]
+) -> dict[str, str]:
+    """A speed kata's stub, slow variants and alternates that pass: each one's timed status."""
+    from grader.core.timing import TimingJob, time_kata  # imports pytest, like the runner
+
+    verdicts = {}
+    for label, folder in folders.items():
+        run = runs.get(label)
+        if not label.startswith(("stub", "slow/", "alternates/")) or run is None:
+            continue
+        s = score(run)
+        if not s.solved:
+            continue
+        scratch = make_scratch(f"check-timing-{kata.slug}")
+        try:
+            job = TimingJob(kata, folder / f"{kata.module}.py", kata.reference, scratch)
+            timing = time_kata(job)
+        finally:
+            remove_scratch(scratch)
+        verdict = apply_timing(s, timing, kata).status
+        verdicts[label] = f"{verdict} ({timing.error or timing.speed()})"
+    return verdicts
+
+
+def _judge(
+    kata: Kata,
+    runs: dict[str, RunResult],
+    unapplied: Sequence[str] = (),
+    speed: dict[str, str] | None = None,
+) -> KataCheck:
     check = KataCheck(kata.slug)
     for label, path in (
         ("spec", kata.spec),
@@ -87,8 +128,9 @@ def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()
     ref = runs["reference"]
     check.tests = len(ref.tests)
     check.reference_tests = sorted(t.name for t in ref.tests)
+    speed = speed or {}
     for label, run in runs.items():
-        check.variants[label] = _summary(run)
+        check.variants[label] = _summary(run) + (f", {speed[label]}" if label in speed else "")
     if not ref.every_test_passed:
         failing = [t.name for t in ref.tests if not t.passed][:5]
         check.problems.append(f"reference does not pass: {_summary(ref)} {failing or ''}".strip())
@@ -101,7 +143,13 @@ def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()
     if stub.broken:
         check.problems.append(f"stub does not import: {stub.broken['error']}")
     passing = [t.name for t in stub.tests if t.passed]
-    if passing:
+    if _speed_kata(kata):  # the stub is the slow original: correct, and too slow
+        failing = [t.name for t in stub.tests if not t.passed]
+        if failing or not stub.tests:
+            check.problems.append(f"tests fail on the original (the stub): {failing[:5]}")
+        elif not speed.get("stub", "").startswith("too slow"):
+            check.problems.append(f"the original (the stub) must be too slow: {speed.get('stub')}")
+    elif passing:
         check.problems.append(f"tests pass on the stub: {', '.join(passing[:5])}")
     if len(stub.tests) != len(ref.tests):
         check.problems.append(f"stub ran {len(stub.tests)} tests, reference {len(ref.tests)}")
@@ -127,6 +175,9 @@ def _judge(kata: Kata, runs: dict[str, RunResult], unapplied: Sequence[str] = ()
             opening = OPENINGS[label.partition("/")[0]]
             if not summaries[label].startswith(opening):
                 check.problems.append(f"{label}: its header must start with '{opening}'")
+            want = "too slow" if label.startswith("slow/") else "solved"
+            if _speed_kata(kata) and label in speed and not speed[label].startswith(want):
+                check.problems.append(f"{label} must be {want}: {speed[label]}")
     if not any(label.startswith("alternates/") for label in runs):
         check.problems.append("needs at least 1 correct alternate in alternates/")
     return check
@@ -151,9 +202,18 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
                         continue
                     plan.append((kata, variant.label, folder))
         runs = run_labelled(plan, jobs)
+        speed = {
+            kata.slug: _speed_verdicts(
+                kata, runs[kata.slug], {label: f for k, label, f in plan if k is kata}
+            )
+            for kata in katas
+            if _speed_kata(kata)
+        }
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-    return [_judge(kata, runs[kata.slug], unapplied[kata.slug]) for kata in katas]
+    return [
+        _judge(kata, runs[kata.slug], unapplied[kata.slug], speed.get(kata.slug)) for kata in katas
+    ]
 
 
 def build_manifest(root: Path, slugs: Sequence[str] = ()) -> dict[str, dict]:

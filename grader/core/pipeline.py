@@ -509,8 +509,9 @@ def measure_speed(grade: Grade) -> None:
 
 
 def judge_speed(grade: Grade) -> None:
+    reference = grade.implementation is not None and grade.implementation.kind == "reference"
     grade.scores = [
-        apply_timing(s, grade.timings.get(r.kata.slug), r.kata)
+        apply_timing(s, grade.timings.get(r.kata.slug), r.kata, reference=reference)
         for r, s in zip(grade.runs, grade.scores)
     ]
 

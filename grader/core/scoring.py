@@ -3,7 +3,8 @@
 The statuses and their precedence are documented once, in :mod:`grader.core.verdicts`
 (and in ``docs/report-schema.md``); :func:`score` applies them in that order.
 Only *solved*, *partial* and *too slow* katas earn points; *too slow* keeps
-3/4 of them.
+3/4 of them. A kata whose task is speed (``[timing] speed_required``: its
+tests pass on the shipped code) earns its points only when solved.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # timing imports pytest; scoring needs only its fields
 
 SOLVED = KataStatus.SOLVED
 TOO_SLOW = KataStatus.TOO_SLOW
+NEEDS_TIMING = KataStatus.NEEDS_TIMING
 TOO_SLOW_SHARE = 0.75
 """Share of the points a kata keeps when it is correct but too slow."""
 
@@ -92,10 +94,22 @@ def score(run: RunResult) -> Score:
     return Score(status=status, earned=earned, possible=possible, passed=passed, total=total)
 
 
-def apply_timing(s: Score, timing: Timing | None, kata: Kata) -> Score:
-    """A solved kata whose timing failed, or whose growth is worse where complexity counts."""
-    if timing is None or not s.solved:
+def apply_timing(s: Score, timing: Timing | None, kata: Kata, *, reference: bool = False) -> Score:
+    """A solved kata whose timing failed, or whose growth is worse where complexity counts.
+
+    A kata whose task is speed is solved only within its ``max_slowdown`` (and
+    earns nothing otherwise); without a timing it *needs timing*. Its
+    ``reference`` is the yardstick, solved by definition.
+    """
+    speed = kata.timing is not None and kata.timing.speed_required and not reference
+    if speed and not s.solved:
+        return replace(s, earned=0.0)  # partial: the shipped code passes more tests
+    if not s.solved:
         return s
-    if timing.error or (timing.too_slow and timing.complexity_required):
-        return replace(s, status=TOO_SLOW, earned=round(s.possible * TOO_SLOW_SHARE, 2))
+    if timing is None:
+        return replace(s, status=NEEDS_TIMING, earned=0.0) if speed else s
+    share = 0.0 if speed else TOO_SLOW_SHARE
+    too_slow = timing.error or (timing.too_slow and timing.complexity_required)
+    if too_slow or (speed and timing.over_allowance):
+        return replace(s, status=TOO_SLOW, earned=round(s.possible * share, 2))
     return s

@@ -79,6 +79,7 @@ class Timing:
     reference_growth: float | None = None
     max_slowdown: float = 1.0
     complexity_required: bool = False
+    speed_required: bool = False  # the kata's task is speed: solved only within max_slowdown
     stopped_early: bool = False
     recorded_reference: bool = False  # against times shipped with an export, rescaled
     error: str | None = None  # the workload crashed, hung or raised
@@ -94,6 +95,11 @@ class Timing:
         if self.learner_growth is None or self.reference_growth is None:
             return False
         return stats.Growth(self.learner_growth, self.reference_growth).worse
+
+    @property
+    def over_allowance(self) -> bool:
+        """Slower than the kata's ``max_slowdown``: what makes a speed kata *too slow*."""
+        return self.ratio is not None and self.ratio > self.max_slowdown
 
     def speed(self) -> str:
         if self.ratio is None:
@@ -367,17 +373,26 @@ def judge(timing: Timing, kata: Kata) -> Timing:
     Growth clearly worse than the reference's is what makes a kata *too slow*
     (:attr:`Timing.too_slow`). A slowdown beyond the kata's ``max_slowdown``
     (set at about twice the slowest correct solution of the right growth) is
-    flagged too, as a constant factor that costs no points.
+    flagged too, as a constant factor that costs no points — except in a kata
+    whose task is speed (``speed_required``), where it is what makes the kata
+    *too slow*.
     """
     assert kata.timing is not None
     timing.max_slowdown = kata.timing.max_slowdown
     timing.complexity_required = kata.timing.complexity_required
+    timing.speed_required = kata.timing.speed_required
     if timing.error:
         return timing
     if timing.too_slow:
         assert timing.learner_growth is not None and timing.reference_growth is not None
         timing.flags.append(stats.Growth(timing.learner_growth, timing.reference_growth).explain())
-    if timing.ratio is not None and timing.ratio > kata.timing.max_slowdown:
+    if timing.over_allowance and timing.speed_required:
+        timing.flags.append(
+            f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
+            f"speed is this kata's task: it is solved at {kata.timing.max_slowdown:g}× "
+            "the reference's time or better"
+        )
+    elif timing.over_allowance:
         flag = (
             f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
             f"correct solutions of this kata stay within {kata.timing.max_slowdown:g}×"

@@ -27,7 +27,11 @@ precedence (the first rule that applies wins):
 ``too slow`` replaces ``solved`` afterwards when the timing flags a kata whose
 spec makes complexity part of the task: the code's time grows clearly faster
 than the reference's, or its workload failed (:func:`grader.core.scoring.apply_timing`).
-A constant factor, however large, costs nothing: it is only reported.
+A constant factor, however large, costs nothing: it is only reported — except
+in a kata whose task is speed (``[timing] speed_required``), which is ``too
+slow`` beyond its ``max_slowdown`` and earns nothing but when solved. Such a
+kata graded without its timing (``--no-timing``, ``--sandbox``) is ``needs
+timing``, never ``solved``: its tests pass on the shipped code already.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class KataStatus(StrEnum):
 
     SOLVED = "solved"
     TOO_SLOW = "too slow"
+    NEEDS_TIMING = "needs timing"
     PARTIAL = "partial"
     FAILED = "failed"
     NOT_STARTED = "not started"
@@ -122,6 +127,9 @@ KATA_PROPS: dict[KataStatus, KataProps] = {
     KataStatus.SOLVED: KataProps(True, True, _GREEN, "✅", "pass", False, "every test passed"),
     KataStatus.TOO_SLOW: KataProps(
         True, True, _YELLOW, "🐢", "fail", False, "correct, but too slow where speed counts"
+    ),
+    KataStatus.NEEDS_TIMING: KataProps(
+        False, False, _YELLOW, "⏱️", "fail", False, "correct; only the timing can judge its speed"
     ),
     KataStatus.PARTIAL: KataProps(
         True, False, _YELLOW, "🟡", "fail", False, "some tests passed, not all"

@@ -38,7 +38,8 @@ earlier test: the per-test integers add up exactly to the scaled total. A
 passed test earns its whole share when the kata is solved or partial; a kata
 that is correct but too slow earns three quarters of the passed tests' shares,
 rounded half to even and shared among them the same way; every other status
-(broken, timeout, tampered…) earns nothing. So ``score`` is the report's points
+(broken, timeout, tampered…), and a kata the report gives no points (a kata
+whose task is speed earns only when solved), earns nothing. So ``score`` is the report's points
 times ``scale`` up to the rounding of the per-test shares.
 """
 
@@ -163,7 +164,8 @@ def integer_lines(kata: dict[str, Any], manifest: dict[str, Any] | None, scale: 
     weights = [float(c.result.get("weight", 1.0)) for c in lines]
     maxima = _allot(int(kata["points"]["possible"]) * scale, weights)
     passed = [i for i, c in enumerate(lines) if c.status == "passed"]
-    share = _SHARE.get(kata["status"], 0.0)
+    # A kata that earned nothing in the report earns nothing here (a speed kata's partial).
+    share = _SHARE.get(kata["status"], 0.0) if kata["points"]["earned"] else 0.0
     scores = [0] * len(lines)
     if share == 1.0:
         for i in passed:

@@ -229,6 +229,12 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
             f"katas/{slug}/ (every test still meets NotImplementedError)"
         )
         return lines
+    if kata["status"] == "needs timing":
+        lines.append(
+            "  every test passed, but speed is this kata's task and only the timing can judge"
+            " it: grade again without --no-timing or --sandbox"
+        )
+        return lines
     for t in failures[:FAILURES_SHOWN]:
         mark = _MARKS.get(t["status"], "?")
         title = f"  {paint(mark, 'red')} {t['name']}"
@@ -271,7 +277,9 @@ def _timing_details(kata: dict[str, Any], paint: Painter) -> list[str]:
         lines += [f"    {line}" for line in t["error"].splitlines()[:12]]
     for flag in t.get("flags", []):
         lines.append(f"  {paint('•', 'yellow')} {flag}")
-    if kata["status"] == "too slow":
+    if kata["status"] == "too slow" and t.get("speed_required"):
+        lines.append("  speed is this kata's task: see Speed in its README")
+    elif kata["status"] == "too slow":
         lines.append("  complexity is part of this kata: see Constraints in its README")
     elif not t.get("error"):
         lines.append(paint("  (this kata does not count speed against you)", "dim"))
