@@ -14,7 +14,7 @@ from grader.core.catalog import CatalogError, load_catalog, load_kata
 from grader.core.files import write_atomic
 from grader.core.results import RunResult, TestResult
 from grader.core.scoring import score
-from grader.core.selection import UsageError, select
+from grader.core.selection import Implementation, UsageError, select
 
 
 def _kata_dir(tmp_path: Path, toml: str) -> Path:
@@ -205,7 +205,6 @@ def test_every_test_passed() -> None:
 def test_assess_makes_the_report_from_runs_made_elsewhere(tmp_path: Path) -> None:
     """pipeline.assess: runs by target index in, a verified, scored report out, in order."""
     from grader.core import pipeline
-    from grader.core.selection import Implementation
     from grader.core.verdicts import TestOutcome
 
     state = pipeline.Grade(pipeline.Options(root=TREE, timing=False, compare_reference=False))
@@ -222,3 +221,16 @@ def test_assess_makes_the_report_from_runs_made_elsewhere(tmp_path: Path) -> Non
     assert state.report["complete"] is False
     # No sentinel ran beside these tests, so the runs cannot be trusted: tamper evidence.
     assert [s.status for s in state.scores] == ["tampered", "tampered"]
+
+
+def test_impl_folder_may_be_nested_or_flat(tmp_path: Path) -> None:
+    """``--impl DIR`` finds ``DIR/<kata>/<module>.py``, or ``DIR/<module>.py`` beside others."""
+    adder, greeter = (k for k in load_catalog(TREE) if k.slug in ("adder", "greeter"))
+    (tmp_path / "adder").mkdir()
+    (tmp_path / "adder" / f"{adder.module}.py").write_text("")
+    (tmp_path / f"{greeter.module}.py").write_text("")
+    impl = Implementation("impl", tmp_path)
+    assert impl.dir_for(adder) == tmp_path / "adder"
+    assert impl.dir_for(greeter) == tmp_path
+    (tmp_path / "greeter").mkdir()  # an empty nested folder does not hide the flat module
+    assert impl.dir_for(greeter) == tmp_path

@@ -33,12 +33,20 @@ class Implementation:
     path: Path | None = None  # the --impl folder
 
     def dir_for(self, kata: Kata) -> Path:
-        """The folder holding ``<module>.py`` for this kata."""
+        """The folder holding ``<module>.py`` for this kata.
+
+        An ``--impl`` folder is laid out as ``<kata>/<module>.py``, or holds the
+        modules side by side (``<module>.py``), as a Gradescope upload does.
+        """
         if self.kind == "reference":
             return kata.solution_dir
         if self.kind == "impl":
             assert self.path is not None
-            return self.path / kata.slug
+            nested = self.path / kata.slug
+            flat = self.path / f"{kata.module}.py"
+            if not (nested / f"{kata.module}.py").is_file() and flat.is_file():
+                return self.path
+            return nested
         return kata.dir
 
     def describe(self, root: Path) -> dict[str, str]:
