@@ -234,3 +234,39 @@ def test_impl_folder_may_be_nested_or_flat(tmp_path: Path) -> None:
     assert impl.dir_for(greeter) == tmp_path
     (tmp_path / "greeter").mkdir()  # an empty nested folder does not hide the flat module
     assert impl.dir_for(greeter) == tmp_path
+
+
+def test_timing_is_limited_in_cpu_time_not_wall_time(tmp_path: Path) -> None:
+    """A workload that spins is stopped by its CPU limit, and the timing says so."""
+    from dataclasses import dataclass
+
+    from grader.core.timing import TimingJob, time_kata
+
+    kata_dir = tmp_path / "katas" / "spin"
+    kata_dir.mkdir(parents=True)
+    (kata_dir / "kata.toml").write_text(
+        'title = "Spin"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "spin"\n'
+        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
+        'growth = "linear"\nmax_slowdown = 3.0\n',
+        encoding="utf-8",
+    )
+    (kata_dir / "bench_spin.py").write_text(
+        "def workload(module, n):\n    return lambda: module.spin(n)\n", encoding="utf-8"
+    )
+    learner = tmp_path / "spin.py"
+    learner.write_text("def spin(n):\n    while True:\n        pass\n", encoding="utf-8")
+
+    @dataclass(frozen=True)
+    class QuickJob(TimingJob):
+        @property
+        def cpu_limit(self) -> float:
+            return 1.0
+
+        @property
+        def wall_limit(self) -> float:
+            return 300.0  # far beyond what 1 s of CPU takes, even on a busy machine
+
+    job = QuickJob(load_kata(kata_dir), learner, learner, tmp_path / "scratch")
+    timing = time_kata(job)
+    assert timing.error is not None
+    assert "used more than 1 s of CPU time" in timing.error, timing.error

@@ -36,6 +36,7 @@ import json
 import math
 import os
 import random
+import signal
 import sys
 import time
 import traceback
@@ -48,6 +49,7 @@ from typing import Any
 from grader.core import stats
 from grader.core.catalog import DEFAULT_TIMING_BUDGET, Kata
 from grader.core.files import read_json_object
+from grader.core.limits import WALL_FACTOR
 from grader.core.runner import excerpt, run_isolated
 from grader.core.worker import Job, apply_limits, redirect_output
 
@@ -333,6 +335,16 @@ class TimingJob:
     def result_path(self) -> Path:
         return self.scratch / "timing.json"
 
+    @property
+    def cpu_limit(self) -> float:
+        """CPU seconds the measuring process may use: the budget, plus imports and set-up."""
+        return self.budget * 5 + 20
+
+    @property
+    def wall_limit(self) -> float:
+        """The wall-clock backstop, for a workload that waits instead of computing."""
+        return self.cpu_limit * WALL_FACTOR
+
 
 def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked child
     """Measure in this (isolated) process and write the result; never returns."""
@@ -341,6 +353,7 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
         kata = job.kata
         worker_job = Job.for_kata(kata, job.learner.parent, scratch=job.scratch)
         apply_limits(worker_job)
+        _limit_cpu(job.cpu_limit)
         redirect_output(worker_job)
         os.chdir(job.scratch)
         try:
@@ -405,10 +418,25 @@ def judge(timing: Timing, kata: Kata) -> Timing:
     return timing
 
 
+def _limit_cpu(seconds: float) -> None:  # pragma: no cover - runs in the forked child
+    """End this process with SIGXCPU once it has used ``seconds`` of CPU time."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        used = time.process_time()
+        soft = math.ceil(used + seconds)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
+
+
 def time_kata(job: TimingJob) -> Timing:
-    """Measure one kata in an isolated process; a crash or hang becomes ``error``."""
+    """Measure one kata in an isolated process; a crash or hang becomes ``error``.
+
+    The process is limited in CPU time (``cpu_limit``), like the tests, so a busy
+    machine does not turn a timing into an error; the wall-clock backstop,
+    ``WALL_FACTOR`` times longer, catches a workload that waits.
+    """
     job.scratch.mkdir(parents=True, exist_ok=True)
-    hard_limit = job.budget * 5 + 20
+    hard_limit = job.wall_limit
     returncode, sig, killed = run_isolated(lambda: _child(job), hard_limit)
     data = read_json_object(job.result_path)
     timing = None
@@ -418,6 +446,8 @@ def time_kata(job: TimingJob) -> Timing:
     if timing is None:
         if killed:
             why = f"the workload did not finish within {hard_limit:g} s and was killed"
+        elif sig == getattr(signal, "SIGXCPU", None):
+            why = f"the workload used more than {job.cpu_limit:g} s of CPU time and was stopped"
         elif sig is not None:
             why = f"the workload's process was killed by signal {sig}"
         else:
