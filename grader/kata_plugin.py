@@ -12,11 +12,13 @@ Fixtures:
     ``redis``  a ``redis.Redis``-compatible client with ``decode_responses=True``:
                fakeredis (Lua scripting included) by default, a real server when
                ``REDIS_URL`` is set. The database is flushed before and after
-               each test.
+               each test; on a real server each test claims a database of its
+               own, so runs that share the server never flush each other's.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -90,14 +92,52 @@ def pytest_assertrepr_compare(
     return [[explained[0], *ours, *explained[1:]]]
 
 
+CLAIM_KEY = "kata:grader:database:{}"
+"""Where, in ``REDIS_URL``'s own database, a test claims the database it uses."""
+CLAIM_SECONDS = 900  # a claim outlives any test; a killed test's claim expires
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
+
+
+def _claim_database(url: str) -> tuple[Any, Any]:
+    """A client on a database of ``url``'s server that no other test is using.
+
+    Tests flush their database, so two runs sharing a server (the learner's code
+    and the reference graded side by side, two katas, two machines) must never
+    share one. Each test claims a free database with ``SET … NX EX`` in the URL's
+    own database and gives it back with a compare-and-delete. A server with a
+    single database (``databases 1``) is used as it is.
+    """
+    import secrets
+
+    import redis as redis_py
+
+    home = redis_py.Redis.from_url(url, decode_responses=True)
+    base = home.connection_pool.connection_kwargs.get("db", 0)
+    try:
+        count = int(home.config_get("databases").get("databases") or 16)
+    except redis_py.ResponseError:  # CONFIG disabled: assume the default
+        count = 16
+    token = secrets.token_hex(8)
+    for db in (d for d in range(count) if d != base):
+        if home.set(CLAIM_KEY.format(db), token, nx=True, ex=CLAIM_SECONDS):
+            pool = home.connection_pool  # from_url lets the URL's /db win over db=
+            kwargs = {**pool.connection_kwargs, "db": db}
+            client = redis_py.Redis(
+                connection_pool=redis_py.ConnectionPool(pool.connection_class, **kwargs)
+            )
+            return client, functools.partial(home.eval, _RELEASE, 1, CLAIM_KEY.format(db), token)
+    if count > 1:
+        raise RuntimeError(f"every database of {url} is in use by other tests")
+    return home, lambda: None
+
+
 @pytest.fixture
 def redis() -> Iterator[Any]:
     """A Redis client: real when ``REDIS_URL`` is set, fakeredis otherwise."""
     url = os.environ.get("REDIS_URL")
+    release = None
     if url:
-        import redis as redis_py
-
-        client = redis_py.Redis.from_url(url, decode_responses=True)
+        client, release = _claim_database(url)
     else:
         import fakeredis
 
@@ -108,3 +148,5 @@ def redis() -> Iterator[Any]:
     finally:
         client.flushdb()
         client.close()
+        if release is not None:
+            release()

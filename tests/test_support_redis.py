@@ -6,7 +6,10 @@ when REDIS_URL is set (the CI runs them against redis-server too).
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -310,3 +313,58 @@ def test_steal_fails_when_the_other_client_cannot_take_the_key(redis: Any) -> No
     with pytest.raises(AssertionError, match="could not take 'lock'"):
         rec.client.get("lock")
     assert hook.error is not None
+
+
+@pytest.fixture
+def redis_server_url(tmp_path: Path) -> Iterator[str]:
+    """A private redis-server on a free loopback port (CI installs it; needed there)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    if shutil.which("redis-server") is None:
+        if os.environ.get("KATA_REQUIRE_SANDBOX"):  # set by CI, where nothing may be skipped
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis as redis_py
+
+    for _ in range(100):
+        try:
+            redis_py.Redis.from_url(url).ping()
+            break
+        except redis_py.ConnectionError:
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def test_each_test_claims_a_database_of_its_own(redis_server_url: str) -> None:
+    """Runs sharing a server (learner and reference side by side) never flush each other."""
+    first, release_first = kata_plugin._claim_database(redis_server_url)
+    second, release_second = kata_plugin._claim_database(redis_server_url)
+    dbs = {c.connection_pool.connection_kwargs["db"] for c in (first, second)}
+    assert len(dbs) == 2 and 0 not in dbs, f"two claims, two databases, never the URL's: {dbs}"
+    first.set("k", "v")
+    second.flushdb()
+    assert first.get("k") == "v", "flushing one test's database emptied another's"
+    release_first()
+    third, release_third = kata_plugin._claim_database(redis_server_url)
+    assert (
+        third.connection_pool.connection_kwargs["db"]
+        == first.connection_pool.connection_kwargs["db"]
+    )
+    release_second()
+    release_third()
