@@ -324,19 +324,21 @@ def test_positions_are_the_ones_the_spec_fixes(
 
 @pytest.mark.spec("Constraints")
 def test_memory_is_about_m_bits() -> None:
-    # README "Constraints": ceil(m / 8) bytes, up to 10 % more. m = 9 585 059
-    # for n = 1 000 000, p = 0.01 (see SIZES): 1 198 133 bytes.
-    want = math.ceil(9_585_059 / 8)
+    # README "Constraints": ceil(m / 8) bytes, up to 10 % more. For
+    # n = 100 000, p = 0.01: -10^5 ln 0.01 / ln²2 = 958 505.8 -> m = 958 506
+    # bits, ceil(m / 8) = 119 814 bytes.
+    want = math.ceil(958_506 / 8)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        bf = BloomFilter(1_000_000, 0.01)
+        bf = BloomFilter(100_000, 0.01)
         for item in words("member", 1000, 5):
             bf.add(item)
         used = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
+    assert bf.size_bits == 958_506
     assert used <= want * 1.10, (
-        f"a filter of m = 9 585 059 bits holds {used} bytes; ceil(m / 8) = {want} "
+        f"a filter of m = 958 506 bits holds {used} bytes; ceil(m / 8) = {want} "
         "(one bit per position, not a byte or an object per bit)"
     )
