@@ -10,15 +10,22 @@ Sources of truth:
 - The definition of a Bloom filter (Bloom, 1970): no false negatives, and a
   false-positive rate close to p at capacity. Rates are measured on seeded
   random items, never compared with the implementation's own arithmetic.
+- The README's "Hashing" section, which fixes the positions (BLAKE2b-128 of
+  the item's bytes, split into two little-endian 64-bit words, double
+  hashing as in Kirsch and Mitzenmacher, 2008): ``spec_positions`` below
+  computes them with ``hashlib`` directly, never with the code under test.
+- The README's "Constraints" section for memory, measured with ``tracemalloc``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 
@@ -264,4 +271,74 @@ def test_positions_are_the_same_in_every_process() -> None:
     assert here == first == second, (
         "the filter gives different answers in different processes: "
         "positions must come from hashlib, not from hash()"
+    )
+
+
+def spec_positions(item: str | bytes, m: int, k: int) -> set[int]:
+    """The README's positions of ``item`` in a filter of m bits and k hashes, from hashlib."""
+    data = item.encode("utf-8") if isinstance(item, str) else item
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    h1 = int.from_bytes(digest[0:8], byteorder="little")
+    h2 = int.from_bytes(digest[8:16], byteorder="little") | 1
+    return {(h1 + i * h2) % m for i in range(k)}
+
+
+# (capacity, error_rate, m, k, items added): m and k from the Sizing formulas,
+# worked by hand; enough items that a good share of the never-added probes is
+# reported present, so the answers pin every position down.
+POSITION_CASES = [
+    (50, 0.2, 168, 2, 50),  # -50 ln 0.2 / ln²2 = 167.5 -> 168; 3.36 ln 2 = 2.33 -> 2
+    (20, 0.01, 192, 7, 30),  # 191.7 -> 192; 9.6 ln 2 = 6.65 -> 7
+    (10, 0.05, 63, 4, 12),  # 62.35 -> 63; 6.3 ln 2 = 4.37 -> 4
+    (1, 0.5, 2, 1, 1),  # 1.44 -> 2; 2 ln 2 = 1.39 -> 1
+    (1000, 0.01, 9586, 7, 2000),  # the README's example filter, twice over capacity
+]
+
+
+@pytest.mark.spec("Hashing")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize(
+    ("capacity", "error_rate", "m", "k", "added"),
+    POSITION_CASES,
+    ids=[f"m={case[2]},k={case[3]}" for case in POSITION_CASES],
+)
+def test_positions_are_the_ones_the_spec_fixes(
+    capacity: int, error_rate: float, m: int, k: int, added: int
+) -> None:
+    bf = BloomFilter(capacity, error_rate)
+    assert (bf.size_bits, bf.hash_count) == (m, k)
+    set_bits: set[int] = set()
+    for n, item in enumerate(words("in", added, m)):
+        bf.add(item.encode() if n % 2 else item)
+        set_bits |= spec_positions(item, m, k)
+    probes = words("out", 3000, m + 1)
+    expected = [spec_positions(item, m, k) <= set_bits for item in probes]
+    assert sum(expected) >= 30, "the case should give the probes some positives"
+    wrong = [item for item, want in zip(probes, expected, strict=True) if (item in bf) != want]
+    assert not wrong, (
+        f"{len(wrong)} of {len(probes)} never-added items answered otherwise than the README's "
+        f"positions say (first: {wrong[0]!r}): positions are (h1 + i·h2) mod m, with h1 and h2 "
+        "the little-endian halves of blake2b(item, digest_size=16), h2 | 1"
+    )
+
+
+@pytest.mark.spec("Constraints")
+def test_memory_is_about_m_bits() -> None:
+    # README "Constraints": ceil(m / 8) bytes, up to 10 % more. For
+    # n = 100 000, p = 0.01: -10^5 ln 0.01 / ln²2 = 958 505.8 -> m = 958 506
+    # bits, ceil(m / 8) = 119 814 bytes.
+    want = math.ceil(958_506 / 8)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        bf = BloomFilter(100_000, 0.01)
+        for item in words("member", 1000, 5):
+            bf.add(item)
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert bf.size_bits == 958_506
+    assert used <= want * 1.10, (
+        f"a filter of m = 958 506 bits holds {used} bytes; ceil(m / 8) = {want} "
+        "(one bit per position, not a byte or an object per bit)"
     )

@@ -379,6 +379,33 @@ def test_never_probes_a_commit_that_left_the_candidates(tmp_path: Path, bug: str
     assert result.commit == ids[bug]
 
 
+# Two merges of c3 into lines that carry c1. With the bug in c1, the first
+# probe, c8, is bad: the candidates shrink to what c8 reaches (c8, c6, c4, c3,
+# c1). c5 is no longer one, but it reaches c3 and, through c2, c1: two of the
+# five, as good a split as c4's. git lists c5 before c8 (rev-list
+# --topo-order, reversed: every commit after its parents), so a search that
+# looks at every commit listed before the known-bad one, rather than at the
+# candidates, probes c5.
+# fmt: off
+FORKED: Graph = {
+    "c0": [], "c1": ["c0"], "c2": ["c0", "c1"], "c3": ["c0"], "c4": ["c1"], "c5": ["c2", "c3"],
+    "c6": ["c4", "c3"], "c7": ["c3"], "c8": ["c6"], "c9": ["c7"], "M": ["c5", "c8", "c9"],
+}
+# fmt: on
+
+
+@pytest.mark.spec("Probes")
+@pytest.mark.parametrize("bug", ["c1", "c4", "c3"])
+def test_never_probes_a_listed_commit_that_left_the_candidates(tmp_path: Path, bug: str) -> None:
+    verdict = verdicts_for(FORKED, bug)
+    ids = build(tmp_path / "repo", FORKED, verdict)
+    probe = Probe(ids, verdict, FORKED, "M", ["c0"])
+    result = first_bad(tmp_path / "repo", "c0", "M", probe)
+    assert {result.commit} == git_bisect_run(tmp_path / "repo", ids["M"], [ids["c0"]])
+    assert result.commit == ids[bug]
+    check_probes(result, probe, set(ids.values()) - {ids["c0"]}, [ids["c0"], ids["M"]])
+
+
 def random_dag(rng: random.Random, size: int) -> Graph:
     """Three branches off c0 that commit and merge each other at random; M merges all."""
     graph: Graph = {"c0": []}

@@ -109,6 +109,27 @@ def test_empty_set() -> None:
 
 
 @pytest.mark.spec("API")
+def test_emptied_set_is_empty_and_fills_again() -> None:
+    # Fill with one to four members and remove them all, twenty times over:
+    # every round must leave a set that behaves as a new one.
+    z = SortedSet()
+    for round_ in range(20):
+        members = [f"r{round_}m{i}" for i in range(round_ % 4 + 1)]
+        for i, member in enumerate(members):
+            assert z.add(member, i) is True
+        for member in reversed(members):
+            assert z.remove(member) is True
+        assert len(z) == 0, f"round {round_}: every member was removed"
+        assert z.range_by_rank(0, -1) == []
+        assert z.range_by_score(-math.inf, math.inf) == []
+        assert z.rank(members[0]) is None
+    assert z.add("b", 2) is True
+    assert z.add("a", 1) is True
+    assert z.range_by_rank(0, -1) == [("a", 1), ("b", 2)]
+    assert z.rank("b") == 1
+
+
+@pytest.mark.spec("API")
 def test_rank_is_zero_based_ascending() -> None:
     # ZRANK myzset three -> 2 after ZADD myzset 1 one 2 two 3 three (redis.io ZRANK).
     z = myzset()

@@ -25,7 +25,7 @@ class _Node:
         self.member = member
         self.score = score
         self.forward: list[_Node | None] = [None] * level
-        # span[i]: level-0 steps from this node to forward[i] (to the end if None).
+        # span[i]: level-0 steps from this node to forward[i]; unused while forward[i] is None.
         self.span = [0] * level
 
 
@@ -42,48 +42,45 @@ class SortedSet:
     # -- skip list primitives -------------------------------------------------
 
     def _random_level(self) -> int:
+        """1, plus one for every draw below P in a row (zslRandomLevel), capped at 32."""
         level = 1
-        while level < _MAX_LEVEL and self._random.random() < _P:
+        while self._random.random() < _P:
             level += 1
-        return level
+        return min(level, _MAX_LEVEL)
 
     def _insert(self, member: str, score: float) -> None:
-        update: list[_Node] = [self._header] * _MAX_LEVEL
-        rank = [0] * _MAX_LEVEL  # rank of update[i]
-        x = self._header
-        for i in range(self._level - 1, -1, -1):
-            rank[i] = 0 if i == self._level - 1 else rank[i + 1]
+        # update[i]: the last node before the new one on level i; rank[i]: its rank.
+        # Levels above those in use keep the header, at rank 0.
+        update = [self._header] * _MAX_LEVEL
+        rank = [0] * _MAX_LEVEL
+        x, traversed = self._header, 0
+        for i in reversed(range(self._level)):
             nxt = x.forward[i]
             while nxt is not None and (
                 nxt.score < score or (nxt.score == score and nxt.member < member)
             ):
-                rank[i] += x.span[i]
+                traversed += x.span[i]
                 x = nxt
                 nxt = x.forward[i]
-            update[i] = x
+            update[i], rank[i] = x, traversed
         level = self._random_level()
-        if level > self._level:
-            for i in range(self._level, level):
-                rank[i] = 0
-                update[i] = self._header
-                self._header.span[i] = self._length
-            self._level = level
+        self._level = max(self._level, level)
         node = _Node(member, score, level)
         for i in range(level):
             prev = update[i]
             node.forward[i] = prev.forward[i]
             prev.forward[i] = node
             # prev's old span is split in two around the new node.
-            node.span[i] = prev.span[i] - (rank[0] - rank[i])
-            prev.span[i] = rank[0] - rank[i] + 1
+            node.span[i] = prev.span[i] - (traversed - rank[i])
+            prev.span[i] = traversed - rank[i] + 1
         for i in range(level, self._level):
             update[i].span[i] += 1  # pointers passing over the new node
         self._length += 1
 
     def _delete(self, member: str, score: float) -> None:
-        update: list[_Node] = [self._header] * _MAX_LEVEL
+        update = [self._header] * _MAX_LEVEL
         x = self._header
-        for i in range(self._level - 1, -1, -1):
+        for i in reversed(range(self._level)):
             nxt = x.forward[i]
             while nxt is not None and (
                 nxt.score < score or (nxt.score == score and nxt.member < member)
@@ -92,7 +89,7 @@ class SortedSet:
                 nxt = x.forward[i]
             update[i] = x
         node = x.forward[0]
-        assert node is not None and node.member == member
+        assert node is not None  # the member is in the dict, so in the list
         for i in range(self._level):
             prev = update[i]
             if prev.forward[i] is node:
@@ -104,19 +101,17 @@ class SortedSet:
             self._level -= 1
         self._length -= 1
 
-    def _node_at(self, rank: int) -> _Node | None:
-        """The node at 1-based ``rank``."""
+    def _node_at(self, rank: int) -> _Node:
+        """The node at 1-based ``rank`` (the header for 0)."""
         traversed = 0
         x = self._header
-        for i in range(self._level - 1, -1, -1):
+        for i in reversed(range(self._level)):
             nxt = x.forward[i]
             while nxt is not None and traversed + x.span[i] <= rank:
                 traversed += x.span[i]
                 x = nxt
                 nxt = x.forward[i]
-            if traversed == rank:
-                return x
-        return None
+        return x
 
     # -- public API -----------------------------------------------------------
 
@@ -147,9 +142,10 @@ class SortedSet:
         score = self._scores.get(member)
         if score is None:
             return None
+        # Walk to the member's own node, the last one <= (score, member), summing spans.
         rank = 0
         x = self._header
-        for i in range(self._level - 1, -1, -1):
+        for i in reversed(range(self._level)):
             nxt = x.forward[i]
             while nxt is not None and (
                 nxt.score < score or (nxt.score == score and nxt.member <= member)
@@ -157,9 +153,7 @@ class SortedSet:
                 rank += x.span[i]
                 x = nxt
                 nxt = x.forward[i]
-            if x.member == member and x is not self._header:
-                return rank - 1
-        raise AssertionError("member in the dict but not in the skip list")
+        return rank - 1
 
     def range_by_rank(self, start: int, stop: int) -> list[tuple[str, float]]:
         n = self._length
@@ -167,11 +161,10 @@ class SortedSet:
             start += n
         if stop < 0:
             stop += n
-        start = max(start, 0)
-        if start > stop or start >= n:
+        start, stop = max(start, 0), min(stop, n - 1)
+        if start > stop:
             return []
-        stop = min(stop, n - 1)
-        node = self._node_at(start + 1)
+        node: _Node | None = self._node_at(start + 1)
         result = []
         for _ in range(stop - start + 1):
             assert node is not None
@@ -181,7 +174,7 @@ class SortedSet:
 
     def range_by_score(self, min_score: float, max_score: float) -> list[tuple[str, float]]:
         x = self._header
-        for i in range(self._level - 1, -1, -1):
+        for i in reversed(range(self._level)):
             nxt = x.forward[i]
             while nxt is not None and nxt.score < min_score:
                 x = nxt

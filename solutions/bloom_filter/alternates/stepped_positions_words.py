@@ -1,8 +1,11 @@
-"""Correct: k independently salted BLAKE2b hashes, and the bits in an array of 64-bit words.
+"""Correct: the README's positions reached by stepping, and the bits in 64-bit words.
 
-Instead of double hashing, position i is its own BLAKE2b digest of the item
-with salt i, reduced mod m: k truly independent hashes, at k times the
-hashing cost. The bits live in ``array("Q")`` words, m / 64 of them.
+The digest is read as one 128-bit little-endian integer and split with a mask
+and a shift (the low word is bytes 0–7, the high word bytes 8–15, the same
+h1 and h2 as slicing). The positions are walked rather than multiplied:
+start at h1 mod m and add h2 mod m each step, wrapping at m — the same
+(h1 + i · h2) mod m, never forming i · h2. The bits live in ``array("Q")``
+words, ceil(m / 64) of them.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
+
+_WORD = (1 << 64) - 1
 
 
 class BloomFilter:
@@ -22,15 +27,19 @@ class BloomFilter:
         self.size_bits = math.ceil(-capacity * math.log(error_rate) / ln2**2)
         self.hash_count = max(1, round(self.size_bits / capacity * ln2))
         self._words = array("Q", bytes(8 * ((self.size_bits + 63) // 64)))
-        self._salts = [i.to_bytes(16, "big") for i in range(self.hash_count)]
 
     def _positions(self, item: str | bytes) -> list[int]:
         data = item.encode("utf-8") if isinstance(item, str) else bytes(item)
-        return [
-            int.from_bytes(hashlib.blake2b(data, digest_size=8, salt=salt).digest(), "big")
-            % self.size_bits
-            for salt in self._salts
-        ]
+        both = int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "little")
+        m = self.size_bits
+        pos, step = (both & _WORD) % m, ((both >> 64) | 1) % m
+        out = []
+        for _ in range(self.hash_count):
+            out.append(pos)
+            pos += step
+            if pos >= m:
+                pos -= m
+        return out
 
     def add(self, item: str | bytes) -> None:
         for pos in self._positions(item):
