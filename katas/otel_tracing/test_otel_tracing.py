@@ -23,7 +23,9 @@ import asyncio
 import binascii
 import contextlib
 import dataclasses
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
@@ -658,6 +660,7 @@ class SpyExecutor(Executor):
         self.pool = ThreadPoolExecutor(max_workers=workers)
         self.barrier = barrier
         self.submitted = 0
+        self.futures: list[Future[Any]] = []
         self.entry_errors: list[RuntimeError] = []
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -673,7 +676,9 @@ class SpyExecutor(Executor):
                         self.barrier.abort()
                 raise
 
-        return self.pool.submit(run)
+        future = self.pool.submit(run)
+        self.futures.append(future)
+        return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.pool.shutdown(wait, cancel_futures=cancel_futures)
@@ -720,6 +725,38 @@ def test_each_item_is_submitted_to_the_executor(otel: Tracing) -> None:
         assert map_in_threads(otel.tracer, pool, "job", work, [1, 2, 3]) == [1, 2, 3]
     assert pool.submitted == 3, f"submit one job per item to executor, not {pool.submitted}"
     assert caller not in ran_on, "fn ran in the caller's thread: run it on the executor"
+
+
+def blocked_in_a_wait(thread_id: int) -> bool:
+    """Whether the thread is parked in ``threading``'s ``wait`` (Condition, Event): what a
+    caller does while it waits for a future."""
+    frame = sys._current_frames().get(thread_id)
+    code = frame.f_code if frame is not None else None
+    return code is not None and code.co_name == "wait" and code.co_filename == threading.__file__
+
+
+@pytest.mark.spec("API")
+def test_results_are_in_item_order_not_completion_order(otel: Tracing) -> None:
+    """Item 2's job completes first: item 1's returns only once item 2's future is done and
+    the caller, every job submitted, is blocked waiting for a result. Results collected as
+    they complete (as_completed) would come out [20, 10]."""
+    caller = threading.get_ident()
+    pool = SpyExecutor(2)
+
+    def work(item: int) -> int:
+        if item == 1:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not (
+                pool.submitted == 2
+                and sum(f.done() for f in pool.futures) == 1
+                and blocked_in_a_wait(caller)
+            ):
+                time.sleep(0.001)
+        return item * 10
+
+    with pool:
+        results = map_in_threads(otel.tracer, pool, "job", work, [1, 2])
+    assert results == [10, 20], "results in item order, not completion order"
 
 
 @pytest.mark.spec("API")
