@@ -21,9 +21,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import os
 import random
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit
 
 import pytest
 
@@ -331,7 +332,7 @@ def test_codes_are_long_random_and_url_safe() -> None:
     assert len(codes) == 20, "every code is new"
     for code in codes:
         assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", code), (
-            f"code {code!r}: use secrets.token_urlsafe(32) (43+ base64url characters)"
+            f"code {code!r}: at least 43 base64url characters, e.g. secrets.token_urlsafe(32)"
         )
 
 
@@ -344,6 +345,62 @@ def test_codes_do_not_come_from_the_mersenne_twister(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(random.Random, "randbytes", lambda self, n: b"\x2a" * n)
     server = make_server()
     assert get_code(server) != get_code(server), "draw codes from secrets, not random"
+
+
+def count_secure_bits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the bits drawn from the operating system's generator, the one behind
+    ``secrets``: ``os.urandom`` (and every global of the module bound to it) and the methods
+    of ``random.SystemRandom``, which ``secrets`` uses (``token_bytes``, ``token_urlsafe``,
+    ``token_hex``, ``choice``, ``randbits``). The real functions still draw the bits."""
+    drawn = [0]
+    real_urandom = os.urandom
+
+    def urandom(n: int) -> bytes:
+        drawn[0] += 8 * n
+        return real_urandom(n)
+
+    monkeypatch.setattr(os, "urandom", urandom)
+    for name, value in vars(oauth_pkce).items():
+        if value is real_urandom:
+            monkeypatch.setattr(oauth_pkce, name, urandom)
+    system = random.SystemRandom
+    real_bits, real_bytes, real_random = system.getrandbits, system.randbytes, system.random
+
+    def getrandbits(self: random.SystemRandom, k: int) -> int:
+        drawn[0] += k
+        return real_bits(self, k)
+
+    def randbytes(self: random.SystemRandom, n: int) -> bytes:
+        drawn[0] += 8 * n
+        return real_bytes(self, n)
+
+    def system_random(self: random.SystemRandom) -> float:
+        drawn[0] += 53
+        return real_random(self)
+
+    monkeypatch.setattr(system, "getrandbits", getrandbits)
+    monkeypatch.setattr(system, "randbytes", randbytes)
+    monkeypatch.setattr(system, "random", system_random)
+    return drawn
+
+
+@pytest.mark.spec("API")
+def test_codes_and_tokens_are_drawn_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RFC 6749 §10.10 and the API: every code and access token takes at least 32 bytes
+    (256 bits) from secrets — the operating system's generator, not the random module."""
+    drawn = count_secure_bits(monkeypatch)
+    server = make_server()
+    code = get_code(server)
+    assert drawn[0] >= 256, (
+        f"the code took {drawn[0]} bits from secrets: draw it with secrets.token_urlsafe(32), "
+        "never with the random module"
+    )
+    before = drawn[0]
+    assert exchange(server, code).status == 200
+    assert drawn[0] - before >= 256, (
+        f"the access token took {drawn[0] - before} bits from secrets: draw it with "
+        "secrets.token_urlsafe(32), never with the random module"
+    )
 
 
 # --- Redirect URIs -------------------------------------------------------------------
@@ -465,6 +522,8 @@ def test_bad_redirect_uri_wins_over_other_errors() -> None:
         ({"response_type": None}, "invalid_request"),
         ({"response_type": "token"}, "unsupported_response_type"),
         ({"response_type": "Code"}, "unsupported_response_type"),
+        ({"response_type": "token", "code_challenge": None}, "unsupported_response_type"),
+        ({"response_type": ""}, "invalid_request"),
         ({"code_challenge": None}, "invalid_request"),
         ({"code_challenge_method": None}, "invalid_request"),
         ({"code_challenge_method": "plain"}, "invalid_request"),
@@ -479,6 +538,8 @@ def test_bad_redirect_uri_wins_over_other_errors() -> None:
         "no-response-type",
         "implicit",
         "response-type-case",
+        "implicit-without-challenge",
+        "empty-response-type",
         "no-challenge",
         "no-method-means-plain",
         "plain",
@@ -493,11 +554,16 @@ def test_bad_redirect_uri_wins_over_other_errors() -> None:
 def test_errors_are_redirected_with_state(overrides: dict, error: str) -> None:
     """RFC 6749 §4.1.2.1 (and RFC 7636 §4.4.1): once the client and redirect URI are valid,
     an error goes back to the client as error=… on the redirect URI, with the state.
-    A missing code_challenge_method means "plain" (RFC 7636 §4.3), refused by default."""
+    A missing code_challenge_method means "plain" (RFC 7636 §4.3), refused by default. The
+    table is checked top to bottom: response_type before the challenge; an empty value is
+    an omitted one (RFC 6749 §3.1)."""
     server = make_server()
     response = server.authorize(auth_params(**overrides), USER)
     params = redirected(response, CB)
-    assert params.get("error") == error
+    issued = " (a code was issued instead)" if "code" in params else ""
+    assert params.get("error") == error, (
+        f"the redirect's error parameter is {params.get('error')!r}{issued}, expected {error!r}"
+    )
     assert params.get("state") == "xyz", "return the state with errors too"
     assert "code" not in params
     assert set(params) <= {"error", "error_description", "error_uri", "state"}
@@ -505,12 +571,29 @@ def test_errors_are_redirected_with_state(overrides: dict, error: str) -> None:
 
 @pytest.mark.spec("Authorization errors")
 @pytest.mark.parametrize("allow_plain", [False, True], ids=["plain-refused", "plain-allowed"])
-@pytest.mark.parametrize("method", ["S512", "PLAIN", "Plain", "s256", "", "S256 ", "none"])
+@pytest.mark.parametrize("method", ["S512", "PLAIN", "Plain", "s256", "S256 ", "none"])
 def test_only_s256_and_plain_are_methods(allow_plain: bool, method: str) -> None:
     """The challenge here would pass as S256 and as plain: only the method is wrong."""
     server = make_server(allow_plain=allow_plain)
     params = auth_params(code_challenge=RFC7636_CHALLENGE, code_challenge_method=method)
     assert redirected(server.authorize(params, USER), CB).get("error") == "invalid_request"
+
+
+@pytest.mark.spec("Authorization requests")
+def test_empty_parameters_are_omitted_ones() -> None:
+    """RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted
+    from the request." An empty method is no method, that is plain; an empty state is no
+    state."""
+    refused = make_server()
+    params = auth_params(code_challenge=RFC7636_VERIFIER, code_challenge_method="")
+    assert redirected(refused.authorize(params, USER), CB).get("error") == "invalid_request"
+    server = make_server(allow_plain=True)
+    code = code_from(server.authorize(params, USER))
+    assert exchange(server, code).status == 200, "an empty method is plain"
+    issued = redirected(server.authorize(auth_params(state=""), USER), CB)
+    assert set(issued) == {"code"}, "an empty state is no state: none in the redirect"
+    single = auth_params(client_id=PUBLIC_ID, redirect_uri="")
+    assert code_from(server.authorize(single, USER), APP_CB), "an empty redirect_uri is omitted"
 
 
 @pytest.mark.spec("Authorization errors")
@@ -574,7 +657,10 @@ def test_code_for_token_rfc7636_vector() -> None:
     assert set(body) == {"access_token", "token_type", "expires_in"}
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", body["access_token"])
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", body["access_token"]), (
+        f"access token {body['access_token']!r}: at least 43 base64url characters, "
+        "e.g. secrets.token_urlsafe(32)"
+    )
 
 
 @pytest.mark.spec("Token requests")
@@ -611,8 +697,11 @@ def test_failed_attempt_leaves_the_code_usable() -> None:
         ({"grant_type": "password"}, "unsupported_grant_type"),
         ({"grant_type": "refresh_token"}, "unsupported_grant_type"),
         ({"grant_type": "Authorization_code"}, "unsupported_grant_type"),
-        ({"grant_type": ""}, "unsupported_grant_type"),
+        ({"grant_type": ""}, "invalid_request"),
         ({"code": None}, "invalid_request"),
+        ({"code": ""}, "invalid_request"),
+        ({"code_verifier": ""}, "invalid_request"),
+        ({"redirect_uri": ""}, "invalid_request"),
         ({"code_verifier": None}, "invalid_request"),
         ({"code_verifier": "a" * 42}, "invalid_request"),
         ({"code_verifier": RFC7636_VERIFIER + "\n"}, "invalid_request"),
@@ -629,6 +718,9 @@ def test_failed_attempt_leaves_the_code_usable() -> None:
         "grant-case",
         "grant-empty",
         "no-code",
+        "empty-code",
+        "empty-verifier",
+        "empty-redirect-uri",
         "no-verifier",
         "verifier-42",
         "verifier-newline",
@@ -640,9 +732,9 @@ def test_failed_attempt_leaves_the_code_usable() -> None:
     ],
 )
 def test_token_request_errors(overrides: dict, error: str) -> None:
-    """RFC 6749 §4.1.3 / §5.2: missing or malformed parameters are invalid_request; a code
-    that is unknown, or a redirect_uri different from the authorization request's, is
-    invalid_grant."""
+    """RFC 6749 §4.1.3 / §5.2: missing or malformed parameters are invalid_request (an empty
+    one is a missing one, §3.2); a code that is unknown, or a redirect_uri different from the
+    authorization request's, is invalid_grant."""
     server = make_server()
     code = code_from(server.authorize(auth_params(), USER))
     form = {k: v for k, v in {**token_form(code), **overrides}.items() if v is not None}
@@ -792,6 +884,32 @@ def test_reuse_with_a_wrong_verifier_still_revokes() -> None:
 
 
 @pytest.mark.spec("Code lifetime and reuse")
+@pytest.mark.parametrize(
+    ("overrides", "authorization", "error", "status"),
+    [
+        ({"code_verifier": None}, RFC6749_BASIC, "invalid_request", 400),
+        ({"code_verifier": "short"}, RFC6749_BASIC, "invalid_request", 400),
+        ({"grant_type": None}, RFC6749_BASIC, "invalid_request", 400),
+        ({}, basic(CLIENT_ID, "wrong"), "invalid_client", 401),
+    ],
+    ids=["no-verifier", "malformed-verifier", "no-grant-type", "bad-client"],
+)
+def test_reuse_refused_before_the_code_is_read_revokes_nothing(
+    overrides: dict, authorization: str, error: str, status: int
+) -> None:
+    """Steps 1–3 of Token requests come before the code is looked up: a request refused
+    there never reaches the reuse rule, and the code's tokens stay active."""
+    server = make_server()
+    code = code_from(server.authorize(auth_params(), USER))
+    token = (exchange(server, code).body or {})["access_token"]
+    form = {k: v for k, v in {**token_form(code), **overrides}.items() if v is not None}
+    assert_token_error(server.token(form, authorization), error, status)
+    assert server.introspect(token)["active"] is True, (
+        "a request refused before step 4 does not read the code: nothing is revoked"
+    )
+
+
+@pytest.mark.spec("Code lifetime and reuse")
 def test_reuse_after_expiry_still_revokes() -> None:
     clock = Clock()
     server = make_server(clock)
@@ -856,6 +974,23 @@ def test_basic_credentials_are_form_urlencoded() -> None:
     server = AuthorizationServer([Client("c:1", (CB,), odd_secret)], clock=Clock())
     code = code_from(server.authorize(auth_params(client_id="c:1"), USER))
     assert server.token(token_form(code), basic("c:1", odd_secret)).status == 200
+
+
+@pytest.mark.spec("Client authentication")
+def test_basic_plus_is_a_space() -> None:
+    """application/x-www-form-urlencoded writes a space as '+' (urllib.parse.quote_plus), so
+    a '+' in a Basic half is a space and a real '+' arrives as %2B: unquote_plus, not
+    unquote."""
+    secret = "correct horse+battery"
+    server = AuthorizationServer([Client("shop app", (CB,), secret)], clock=Clock())
+    code = code_from(server.authorize(auth_params(client_id="shop app"), USER))
+    raw = f"{quote_plus('shop app')}:{quote_plus(secret)}".encode()
+    assert raw == b"shop+app:correct+horse%2Bbattery"
+    response = server.token(token_form(code), "Basic " + base64.b64encode(raw).decode())
+    assert response.status == 200, (
+        f"got {response.status} {response.body}: form-url-decode both halves with unquote_plus "
+        "('+' is a space)"
+    )
 
 
 @pytest.mark.spec("Client authentication")
@@ -929,6 +1064,58 @@ def test_two_authentication_methods_are_refused() -> None:
     code = code_from(server.authorize(auth_params(), USER))
     form = token_form(code, client_id=CLIENT_ID, client_secret=SECRET)
     assert_token_error(server.token(form, RFC6749_BASIC), "invalid_request")
+
+
+@pytest.mark.spec("Client authentication")
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer mF_9.B5f-4.1JqM", "Apikey " + RFC6749_BASIC.split()[1], "garbage"],
+    ids=["bearer", "other-scheme", "no-scheme"],
+)
+def test_any_authorization_header_with_a_form_secret_is_two_methods(authorization: str) -> None:
+    """RFC 6749 §2.3: one authentication method per request. An Authorization header of any
+    scheme is one, so with client_secret in the form it is invalid_request, not
+    invalid_client: the request is malformed before any credential is checked."""
+    server = make_server()
+    code = code_from(server.authorize(auth_params(), USER))
+    form = token_form(code, client_id=CLIENT_ID, client_secret=SECRET)
+    assert_token_error(server.token(form, authorization), "invalid_request")
+    assert exchange(server, code).status == 200
+
+
+@pytest.mark.spec("Client authentication")
+def test_empty_client_secret_is_no_secret() -> None:
+    """RFC 6749 §3.2: a parameter sent without a value is omitted — an empty client_secret
+    beside Basic is not a second method."""
+    server = make_server()
+    code = code_from(server.authorize(auth_params(), USER))
+    form = token_form(code, client_secret="")
+    assert server.token(form, RFC6749_BASIC).status == 200
+
+
+@pytest.mark.spec("Client authentication")
+@pytest.mark.parametrize(
+    ("authorization", "form_extra"),
+    [
+        (None, {"client_id": PUBLIC_ID, "client_secret": "made-up"}),
+        (basic(PUBLIC_ID, "made-up"), {}),
+        (basic(PUBLIC_ID, ""), {}),
+        (basic(PUBLIC_ID, ""), {"client_id": PUBLIC_ID}),
+    ],
+    ids=["form-secret", "basic", "basic-empty-password", "basic-empty-password-and-id"],
+)
+def test_public_client_that_presents_a_secret_fails(
+    authorization: str | None, form_extra: dict[str, str]
+) -> None:
+    """A public client has no secret to present: a client_secret in the form, or any Basic
+    header — an empty password too — is invalid_client."""
+    server = make_server()
+    params = auth_params(client_id=PUBLIC_ID, redirect_uri=APP_CB)
+    code = code_from(server.authorize(params, USER), APP_CB)
+    form = {**token_form(code, redirect_uri=APP_CB), **form_extra}
+    assert_token_error(server.token(form, authorization), "invalid_client", 401)
+    ok = token_form(code, client_id=PUBLIC_ID, redirect_uri=APP_CB, client_secret="")
+    assert server.token(ok).status == 200, "an empty client_secret is no secret (§3.2)"
 
 
 @pytest.mark.spec("Client authentication")

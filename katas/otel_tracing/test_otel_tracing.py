@@ -21,9 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import contextlib
 import dataclasses
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from opentelemetry import context as otel_context
@@ -91,6 +96,13 @@ def otel() -> Iterator[Tracing]:
 
 class UpstreamError(Exception):
     """An application error raised by a test's handler."""
+
+
+class Errors:
+    """A namespace of exception classes: their ``__qualname__`` is ``Errors.<name>``."""
+
+    class NotFound(Exception):
+        """A nested class: ``__name__`` alone would drop the ``Errors.``."""
 
 
 def ok(request: Request) -> Response:
@@ -276,8 +288,9 @@ def test_server_status_error_on_5xx(otel: Tracing, status: int) -> None:
         (KeyError("user"), "KeyError"),
         (UpstreamError("inventory down"), f"{__name__}.UpstreamError"),
         (binascii.Error("bad base64"), "binascii.Error"),
+        (Errors.NotFound("no user 42"), f"{__name__}.Errors.NotFound"),
     ],
-    ids=["ValueError", "KeyError", "own-class", "binascii"],
+    ids=["ValueError", "KeyError", "own-class", "binascii", "nested-class"],
 )
 def test_handler_exception_is_recorded_and_answers_500(
     otel: Tracing, exc: Exception, error_type: str
@@ -291,8 +304,23 @@ def test_handler_exception_is_recorded_and_answers_500(
     assert span.status.status_code == StatusCode.ERROR
     attributes = span.attributes or {}
     assert attributes["http.response.status_code"] == 500
-    assert attributes["error.type"] == error_type
+    assert attributes["error.type"] == error_type, (
+        "error.type is type(exc).__qualname__, prefixed with the module unless it is builtins"
+    )
     assert_one_exception(span, type(exc), str(exc))
+
+
+@pytest.mark.spec("Status and errors")
+def test_keyboard_interrupt_is_not_answered_with_500(otel: Tracing) -> None:
+    """Only an Exception is answered with a 500: a KeyboardInterrupt (a BaseException, like
+    SystemExit) must reach the process, not be swallowed by the request."""
+
+    def handler(req: Request) -> Response:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        serve(otel.tracer, request(), "/users/{id}", handler)
+    assert_context_restored()
 
 
 @pytest.mark.spec("Status and errors")
@@ -389,14 +417,17 @@ def sender(status: int = 200):
         ("http://inventory.internal:8081/items/7?fields=stock", "inventory.internal", 8081),
         ("https://payments.example.com/v1/charges", "payments.example.com", 443),
         ("http://10.0.0.7/health", "10.0.0.7", 80),
+        ("http://Inventory.Internal:8081/items", "inventory.internal", 8081),
+        ("http://[::1]:8080/health", "::1", 8080),
     ],
-    ids=["explicit-port", "https-default", "http-default"],
+    ids=["explicit-port", "https-default", "http-default", "host-lower-cased", "ipv6"],
 )
 def test_client_span_name_kind_and_attributes(
     otel: Tracing, url: str, address: str, port: int
 ) -> None:
     """Semconv HTTP client span: name "{method}" (no url.template), kind CLIENT,
-    server.port always set (the scheme's default when the URL has none)."""
+    server.port always set (the scheme's default when the URL has none), server.address the
+    URL's ``urlsplit(url).hostname``: lower-cased, an IPv6 address without its brackets."""
     send, sent = sender(200)
     assert call(otel.tracer, "GET", url, send) == 200
     assert [(m, u) for m, u, _ in sent] == [("GET", url)]
@@ -507,6 +538,10 @@ def test_caller_headers_are_kept_and_not_mutated(otel: Tracing) -> None:
     assert mine == {"accept": "application/json"}, "copy the caller's headers before injecting"
     headers = sent[0][2]
     assert headers["accept"] == "application/json"
+    assert "traceparent" in headers, (
+        "nothing was injected: no span was current when you injected (inject inside the "
+        "client span, while it is current)"
+    )
     assert headers["traceparent"] == traceparent_of(otel.one(SpanKind.CLIENT))
 
 
@@ -551,7 +586,7 @@ def test_thread_pool_spans_are_children_of_the_caller(otel: Tracing) -> None:
     caller's context into each job, every job's span would be the root of a new trace."""
     with ThreadPoolExecutor(max_workers=2) as pool, otel.tracer.start_as_current_span("fan-out"):
         results = map_in_threads(otel.tracer, pool, "price", lambda x: x * 10, [1, 2, 3, 4])
-    assert results == [10, 20, 30, 40]
+    assert results == [10, 20, 30, 40], "results in item order, not completion order"
     (parent,) = otel.named("fan-out")
     jobs = otel.named("price")
     assert len(jobs) == 4, "one span per item"
@@ -610,6 +645,144 @@ def test_failing_job_is_recorded_and_raised(otel: Tracing) -> None:
     failed = [s for s in jobs if s.status.status_code == StatusCode.ERROR]
     assert len(failed) == 1
     assert_one_exception(failed[0], UpstreamError, "no price for 2")
+    assert "error.type" not in (failed[0].attributes or {}), (
+        "error.type is for server and client spans only, not INTERNAL ones"
+    )
+
+
+class SpyExecutor(Executor):
+    """A thread pool that counts the jobs submitted to it and notes every job whose callable
+    could not even start because its ``contextvars.Context`` was already entered by another
+    thread (``RuntimeError: cannot enter context``); it then breaks ``barrier``, so that the
+    jobs waiting there fail at once instead of waiting for a partner that will never come."""
+
+    def __init__(self, workers: int, barrier: threading.Barrier | None = None) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=workers)
+        self.barrier = barrier
+        self.submitted = 0
+        self.futures: list[Future[Any]] = []
+        self.entry_errors: list[RuntimeError] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except RuntimeError as exc:
+                if "cannot enter context" in str(exc):
+                    self.entry_errors.append(exc)
+                    if self.barrier is not None:
+                        self.barrier.abort()
+                raise
+
+        future = self.pool.submit(run)
+        self.futures.append(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+@pytest.mark.spec("Threads")
+def test_each_job_runs_in_a_fresh_copy_of_the_context(otel: Tracing) -> None:
+    """A contextvars.Context can be entered by one thread at a time: ``ctx.run`` in a second
+    thread while the first is still inside raises RuntimeError. The two jobs meet at a
+    barrier, so both are inside their context at once — with one copy shared by every job,
+    the second always fails to start."""
+    barrier = threading.Barrier(2, timeout=5)
+
+    def work(item: int) -> int:
+        barrier.wait()  # both jobs are running, each inside its context
+        return item * 10
+
+    results: list[int] | None = None
+    pool = SpyExecutor(2, barrier)
+    failed_to_start = contextlib.suppress(RuntimeError, threading.BrokenBarrierError)
+    with pool, otel.tracer.start_as_current_span("fan-out"), failed_to_start:
+        results = map_in_threads(otel.tracer, pool, "job", work, [1, 2])
+    assert pool.entry_errors == [], (
+        "two jobs entered the same shared Context at once (RuntimeError: cannot enter "
+        "context): make a fresh contextvars.copy_context() per job, not one for all"
+    )
+    assert results == [10, 20], "the jobs must run at the same time, on the executor's threads"
+    (parent,) = otel.named("fan-out")
+    assert [s.parent for s in otel.named("job")] == [parent.context] * 2
+
+
+@pytest.mark.spec("API")
+def test_each_item_is_submitted_to_the_executor(otel: Tracing) -> None:
+    """map_in_threads submits one job per item to ``executor``: fn runs on a worker thread,
+    never inline in the caller's."""
+    caller = threading.get_ident()
+    ran_on: list[int] = []
+
+    def work(item: int) -> int:
+        ran_on.append(threading.get_ident())
+        return item
+
+    with SpyExecutor(2) as pool:
+        assert map_in_threads(otel.tracer, pool, "job", work, [1, 2, 3]) == [1, 2, 3]
+    assert pool.submitted == 3, f"submit one job per item to executor, not {pool.submitted}"
+    assert caller not in ran_on, "fn ran in the caller's thread: run it on the executor"
+
+
+def blocked_in_a_wait(thread_id: int) -> bool:
+    """Whether the thread is parked in ``threading``'s ``wait`` (Condition, Event): what a
+    caller does while it waits for a future."""
+    frame = sys._current_frames().get(thread_id)
+    code = frame.f_code if frame is not None else None
+    return code is not None and code.co_name == "wait" and code.co_filename == threading.__file__
+
+
+@pytest.mark.spec("API")
+def test_results_are_in_item_order_not_completion_order(otel: Tracing) -> None:
+    """Item 2's job completes first: item 1's returns only once item 2's future is done and
+    the caller, every job submitted, is blocked waiting for a result. Results collected as
+    they complete (as_completed) would come out [20, 10]."""
+    caller = threading.get_ident()
+    pool = SpyExecutor(2)
+
+    def work(item: int) -> int:
+        if item == 1:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not (
+                pool.submitted == 2
+                and sum(f.done() for f in pool.futures) == 1
+                and blocked_in_a_wait(caller)
+            ):
+                time.sleep(0.001)
+        return item * 10
+
+    with pool:
+        results = map_in_threads(otel.tracer, pool, "job", work, [1, 2])
+    assert results == [10, 20], "results in item order, not completion order"
+
+
+@pytest.mark.spec("API")
+def test_a_failed_job_is_raised_without_waiting_for_later_items(otel: Tracing) -> None:
+    """The results are read in item order: when an item's job failed, its exception is raised
+    at once, without waiting for the jobs of later items (which keep running)."""
+    release = threading.Event()
+    released: list[bool] = []
+
+    def work(item: int) -> int:
+        if item == 1:
+            raise UpstreamError("no price for 1")
+        released.append(release.wait(timeout=5))  # True: the test released it
+        return item
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            with pytest.raises(UpstreamError):
+                map_in_threads(otel.tracer, pool, "job", work, [1, 2])
+        finally:
+            release.set()
+    assert released == [True], (
+        "map_in_threads waited for item 2 before raising item 1's exception: raise it as soon "
+        "as the failed item is reached"
+    )
+    assert len(otel.named("job")) == 2, "the later job's span ends when that job does"
 
 
 # --- Tasks ---------------------------------------------------------------------------
@@ -622,13 +795,17 @@ def test_task_spans_are_children_of_the_caller(otel: Tracing) -> None:
     started: list[int] = []
 
     async def main() -> tuple[list[int], trace.Span]:
-        all_started = asyncio.Event()
-
         async def work(item: int) -> int:
             started.append(item)
-            if len(started) == 3:
-                all_started.set()
-            await asyncio.wait_for(all_started.wait(), 5)  # every job is in flight at once
+            for _ in range(100):  # every job is in flight at once
+                if len(started) == 3:
+                    break
+                await asyncio.sleep(0)
+            else:
+                raise AssertionError(
+                    f"jobs must run concurrently: job {item} waited 100 event-loop turns and "
+                    f"only jobs {started} had started (one task per item, awaited together)"
+                )
             with otel.tracer.start_as_current_span(f"step-{item}"):
                 await asyncio.sleep(0)
             return item * 2
@@ -667,6 +844,45 @@ def test_failing_task_is_recorded_and_raised(otel: Tracing) -> None:
     failed = [s for s in otel.named("job") if s.status.status_code == StatusCode.ERROR]
     assert len(failed) == 1
     assert_one_exception(failed[0], UpstreamError, "task 1 failed")
+    assert "error.type" not in (failed[0].attributes or {}), (
+        "error.type is for server and client spans only, not INTERNAL ones"
+    )
+
+
+@pytest.mark.spec("API")
+def test_a_failed_task_is_raised_without_waiting_for_the_others(otel: Tracing) -> None:
+    """As with asyncio.gather: the first exception propagates at once; the other tasks are
+    neither awaited nor cancelled, and finish on their own."""
+
+    async def main() -> list[bool]:
+        release = asyncio.Event()
+        released: list[bool] = []
+
+        async def work(item: int) -> int:
+            if item == 1:
+                await asyncio.sleep(0)
+                raise UpstreamError("task 1 failed")
+            try:
+                await asyncio.wait_for(release.wait(), 5)
+                released.append(True)
+            except TimeoutError:
+                released.append(False)
+            return item
+
+        with pytest.raises(UpstreamError):
+            await gather_in_tasks(otel.tracer, "job", work, [1, 2])
+        release.set()
+        for _ in range(100):  # the other task is still running: let it finish
+            if released:
+                break
+            await asyncio.sleep(0)
+        return released
+
+    assert asyncio.run(main()) == [True], (
+        "gather_in_tasks must raise the first exception at once, without waiting for or "
+        "cancelling the other tasks (as asyncio.gather does)"
+    )
+    assert len(otel.named("job")) == 2
 
 
 # --- Examples ------------------------------------------------------------------------

@@ -103,6 +103,7 @@ class AuthorizationServer:
 
     def authorize(self, params: Mapping[str, str], user: str) -> Response:
         """Answer an authorization request that ``user`` has approved."""
+        params = _sent(params)
         client = self._clients.get(params.get("client_id", ""))
         if client is None:
             return _error_page("invalid_client", "unknown client")
@@ -151,6 +152,7 @@ class AuthorizationServer:
     def token(self, form: Mapping[str, str], authorization: str | None = None) -> Response:
         """Answer a token request: ``form`` is the decoded body, ``authorization`` the
         value of the Authorization header, if any."""
+        form = _sent(form)
         if authorization is not None and "client_secret" in form:
             return _token_error("invalid_request")  # one authentication method (§2.3)
         client = self._authenticate(form, authorization)
@@ -253,6 +255,11 @@ def _basic_credentials(authorization: str) -> tuple[str, str] | None:
     if not colon:
         return None
     return unquote_plus(client_id), unquote_plus(secret)
+
+
+def _sent(values: Mapping[str, str]) -> dict[str, str]:
+    """RFC 6749 §3.1, §3.2: a parameter sent without a value is treated as omitted."""
+    return {name: value for name, value in values.items() if value}
 
 
 def _error_page(error: str, description: str) -> Response:

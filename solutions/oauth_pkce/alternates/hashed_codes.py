@@ -77,6 +77,7 @@ class AuthorizationServer:
 
     def authorize(self, params: Mapping[str, str], user: str) -> Response:
         """Answer an authorization request that ``user`` has approved."""
+        params = {k: v for k, v in params.items() if v != ""}  # empty means omitted (§3.1)
         if "client_id" not in params or params["client_id"] not in self.clients:
             return Response(400, {"Content-Type": "application/json"}, {"error": "invalid_client"})
         client = self.clients[params["client_id"]]
@@ -128,6 +129,7 @@ class AuthorizationServer:
 
     def token(self, form: Mapping[str, str], authorization: str | None = None) -> Response:
         """Answer a token request."""
+        form = {k: v for k, v in form.items() if v != ""}  # empty means omitted (§3.2)
         if authorization is not None and "client_secret" in form:
             return self._error("invalid_request")
         client_id, secret = self._credentials(form, authorization)
