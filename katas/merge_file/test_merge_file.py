@@ -163,6 +163,9 @@ def test_only_newline_ends_a_line(tmp_path: Path, sep: str) -> None:
     theirs = text("a", f"b{sep}c", "d", "e", "F")
     got = check(tmp_path, ours, base, theirs)
     assert got.text == text("a", f"b{sep}C", "d", "e", "F"), f"{sep!r} does not end a line"
+    one_line = f"a{sep}m{sep}b\n"  # one line to git: both sides change it
+    got = check(tmp_path, f"A{sep}m{sep}b\n", one_line, f"a{sep}m{sep}B\n")
+    assert got.conflicts == 1, f"{sep!r} does not end a line: both sides changed the same line"
 
 
 @pytest.mark.spec("Lines")
@@ -344,6 +347,19 @@ def test_no_join_across_a_clean_change(tmp_path: Path) -> None:
     theirs = lines_of("0 B 2 C 4 Q 6 7 8")
     got = check(tmp_path, ours, base, theirs)
     assert got.conflicts == 2, "a clean change between two conflicts keeps them apart"
+    theirs = lines_of("0 B 2 3 4 Q 6 7 8")
+    got = check(tmp_path, lines_of("0 A 2 3 4 P 6 7 8"), base, theirs)
+    assert got.conflicts == 1, "3 unchanged lines between two conflicts: joined"
+
+
+@pytest.mark.spec("Refinement")
+def test_identical_change_between_conflicts_counts_as_shared(tmp_path: Path) -> None:
+    base = lines_of("0 1 2 3 4 5 6 7 8")
+    ours = lines_of("0 A 2 C 4 P 6 7 8")
+    theirs = lines_of("0 B 2 C 4 Q 6 7 8")
+    got = check(tmp_path, ours, base, theirs)
+    assert got.conflicts == 1, "the same change on both sides is shared text: the gap joins"
+    check(tmp_path, ours, base, theirs, style="diff3")
 
 
 @pytest.mark.spec("Refinement")
