@@ -3,8 +3,9 @@
 The truth is git: every case is written to files in ``tmp_path`` and merged
 by the real ``git merge-file -p [--diff3] [--marker-size=N] -L … -L … -L …``
 (git-merge-file(1); conflict markers as in git-merge(1), "HOW CONFLICTS ARE
-PRESENTED"), with no user or system configuration, and ``merge`` must print
-the same bytes and return git's exit status as its conflict count. Random
+PRESENTED"; written against git 2.39.5), with no user or system
+configuration, and ``merge`` must print the same bytes and return git's exit
+status as its conflict count. Random
 cases are seeded and keep to the README's *Constraints*: no line twice in a
 file, shared lines in the same order in every file.
 """
