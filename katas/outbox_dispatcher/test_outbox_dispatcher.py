@@ -14,6 +14,7 @@ hook inside the publisher.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -387,6 +388,25 @@ def test_marks_only_after_publish_and_holds_no_lock_while_publishing(
     assert seen == [[(None,), (None,)], [(clock.now,), (None,)]], (
         "each event is marked after its publish returned, and no transaction is open meanwhile"
     )
+
+
+@pytest.mark.spec("API")
+def test_event_is_frozen_and_options_are_keyword_only(db: Path, conn: sqlite3.Connection) -> None:
+    event = OrderService(conn).place_order("o-1", "ada", 120)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.seq = 99  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Dispatcher(connect(db), Broker(), "d1")  # type: ignore[misc]
+
+
+@pytest.mark.spec("Dispatching")
+def test_default_batch_is_100(db: Path, conn: sqlite3.Connection) -> None:
+    service = OrderService(conn)
+    conn.execute("PRAGMA synchronous = OFF")
+    events = [service.place_order(f"o-{i}", "ada", i) for i in range(101)]
+    dispatcher = Dispatcher(connect(db), Broker(), name="d1", clock=Clock())
+    assert dispatcher.run_once() == events[:100], "batch defaults to 100 events per run"
+    assert dispatcher.run_once() == events[100:]
 
 
 @pytest.mark.spec("Dispatching")

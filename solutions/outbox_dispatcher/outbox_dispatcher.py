@@ -45,11 +45,12 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _append(conn: sqlite3.Connection, aggregate_id: str, type_: str, payload: dict) -> Event:
     event_id = uuid.uuid4().hex
-    cur = conn.execute(
-        "INSERT INTO outbox (event_id, aggregate_id, type, payload) VALUES (?, ?, ?, ?)",
+    (seq,) = conn.execute(
+        "INSERT INTO outbox (event_id, aggregate_id, type, payload) VALUES (?, ?, ?, ?)"
+        " RETURNING seq",
         (event_id, aggregate_id, type_, json.dumps(payload)),
-    )
-    return Event(event_id, aggregate_id, type_, payload, cur.lastrowid or 0)
+    ).fetchone()
+    return Event(event_id, aggregate_id, type_, payload, seq)
 
 
 class OrderService:
@@ -81,14 +82,16 @@ class OrderService:
         """Cancel a placed order and record ``OrderCancelled``, in one transaction."""
         with _transaction(self.conn):
             row = self.conn.execute(
-                "SELECT customer, total, status FROM orders WHERE id = ?", (order_id,)
+                "UPDATE orders SET status = 'cancelled' WHERE id = ? AND status = 'placed'"
+                " RETURNING customer, total",
+                (order_id,),
             ).fetchone()
             if row is None:
-                raise KeyError(order_id)
-            customer, total, status = row
-            if status != "placed":
-                raise ValueError(f"order {order_id!r} is {status}")
-            self.conn.execute("UPDATE orders SET status = 'cancelled' WHERE id = ?", (order_id,))
+                known = self.conn.execute("SELECT 1 FROM orders WHERE id = ?", (order_id,))
+                if known.fetchone() is None:
+                    raise KeyError(order_id)
+                raise ValueError(f"order {order_id!r} is already cancelled")
+            customer, total = row
             payload = {"order_id": order_id, "customer": customer, "total": total}
             event = _append(self.conn, order_id, "OrderCancelled", payload)
         return self._done(event)
@@ -165,6 +168,9 @@ class Dispatcher:
         )
 
 
+_SIGN = {"OrderPlaced": 1, "OrderCancelled": -1}  # what each event does to the totals
+
+
 class Consumer:
     """Applies events to ``customer_totals`` exactly once, deduplicated by ``inbox``."""
 
@@ -173,9 +179,9 @@ class Consumer:
 
     def handle(self, event: Event) -> bool:
         """Apply ``event`` unless its id is in the inbox; True when applied."""
-        if event.type not in ("OrderPlaced", "OrderCancelled"):
+        sign = _SIGN.get(event.type)
+        if sign is None:
             raise ValueError(f"unknown event type {event.type!r}")
-        sign = 1 if event.type == "OrderPlaced" else -1
         with _transaction(self.conn):
             new = self.conn.execute(
                 "INSERT INTO inbox (event_id) VALUES (?) ON CONFLICT DO NOTHING", (event.event_id,)
