@@ -12,6 +12,7 @@ file, shared lines in the same order in every file.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import subprocess
@@ -452,6 +453,16 @@ def test_default_labels(tmp_path: Path) -> None:
 def test_bad_options_raise(options: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         merge("a\n", "b\n", "c\n", **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.spec("API")
+def test_result_is_frozen_and_options_are_keyword_only() -> None:
+    result = merge("a\n", "a\n", "b\n")
+    assert result == MergeResult("b\n", 0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.text = ""  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        merge("a\n", "a\n", "b\n", LABELS)  # type: ignore[misc]
 
 
 # --- Examples --------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
-CONFLICT, OURS, THEIRS, SAME = 0, 1, 2, 4
+CONFLICT, OURS, THEIRS = "conflict", "ours", "theirs"  # what a chunk of the merge is
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class MergeResult:
 class _Chunk:
     """A stretch of the merge: base[i0:i0+n0], ours[i1:i1+n1], theirs[i2:i2+n2]."""
 
-    mode: int
+    mode: str
     i0: int
     n0: int
     i1: int
@@ -96,13 +96,16 @@ def _hunks(pairs: list[tuple[int, int]], n: int, m: int) -> list[Hunk]:
 
 
 def _append(
-    chunks: list[_Chunk], mode: int, i0: int, n0: int, i1: int, n1: int, i2: int, n2: int
+    chunks: list[_Chunk], mode: str, i0: int, n0: int, i1: int, n1: int, i2: int, n2: int
 ) -> None:
-    """Add a chunk; one that starts where the last one ends (on either side) joins it."""
+    """Add a chunk; one that overlaps or touches the last one's base stretch joins it.
+
+    Only a conflict can be touched (clean changes lie a base line away from
+    the other side's hunks), so the joined chunk is a conflict.
+    """
     last = chunks[-1] if chunks else None
-    if last is not None and (i1 <= last.i1 + last.n1 or i2 <= last.i2 + last.n2):
-        if mode != last.mode:
-            last.mode = CONFLICT
+    if last is not None and i0 <= last.i0 + last.n0:
+        last.mode = CONFLICT
         last.n0 = i0 + n0 - last.i0
         last.n1 = i1 + n1 - last.i1
         last.n2 = i2 + n2 - last.i2
@@ -152,16 +155,17 @@ def _walk(
 
 
 def _refine(chunks: list[_Chunk], ours: list[str], theirs: list[str]) -> list[_Chunk]:
-    """Diff the two sides of each conflict: keep only the lines that really differ."""
+    """Diff the two sides of each conflict: keep only the lines that really differ.
+
+    Each hunk of that diff is a conflict; a conflict whose sides are equal vanishes.
+    The base stretch (i0, n0) is left as it was: only the diff3 style shows it.
+    """
     refined: list[_Chunk] = []
     for c in chunks:
         if c.mode != CONFLICT or not c.n1 or not c.n2:
             refined.append(c)
             continue
-        hunks = diff(ours[c.i1 : c.i1 + c.n1], theirs[c.i2 : c.i2 + c.n2])
-        if not hunks:
-            refined.append(_Chunk(SAME, c.i0, c.n0, c.i1, c.n1, c.i2, c.n2))
-        for x, xn, y, yn in hunks:
+        for x, xn, y, yn in diff(ours[c.i1 : c.i1 + c.n1], theirs[c.i2 : c.i2 + c.n2]):
             refined.append(_Chunk(CONFLICT, c.i0, c.n0, c.i1 + x, xn, c.i2 + y, yn))
     return refined
 
@@ -174,7 +178,6 @@ def _simplify(chunks: list[_Chunk], ours: list[str]) -> list[_Chunk]:
         if last is not None and last.mode == CONFLICT and c.mode == CONFLICT:
             between = ours[last.i1 + last.n1 : c.i1]
             if len(between) <= 3 or not any(_ALNUM.search(line) for line in between):
-                last.n0 = c.i0 + c.n0 - last.i0
                 last.n1 = c.i1 + c.n1 - last.i1
                 last.n2 = c.i2 + c.n2 - last.i2
                 continue
@@ -209,8 +212,6 @@ def merge(
     out: list[str] = []
     at = 0  # the next line of ours to copy
     for c in chunks:
-        if c.mode == SAME:
-            continue
         out.extend(o[at : c.i1])
         if c.mode == OURS:
             out.extend(o[c.i1 : c.i1 + c.n1])
