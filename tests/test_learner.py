@@ -86,7 +86,7 @@ def test_list_shows_stages_statuses_and_progress(tree: Path) -> None:
     (tree / "katas/adder/adder.py").write_text("def add(a, b):\n    return abs(a) + abs(b)\n")
     run_grader("grade", root=tree)
     out = cli("list", root=tree).stdout
-    assert "Python practice" in out and "Git internals" not in out
+    assert "Python practice" in out and "Git: internals and operations" not in out
     assert "partial 3 of 4" in out
     assert "0/2 katas solved, 4.8/10 points · next: adder" in out
     (tree / "katas/adder/adder.py").write_text(SOLUTION)

@@ -19,7 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 AREA_TITLES = {
-    "git": "Git internals",
+    "git": "Git: internals and operations",
     "data-structures": "Data structures",
     "system-design": "System design",
     "rest": "REST API design",
