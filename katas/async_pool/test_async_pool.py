@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import selectors
+import weakref
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -574,6 +576,35 @@ def test_a_timed_out_job_that_swallows_the_cancel_still_timed_out() -> None:
 
 
 @pytest.mark.spec("Timeouts")
+def test_a_finished_job_is_not_kept_until_its_deadline() -> None:
+    class Payload:
+        """An argument whose lifetime the test watches."""
+
+    async def use(payload: Payload) -> str:
+        await asyncio.sleep(1)
+        return type(payload).__name__
+
+    async def main() -> tuple[str, bool]:
+        async with WorkerPool(1, timeout=3600.0) as pool:
+            payload = Payload()
+            watch = weakref.ref(payload)
+            result = await pool.submit(use, payload)
+            del payload
+            await pool.submit(use, Payload())  # a worker may hold on to its last job: not this one
+            await settle()
+            gc.collect()
+            return result, watch() is None
+
+    result, freed = run(main)
+    assert result == "Payload"
+    assert freed, (
+        "the job ended at t = 1 and another ran after it, yet something of the pool still holds"
+        " its argument: a deadline timer left armed keeps the job until its deadline (cancel the"
+        " timer when the job ends)"
+    )
+
+
+@pytest.mark.spec("Timeouts")
 def test_a_timeout_error_is_the_outcome_of_a_submitted_job() -> None:
     probe = Probe()
 
@@ -618,7 +649,10 @@ def test_cancelling_maps_caller_cancels_its_jobs_and_propagates() -> None:
             # Checked at once: map re-raised only after its running jobs had ended
             # (each took 1 s to clean up).
             assert probe.running == 0, "map re-raised before its cancelled jobs had ended"
-            assert now() == 1.0
+            assert now() == 1.0, (
+                f"map re-raised at t = {now()}: its 2 running jobs, cancelled at t = 0, take 1 s"
+                " each to clean up (at once), so map re-raises at t = 1"
+            )
             assert probe.events(0) == ["start", "cancelled", "end"]
             assert probe.events(1) == ["start", "cancelled", "end"]
             assert probe.started() == [0, 1], "waiting jobs of a cancelled map never start"
