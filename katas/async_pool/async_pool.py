@@ -24,11 +24,13 @@ class WorkerPool:
     """Runs coroutine functions with at most ``size`` of them running at once.
 
     Args:
-        size: how many jobs may run at the same time; at least 1.
-        timeout: seconds each job may run, counted from its start; None for no limit.
+        size: how many jobs may run at the same time; an int (not a bool), at least 1.
+        timeout: seconds each job may run, counted from its start (an int or a float,
+            ``float("inf")`` included); None for no limit.
 
     Raises:
-        ValueError: ``size`` is not a positive integer, or ``timeout`` is not positive.
+        ValueError: ``size`` is not a positive int, or ``timeout`` is not a positive
+            number (``nan`` and a bool are not).
     """
 
     def __init__(self, size: int, *, timeout: float | None = None) -> None:
@@ -48,9 +50,10 @@ class WorkerPool:
         """Queue ``fn(*args)`` and return at once with a future of its outcome.
 
         The future holds the job's result, or raises its exception (an
-        ``asyncio.TimeoutError`` for a job that ran past the timeout) when
-        awaited. Cancelling the future cancels the job. Call it from a
-        coroutine, inside the running event loop.
+        ``asyncio.TimeoutError`` for a job that ran past the timeout, even if
+        its coroutine then returned a value) when awaited. Cancelling the
+        future cancels the job. Call it from a coroutine, inside the running
+        event loop.
 
         Raises:
             PoolClosed: the pool has been closed.
@@ -60,12 +63,15 @@ class WorkerPool:
     async def map(self, fn: Callable[[Any], Awaitable[T]], items: Iterable[Any]) -> list[Any]:
         """Run ``fn(item)`` for every item through the pool; outcomes in the items' order.
 
-        A job's exception is its outcome, in its slot. When the caller is
-        cancelled, this call's jobs are cancelled and waited for, and the
-        ``CancelledError`` propagates.
+        ``items`` is read to the end before any job is queued. A job's
+        exception is its outcome, in its slot. When the caller is cancelled,
+        this call's jobs are cancelled (each once: one that timed out already
+        is not cancelled again) and waited for, and the ``CancelledError``
+        propagates.
 
         Raises:
             PoolClosed: the pool has been closed.
+            Exception: whatever reading ``items`` raised (then no job is queued).
         """
         raise NotImplementedError
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import selectors
-from collections.abc import Callable, Coroutine
+import weakref
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -64,11 +66,19 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         return self._virtual.now
 
 
-def run(main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    """Run ``main()`` on a fresh virtual-clock loop; fail if it leaves a task behind."""
+def run(main: Callable[[], Coroutine[Any, Any, Any]], *, if_stuck: str = "") -> Any:
+    """Run ``main()`` on a fresh virtual-clock loop; fail if it leaves a task behind.
+
+    ``if_stuck`` says what the test was waiting for, should every task wait forever.
+    """
     loop = VirtualClockLoop()
     try:
-        result = loop.run_until_complete(main())
+        try:
+            result = loop.run_until_complete(main())
+        except Deadlock as stuck:
+            if not if_stuck:
+                raise
+            raise AssertionError(f"{if_stuck} ({stuck})") from None
         leaked = asyncio.all_tasks(loop)
         names = sorted(t.get_coro().__qualname__ for t in leaked)  # type: ignore[union-attr]
         assert not leaked, (
@@ -181,6 +191,32 @@ def test_map_reads_any_iterable() -> None:
             return await pool.map(double, (x for x in [5, 6, 7]))
 
     assert run(main) == [10, 12, 14]
+
+
+@pytest.mark.spec("API")
+def test_map_reads_all_the_items_before_it_queues_a_job() -> None:
+    calls: list[int] = []
+
+    async def fn(x: int) -> int:
+        calls.append(x)
+        return x
+
+    def items() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise Boom("the items ran out badly")
+
+    async def main() -> None:
+        async with WorkerPool(2) as pool:
+            with pytest.raises(Boom):
+                await pool.map(fn, items())
+            await settle()
+            assert calls == [], (
+                f"reading the items raised after 2 of them, yet jobs {calls} ran: map reads"
+                " its items to the end before it queues any job"
+            )
+
+    run(main)
 
 
 @pytest.mark.spec("API")
@@ -440,7 +476,9 @@ def test_the_pool_keeps_every_slot_after_failures() -> None:
     async def main() -> list[Any]:
         async with WorkerPool(2) as pool:
             failures = await pool.map(fail, range(5))
-            assert all(isinstance(f, Boom) for f in failures)
+            assert [repr(f) for f in failures] == [repr(Boom(x)) for x in range(5)], (
+                "each failed job's outcome is the exception it raised, in its item's slot"
+            )
             batch = asyncio.ensure_future(pool.map(probe.job, range(3)))
             await settle()
             assert probe.running == 2, "after 5 failed jobs the pool must still run 2 at once"
@@ -512,6 +550,61 @@ def test_a_timed_out_job_holds_its_slot_until_its_clean_up_ends() -> None:
 
 
 @pytest.mark.spec("Timeouts")
+def test_a_timed_out_job_that_swallows_the_cancel_still_timed_out() -> None:
+    ended: list[float] = []
+
+    async def stubborn(_: int) -> str:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await asyncio.sleep(1)  # clean-up, then it returns a value anyway
+            ended.append(now())
+            return "late"
+        return "on time"
+
+    async def main() -> tuple[list[Any], float]:
+        async with WorkerPool(1, timeout=5.0) as pool:
+            results = await pool.map(stubborn, [1])
+        return results, now()
+
+    (outcome,), finished = run(main)
+    assert isinstance(outcome, asyncio.TimeoutError), (
+        "the job ran past the 5 s timeout; that its coroutine caught the CancelledError and"
+        f" returned a value does not undo that: its outcome is a TimeoutError, not {outcome!r}"
+    )
+    assert ended == [6.0] and finished == 6.0, "its slot frees when its clean-up has ended"
+
+
+@pytest.mark.spec("Timeouts")
+def test_a_finished_job_is_not_kept_until_its_deadline() -> None:
+    class Payload:
+        """An argument whose lifetime the test watches."""
+
+    async def use(payload: Payload) -> str:
+        await asyncio.sleep(1)
+        return type(payload).__name__
+
+    async def main() -> tuple[str, bool]:
+        async with WorkerPool(1, timeout=3600.0) as pool:
+            payload = Payload()
+            watch = weakref.ref(payload)
+            result = await pool.submit(use, payload)
+            del payload
+            await pool.submit(use, Payload())  # a worker may hold on to its last job: not this one
+            await settle()
+            gc.collect()
+            return result, watch() is None
+
+    result, freed = run(main)
+    assert result == "Payload"
+    assert freed, (
+        "the job ended at t = 1 and another ran after it, yet something of the pool still holds"
+        " its argument: a deadline timer left armed keeps the job until its deadline (cancel the"
+        " timer when the job ends)"
+    )
+
+
+@pytest.mark.spec("Timeouts")
 def test_a_timeout_error_is_the_outcome_of_a_submitted_job() -> None:
     probe = Probe()
 
@@ -556,10 +649,84 @@ def test_cancelling_maps_caller_cancels_its_jobs_and_propagates() -> None:
             # Checked at once: map re-raised only after its running jobs had ended
             # (each took 1 s to clean up).
             assert probe.running == 0, "map re-raised before its cancelled jobs had ended"
-            assert now() == 1.0
+            assert now() == 1.0, (
+                f"map re-raised at t = {now()}: its 2 running jobs, cancelled at t = 0, take 1 s"
+                " each to clean up (at once), so map re-raises at t = 1"
+            )
             assert probe.events(0) == ["start", "cancelled", "end"]
             assert probe.events(1) == ["start", "cancelled", "end"]
             assert probe.started() == [0, 1], "waiting jobs of a cancelled map never start"
+
+    run(main)
+
+
+class SlowCleanUp:
+    """A job that sleeps an hour and, once cancelled, takes 4 s of virtual time to clean up."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[float, str, str]] = []
+
+    async def job(self, key: str) -> str:
+        self.log.append((now(), "start", key))
+        try:
+            await asyncio.sleep(3600)
+            return key
+        except asyncio.CancelledError:
+            self.log.append((now(), "cancelled", key))
+            try:
+                await asyncio.sleep(4)
+            except asyncio.CancelledError:
+                self.log.append((now(), "clean-up interrupted", key))
+                raise
+            self.log.append((now(), "cleaned up", key))
+            raise
+
+
+CANCEL_CASES = {
+    # when the cancel arrives: t = 6, while the job that timed out at t = 5 cleans up,
+    # or t = 2, so that its deadline (t = 5) passes while it cleans up
+    "timeout_then_cancel": (6.0, [(0.0, "start", "a"), (5.0, "cancelled", "a")], 9.0),
+    "cancel_then_timeout": (2.0, [(0.0, "start", "a"), (2.0, "cancelled", "a")], 6.0),
+}
+
+
+@pytest.mark.spec("Cancellation")
+@pytest.mark.parametrize("case", list(CANCEL_CASES))
+@pytest.mark.parametrize("how", ["map_cancelled", "block_raises"])
+def test_a_job_is_cancelled_once_and_waited_for_whatever_cancels_it_first(
+    case: str, how: str
+) -> None:
+    at, first_events, cleaned = CANCEL_CASES[case]
+    work = SlowCleanUp()
+
+    async def cancel_map() -> None:
+        async with WorkerPool(1, timeout=5.0) as pool:
+            caller = asyncio.ensure_future(pool.map(work.job, ["a", "b"]))
+            await asyncio.sleep(at)
+            caller.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await caller
+
+    async def raise_in_block() -> None:
+        with pytest.raises(Boom):
+            async with WorkerPool(1, timeout=5.0) as pool:
+                pool.submit(work.job, "a")
+                pool.submit(work.job, "b")
+                await asyncio.sleep(at)
+                raise Boom("the request failed")
+
+    want = [*first_events, (cleaned, "cleaned up", "a")]
+    what = "map re-raised" if how == "map_cancelled" else "the block's exception propagated"
+
+    async def main() -> None:
+        await (cancel_map() if how == "map_cancelled" else raise_in_block())
+        assert work.log == want, (
+            f"job 'a' timed out at t = 5 or was cancelled at t = {at}, whichever came first, and"
+            " takes 4 s to clean up: nothing may cancel it again while it cleans up (cancel each"
+            f" job once), and {what} only once that clean-up had ended;"
+            " events as (time, event, job)"
+        )
+        assert now() == cleaned, f"{what} at t = {now()}, before job 'a' had cleaned up"
 
     run(main)
 
@@ -725,6 +892,13 @@ def test_async_with_drains_the_queued_work() -> None:
         async with WorkerPool(2) as pool:
             futures = [pool.submit(probe.sleeper, s) for s in (3, 1, 2)]
         assert pool.closed
+        pending = [s for s, f in zip((3, 1, 2), futures) if not f.done()]
+        assert pending == [], f"the block ended with the jobs {pending} still to finish"
+        cancelled = [s for s, f in zip((3, 1, 2), futures) if f.cancelled()]
+        assert cancelled == [], (
+            f"the jobs {cancelled} were cancelled: a block that ends normally drains the queued"
+            " work (close() only refuses new work; the waiting jobs still run)"
+        )
         return [f.result() for f in futures], now()
 
     results, finished = run(main)
@@ -755,7 +929,11 @@ def test_an_error_in_the_block_cancels_the_work_and_propagates() -> None:
                 raise Boom("the request failed")
         assert probe.running == 0, "the block ended before its cancelled jobs had ended"
 
-    run(main)
+    run(
+        main,
+        if_stuck="the block raised, so the outstanding jobs should have been cancelled (they"
+        " never end unless cancelled), but __aexit__ is still waiting for a job that never ends",
+    )
     assert probe.events(0) == ["start", "cancelled", "end"]
     assert probe.events(1) == ["start", "cancelled", "end"]
     assert probe.started() == [0, 1], "waiting jobs never start once the block has raised"
@@ -779,7 +957,12 @@ def test_cancelling_the_block_cancels_the_work() -> None:
         await asyncio.wait([task])
         assert task.cancelled(), "the block's CancelledError must propagate"
 
-    run(main)
+    run(
+        main,
+        if_stuck="the block was cancelled, so its jobs 'a' (running) and 'b' (waiting) should"
+        " have been cancelled (they never end unless cancelled), but __aexit__ is still waiting"
+        " for a job that never ends",
+    )
     assert probe.events("a") == ["start", "cancelled", "end"]
     assert probe.started() == ["a"]
 
@@ -801,8 +984,17 @@ def test_no_task_is_left_once_the_pool_is_joined() -> None:
         await asyncio.wait([batch])
         pool.close()
         await pool.join()
+        for name, future in [("the 1 s job", quick), ("the 9 s job", slow)]:
+            assert future.done(), f"join() returned before {name} submitted to the pool ended"
+            assert not future.cancelled(), (
+                f"{name} submitted to the pool was cancelled: cancelling a map cancels only"
+                " that call's jobs"
+            )
         assert quick.result() == "slept 1"
-        assert isinstance(slow.exception(), asyncio.TimeoutError)
+        assert isinstance(slow.exception(), asyncio.TimeoutError), (
+            f"the 9 s job ran past the 5 s timeout: its outcome is a TimeoutError,"
+            f" not {slow.exception()!r}"
+        )
         me = asyncio.current_task()
         return sorted(t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me)
 
@@ -813,14 +1005,37 @@ def test_no_task_is_left_once_the_pool_is_joined() -> None:
 
 
 @pytest.mark.spec("Validation")
-@pytest.mark.parametrize("size", [0, -1, 2.5, "3"], ids=["zero", "negative", "float", "str"])
+@pytest.mark.parametrize(
+    "size", [0, -1, 2.5, "3", True], ids=["zero", "negative", "float", "str", "bool"]
+)
 def test_size_must_be_a_positive_int(size: Any) -> None:
     with pytest.raises(ValueError):
         WorkerPool(size)
 
 
 @pytest.mark.spec("Validation")
-@pytest.mark.parametrize("timeout", [0, -1.0], ids=["zero", "negative"])
-def test_timeout_must_be_positive(timeout: float) -> None:
+@pytest.mark.parametrize(
+    "timeout",
+    [0, -1.0, float("nan"), float("-inf"), True, "5"],
+    ids=["zero", "negative", "nan", "minus_inf", "bool", "str"],
+)
+def test_timeout_must_be_positive(timeout: Any) -> None:
     with pytest.raises(ValueError):
         WorkerPool(2, timeout=timeout)
+
+
+@pytest.mark.spec("Validation")
+@pytest.mark.parametrize("timeout", [3, float("inf")], ids=["int", "inf"])
+def test_a_timeout_may_be_an_int_or_infinite(timeout: float) -> None:
+    probe = Probe()
+
+    async def main() -> list[Any]:
+        async with WorkerPool(1, timeout=timeout) as pool:
+            return await pool.map(probe.sleeper, [2, 86400.0])
+
+    results = run(main)
+    assert results[0] == "slept 2"
+    if timeout == 3:
+        assert isinstance(results[1], asyncio.TimeoutError)
+    else:
+        assert results[1] == "slept 86400.0", "an infinite timeout sets no limit"

@@ -1,8 +1,9 @@
 """Access-log summary — correct, and too slow: make it faster.
 
 This is the production code the spec (README.md in this folder) describes.
-Every test passes on it already: the task is to make ``summarize`` at least
-4× faster while its output stays identical, byte for byte. Grade it with::
+Every test passes on it already: the task is to make ``summarize`` run within
+2× of the reference's time (about 3× faster than this original) while its
+output stays identical, byte for byte. Grade it with::
 
     nox -s grade -- optimize_hot_path
 """

@@ -4,6 +4,13 @@ Each job runs in a task of its own, created only when one of the ``size``
 slots is free; a job that waits for a slot is an entry in a deque, not a
 task. A slot frees when the job's task has ended (its clean-up included), and
 the next waiting job starts from a done callback, so nothing polls.
+
+A job's timeout is a timer of the event loop's (``loop.call_later``) that
+cancels the job's task, not ``asyncio.wait_for``: on Python 3.10 and 3.11 a
+cancel that reaches ``wait_for`` while the timed-out coroutine cleans up makes
+it stop waiting for that clean-up, and the deadline of ``asyncio.timeout``
+cancels a job again that the caller cancelled already. Either way a task is
+cancelled once only, through ``_Job.cancel_task``.
 """
 
 from __future__ import annotations
@@ -24,18 +31,29 @@ class PoolClosed(RuntimeError):
 class _Job:
     """One unit of work: what to call, the future its caller awaits, its task once started."""
 
-    __slots__ = ("args", "cancelled", "fn", "future", "task")
+    __slots__ = ("args", "cancelled", "fn", "future", "task", "timed_out")
 
     def __init__(self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
         self.fn = fn
         self.args = args
         self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[None] | None = None
-        self.cancelled = False
+        self.cancelled = False  # its task was cancelled: by the caller or by its deadline
+        self.timed_out = False
 
     def cancel(self) -> None:
-        """Cancel the job once: a second Task.cancel() would interrupt its clean-up."""
+        """The caller's cancel: the future is cancelled, and the task if it runs."""
         self.future.cancel()
+        self.cancel_task()
+
+    def expire(self) -> None:
+        """The deadline: a job that is not being cancelled already is cancelled, and timed out."""
+        if not self.cancelled:
+            self.timed_out = True
+            self.cancel_task()
+
+    def cancel_task(self) -> None:
+        """Cancel the task once: a second Task.cancel() would interrupt its clean-up."""
         if self.task is not None and not self.cancelled:
             self.cancelled = True
             self.task.cancel()
@@ -55,7 +73,9 @@ class WorkerPool:
     def __init__(self, size: int, *, timeout: float | None = None) -> None:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ValueError(f"size must be a positive integer, not {size!r}")
-        if timeout is not None and not timeout > 0:
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+        ):
             raise ValueError(f"timeout must be positive or None, not {timeout!r}")
         self._size = size
         self._timeout = timeout
@@ -162,14 +182,27 @@ class WorkerPool:
         self._start_waiting()
 
     async def _run(self, job: _Job) -> None:
+        timer = None
+        if self._timeout is not None:
+            timer = asyncio.get_running_loop().call_later(self._timeout, job.expire)
         try:
-            result = await asyncio.wait_for(job.fn(*job.args), self._timeout)
+            result = await job.fn(*job.args)
         except asyncio.CancelledError:
-            job.future.cancel()
-            raise
+            if not job.timed_out:
+                job.future.cancel()
+                raise
+            if not job.future.done():
+                job.future.set_exception(asyncio.TimeoutError())
         except Exception as exc:
             if not job.future.done():
                 job.future.set_exception(exc)
         else:
             if not job.future.done():
-                job.future.set_result(result)
+                # A timed-out job that swallowed its CancelledError still timed out.
+                if job.timed_out:
+                    job.future.set_exception(asyncio.TimeoutError())
+                else:
+                    job.future.set_result(result)
+        finally:
+            if timer is not None:
+                timer.cancel()

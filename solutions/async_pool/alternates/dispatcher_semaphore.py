@@ -3,7 +3,9 @@
 The semaphore is acquired *before* a job's task is created, so waiting jobs
 stay in an ``asyncio.Queue`` and cost no task; the slot is released in the
 job task's ``finally``, after its clean-up. Timeouts are a ``call_later``
-that cancels the job's task and marks it timed out, and ``map`` waits with
+that cancels the job's task and marks it timed out, unless the caller has
+cancelled it already (a task is cancelled once, so that its clean-up runs
+uninterrupted), and ``map`` waits with
 ``asyncio.wait`` and reads the futures back in order. The dispatcher ends on
 a sentinel that ``close()`` queues.
 """
@@ -29,6 +31,12 @@ class _Job:
         self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[None] | None = None
         self.timed_out = False
+        self.cancelling = False
+
+    def cancel_task(self) -> None:
+        if self.task is not None and not self.cancelling:
+            self.cancelling = True
+            self.task.cancel()
 
 
 class WorkerPool:
@@ -37,7 +45,9 @@ class WorkerPool:
     def __init__(self, size: int, *, timeout: float | None = None) -> None:
         if type(size) is not int or size <= 0:
             raise ValueError("size must be a positive int")
-        if timeout is not None and timeout <= 0:
+        if timeout is not None and (
+            type(timeout) not in (int, float) or not timeout > 0  # nan is not > 0
+        ):
             raise ValueError("timeout must be positive")
         self._size = size
         self._timeout = timeout
@@ -71,9 +81,8 @@ class WorkerPool:
         except asyncio.CancelledError:
             for job in jobs:
                 job.future.cancel()
+                job.cancel_task()
             started = [j.task for j in jobs if j.task is not None and not j.task.done()]
-            for task in started:
-                task.cancel()
             if started:
                 await asyncio.wait(started)
             raise
@@ -112,8 +121,7 @@ class WorkerPool:
         if exc_type is not None:
             for job in list(self._jobs):
                 job.future.cancel()
-                if job.task is not None:
-                    job.task.cancel()
+                job.cancel_task()
         await self.join()
 
     def _put(self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> _Job:
@@ -124,8 +132,8 @@ class WorkerPool:
         job = _Job(fn, args)
 
         def on_done(future: asyncio.Future[Any]) -> None:
-            if future.cancelled() and job.task is not None:
-                job.task.cancel()
+            if future.cancelled():
+                job.cancel_task()
 
         job.future.add_done_callback(on_done)
         self._jobs.add(job)
@@ -152,12 +160,11 @@ class WorkerPool:
         assert self._queue is not None and self._slots is not None
         timer = None
         if self._timeout is not None:
-            task = asyncio.current_task()
-            assert task is not None
 
             def expire() -> None:
-                job.timed_out = True
-                task.cancel()
+                if not job.cancelling:
+                    job.timed_out = True
+                    job.cancel_task()
 
             timer = asyncio.get_running_loop().call_later(self._timeout, expire)
         try:
@@ -172,7 +179,10 @@ class WorkerPool:
             if not job.future.done():
                 job.future.set_exception(exc)
         else:
-            if not job.future.done():
+            if job.timed_out:  # it swallowed the timeout's CancelledError
+                if not job.future.done():
+                    job.future.set_exception(asyncio.TimeoutError())
+            elif not job.future.done():
                 job.future.set_result(result)
         finally:
             if timer is not None:
