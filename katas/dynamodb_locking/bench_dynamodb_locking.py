@@ -9,6 +9,7 @@ made once, outside; every call does the same work, linear in n.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +18,8 @@ from types import ModuleType
 import boto3
 from moto import mock_aws
 
+_CALLS = itertools.count()  # one table or queue per call: learner and reference share moto
+
 
 def workload(module: ModuleType, n: int) -> Callable[[], None]:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -24,7 +27,7 @@ def workload(module: ModuleType, n: int) -> Callable[[], None]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     mock_aws().start()  # stays on for the timing process
     client = boto3.client("dynamodb", region_name="us-east-1")
-    table = f"bench-{n}"
+    table = f"bench-{n}-{next(_CALLS)}"  # learner and reference each get their own
     module.create_table(client, table)
     bank = module.Bank(client, table)
     accounts = [f"acct-{i}" for i in range(8)]

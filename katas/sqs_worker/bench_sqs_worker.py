@@ -9,12 +9,15 @@ consumes the same number of messages, so the total grows linearly in n.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from types import ModuleType
 
 import boto3
 from moto import mock_aws
+
+_CALLS = itertools.count()  # one table or queue per call: learner and reference share moto
 
 
 def workload(module: ModuleType, n: int) -> Callable[[], None]:
@@ -24,7 +27,7 @@ def workload(module: ModuleType, n: int) -> Callable[[], None]:
     mock_aws().start()  # stays on for the timing process
     sqs = boto3.client("sqs", region_name="us-east-1")
     producer = boto3.client("sqs", region_name="us-east-1")
-    urls = module.create_queues(sqs, f"bench-{n}", max_receive_count=3)
+    urls = module.create_queues(sqs, f"bench-{n}-{next(_CALLS)}", max_receive_count=3)
     bodies = [f"job-{i}" for i in range(n)]
 
     def handle(delivery: object) -> None:
