@@ -137,6 +137,17 @@ class Spy:
         return sum(isinstance(e, Sync) and e.is_dir and e.inode == inode for e in self.events)
 
 
+def describe(event: Sync | Replace, names: dict[int, str], directory: Path) -> str:
+    """One spied call, by name: ``fsync(wal.log.compact, 30 bytes)``, ``fsync(directory)``."""
+    if isinstance(event, Replace):
+        return f"replace({event.src.name} → {event.dst.name})"
+    if event.is_dir:
+        same = event.inode == directory.stat().st_ino
+        return "fsync(directory)" if same else f"fsync(another directory, inode {event.inode})"
+    name = names.get(event.inode, f"a file with inode {event.inode}")
+    return f"fsync({name}, {event.size} bytes)"
+
+
 def fsyncs_message(rule: str, want: list[int], got: list[Sync]) -> str:
     """``rule``, then the expected and the actual fsyncs of wal.log, one per line."""
     lines = [rule, "expected:"]
@@ -833,19 +844,23 @@ def test_compaction_syncs_the_new_file_swaps_it_and_syncs_the_directory(
     store.compact()
     store.close()
     new_inode = log_of(db).stat().st_ino
-    dir_inode = db.stat().st_ino
+    names = {new_inode: "wal.log.compact", old_inode: "wal.log (the old log)"}
     size = len(put(b"a", b"2") + put(b"b", b"3"))
-    got = [
-        (e.is_dir, e.inode, None if e.is_dir else e.size) if isinstance(e, Sync) else e
-        for e in spy.events
+    got = [describe(e, names, db) for e in spy.events]
+    want = [
+        f"fsync(wal.log.compact, {size} bytes)",
+        "replace(wal.log.compact → wal.log)",
+        "fsync(directory)",
     ]
-    assert got == [
-        (False, new_inode, size),
-        Replace(db / "wal.log.compact", db / "wal.log"),
-        (True, dir_inode, None),
-    ], (
-        "compaction must fsync the new file (holding every live record), then os.replace it "
-        "onto wal.log, then fsync the directory so the rename is durable"
+    assert got == want, "\n".join(
+        [
+            "compaction must fsync the new file (holding every live record), then os.replace "
+            "it onto wal.log, then fsync the directory so the rename is durable",
+            "expected:",
+            *(f"  {line}" for line in want),
+            "got:",
+            *(f"  {line}" for line in got),
+        ]
     )
     assert new_inode != old_inode, "the new log is a new file, not the old one rewritten"
 
