@@ -88,6 +88,36 @@ def contents(directory: Path, keys: list[bytes]) -> dict[bytes, bytes | None]:
         return {key: store.get(key) for key in keys}
 
 
+def check_log(db: Path, want: bytes, rule: str, *, unchanged: bool = False) -> None:
+    """Fail with ``rule`` and a one-line account unless wal.log holds exactly ``want``."""
+    __tracebackhide__ = True
+    got = log_of(db).read_bytes()
+    if got == want:
+        return
+    if len(got) != len(want):
+        how = (
+            f"wal.log changed: {len(want)} → {len(got)} bytes"
+            if unchanged
+            else f"expected size {len(want)}, got {len(got)}"
+        )
+    else:
+        first = next(i for i, (a, b) in enumerate(zip(got, want)) if a != b)
+        how = f"wal.log has the right size ({len(want)} bytes) but differs from byte {first}"
+    pytest.fail(f"{rule}: {how}")
+
+
+def open_must_be_corrupt(db: Path, offset: int, rule: str) -> None:
+    """Opening ``db`` must raise CorruptLogError(offset=offset); ``rule`` says why."""
+    __tracebackhide__ = True
+    try:
+        store = WALStore(db)
+    except CorruptLogError as exc:
+        assert exc.offset == offset, f"{rule}: got CorruptLogError(offset={exc.offset})"
+        return
+    store.close()
+    pytest.fail(f"{rule}, but the store opened")
+
+
 # --- spying on os.fsync and os.replace ------------------------------------------
 
 
@@ -155,7 +185,9 @@ def fsyncs_message(rule: str, want: list[int], got: list[Sync]) -> str:
     lines.append("got:")
     lines += [f"  fsync(wal.log, {e.size} bytes) {e.phase}" for e in got] or ["  (no fsync)"]
     extra = [e for e in got if e.size not in want]
-    lines += [f"unexpected fsync of wal.log while it held {e.size} bytes ({e.phase})" for e in extra]
+    lines += [
+        f"unexpected fsync of wal.log while it held {e.size} bytes ({e.phase})" for e in extra
+    ]
     return "\n".join(lines)
 
 
@@ -257,16 +289,16 @@ def db(tmp_path: Path) -> Path:
 @pytest.mark.spec("API")
 def test_put_get_delete_and_len(db: Path) -> None:
     with WALStore(db) as store:
-        assert store.get(b"a") is None, "an absent key reads as None"
+        assert store.get(b"a") is None, "an absent key must read as None"
         store.put(b"a", b"1")
         store.put(b"b", b"2")
         store.put(b"a", b"3")
         assert (store.get(b"a"), store.get(b"b"), len(store)) == (b"3", b"2", 2)
         assert store.delete(b"a") is True
-        assert store.get(b"a") is None, "a deleted key reads as None"
+        assert store.get(b"a") is None, "a deleted key must read as None"
         assert len(store) == 1
         store.put(b"", b"")
-        assert store.get(b"") == b"", "an empty key and an empty value are fine"
+        assert store.get(b"") == b"", "an empty key and an empty value must be stored"
         assert len(store) == 2
 
 
@@ -277,7 +309,9 @@ def test_delete_of_an_absent_key_writes_nothing(db: Path) -> None:
         size = log_of(db).stat().st_size
         assert store.delete(b"missing") is False
         assert store.delete(b"a") is True
-        assert store.delete(b"a") is False, "a key already deleted is absent"
+        assert store.delete(b"a") is False, (
+            "a key already deleted is absent: delete must return False"
+        )
     assert log_of(db).stat().st_size == size + len(tombstone(b"a")), (
         "delete of an absent key must not append a tombstone"
     )
@@ -295,7 +329,7 @@ def test_keys_and_values_must_be_bytes(db: Path) -> None:
             store.delete("a")  # type: ignore[arg-type]
         assert store.get(b"a") == b"1"
         assert len(store) == 1
-    assert log_of(db).read_bytes() == put(b"a", b"1"), "a rejected write appends nothing"
+    check_log(db, put(b"a", b"1"), "a rejected write must append nothing")
 
 
 @pytest.mark.spec("API")
@@ -303,7 +337,7 @@ def test_the_directory_is_created_with_its_parents(tmp_path: Path) -> None:
     directory = tmp_path / "a" / "b" / "db"
     with WALStore(directory) as store:
         store.put(b"k", b"v")
-    assert log_of(directory).read_bytes() == put(b"k", b"v")
+    check_log(directory, put(b"k", b"v"), "the store must create its directory and parents")
 
 
 def open_descriptors() -> int:
@@ -320,7 +354,7 @@ def test_close_releases_the_log_and_twice_is_harmless(db: Path) -> None:
     store.close()  # a second close does nothing
     with WALStore(db) as again:
         assert again.get(b"k") == b"v"
-    assert open_descriptors() == before, "leaving the with block closes the store"
+    assert open_descriptors() == before, "leaving the with block must close the store"
 
 
 # --- record format ----------------------------------------------------------------
@@ -333,7 +367,7 @@ def test_the_readme_example_record(db: Path) -> None:
     assert put(b"k", b"v") == want, "this test file's own encoder"
     with WALStore(db) as store:
         store.put(b"k", b"v")
-    assert log_of(db).read_bytes() == want
+    check_log(db, want, "put(b'k', b'v') must write the README's 15-byte example record")
 
 
 @pytest.mark.spec("Record format")
@@ -351,7 +385,7 @@ def test_the_log_holds_the_records_back_to_back(db: Path) -> None:
         + tombstone(b"k")
         + put(b"bin\x00\xff", bytes(range(256)))
     )
-    assert log_of(db).read_bytes() == want, "the log must follow the README's record table"
+    check_log(db, want, "the log must hold the README's records, back to back")
 
 
 @pytest.mark.spec("Record format")
@@ -370,12 +404,18 @@ def test_a_write_reaches_the_os_before_put_returns(db: Path) -> None:
     # Read through another descriptor while the store is still open, fsync "never".
     with WALStore(db, fsync="never") as store:
         store.put(b"a", b"1")
-        assert log_of(db).read_bytes() == put(b"a", b"1"), (
+        check_log(
+            db,
+            put(b"a", b"1"),
             "after put returns, its record must be in the file (os.write or flush), not "
-            "in a Python buffer"
+            "in a Python buffer",
         )
         store.delete(b"a")
-        assert log_of(db).read_bytes() == put(b"a", b"1") + tombstone(b"a")
+        check_log(
+            db,
+            put(b"a", b"1") + tombstone(b"a"),
+            "after delete returns, its tombstone must be in the file",
+        )
 
 
 @pytest.mark.spec("Writes")
@@ -398,7 +438,7 @@ def test_acknowledged_writes_survive_sigkill(db: Path, policy: str | int) -> Non
     with WALStore(db) as store:
         got = {k: store.get(k) for k in want}
         assert got == want, "every acknowledged write must survive a SIGKILL of the writer"
-        assert len(store) == acknowledged - len(deleted)
+        assert len(store) == acknowledged - len(deleted), "len() must count the live keys"
 
 
 # Where the kernel stops the last append, in bytes into its record (whose key
@@ -429,13 +469,13 @@ def test_a_writer_killed_mid_append_loses_only_that_write(db: Path, cut: int) ->
         f"the cut append must fail (RLIMIT_FSIZE stops the write at byte {cut} of its record, "
         f"and the rest gets EFBIG): got {lines[-1]!r} — is a short os.write ignored?"
     )
-    assert "ack last" not in lines
+    assert "ack last" not in lines, "a put whose append failed must not return"
     good = b"".join(put(key(i), value(i)) for i in range(10)) + tombstone(key(3))
-    assert log_of(db).read_bytes() == good + last[:cut], "the kernel wrote up to the limit"
+    check_log(db, good + last[:cut], f"the kernel must have written {cut} bytes of the last record")
     keys = [key(i) for i in range(10)] + [b"last-key"]
     want = {k: None if k in (key(3), b"last-key") else value(i) for i, k in enumerate(keys)}
-    assert contents(db, keys) == want
-    assert log_of(db).read_bytes() == good, "the torn tail must be truncated"
+    assert contents(db, keys) == want, "the acknowledged writes must stand, the cut one must not"
+    check_log(db, good, f"a record cut at byte {cut} is a torn tail and must be truncated")
 
 
 # --- durability -------------------------------------------------------------------
@@ -540,9 +580,10 @@ def test_fsyncs_while_opening_are_not_counted(
 def test_creating_the_log_fsyncs_the_directory(db: Path, spy: Spy, policy: str) -> None:
     with WALStore(db, fsync=policy):
         pass
-    assert log_of(db).exists(), "opening creates an empty wal.log"
+    assert log_of(db).exists(), "opening must create an empty wal.log"
     assert spy.directory_syncs(db) == 1, (
-        "a new log's name is durable only once its directory is fsynced, whatever the policy"
+        "creating wal.log must fsync the directory once (a new name is durable only then), "
+        "whatever the policy"
     )
 
 
@@ -585,7 +626,7 @@ def test_a_policy_read_at_run_time_is_accepted(db: Path, spy: Spy) -> None:
     want = [len(put(b"k", b"v"))]
     got = spy.file_syncs(log_of(db / "a"))
     assert [e.size for e in got] == want, fsyncs_message(
-        "a policy equal to \"always\" must act as \"always\" (compare with ==)", want, got
+        'a policy equal to "always" must act as "always" (compare with ==)', want, got
     )
     spy.phase = "at open"
     with WALStore(db / "n", fsync=never) as store:
@@ -602,8 +643,12 @@ def test_a_policy_read_at_run_time_is_accepted(db: Path, spy: Spy) -> None:
     "policy", ["sometimes", "", 0, -1, 2.5], ids=["word", "empty", "zero", "negative", "float"]
 )
 def test_an_unknown_policy_is_rejected(db: Path, policy: object) -> None:
-    with pytest.raises(ValueError):
-        WALStore(db, fsync=policy)  # type: ignore[arg-type]
+    try:
+        store = WALStore(db, fsync=policy)  # type: ignore[arg-type]
+    except ValueError:
+        return
+    store.close()
+    pytest.fail(f"WALStore(directory, fsync={policy!r}) must raise ValueError")
 
 
 # --- recovery ---------------------------------------------------------------------
@@ -622,7 +667,9 @@ def test_replay_applies_records_in_order(db: Path) -> None:
         tombstone(b"never-there"),
     )
     with WALStore(db) as store:
-        assert (store.get(b"a"), store.get(b"b"), len(store)) == (b"3", None, 1)
+        assert (store.get(b"a"), store.get(b"b"), len(store)) == (b"3", None, 1), (
+            "replay must apply puts and tombstones in log order"
+        )
 
 
 # More than 256 bytes before the last record, so offsets are not small ints.
@@ -639,11 +686,9 @@ def test_a_torn_last_record_is_dropped_at_every_byte(tmp_path: Path) -> None:
         with WALStore(db) as store:
             got = (store.get(b"a"), store.get(b"b"), store.get(b"c"), len(store))
             assert got == (None, b"22", None, 2), (
-                f"log cut {cut} bytes into its last record: the records before it stand"
+                f"log cut {cut} bytes into its last record: the records before it must stand"
             )
-        assert log_of(db).read_bytes() == good, (
-            f"cut at byte {cut} of the last record: the torn tail is truncated away"
-        )
+        check_log(db, good, f"a log cut {cut} bytes into its last record must be truncated")
 
 
 @pytest.mark.spec("Recovery")
@@ -652,10 +697,14 @@ def test_appends_after_a_torn_tail_follow_the_good_records(db: Path) -> None:
     write_log(db, good + LAST[:20])
     with WALStore(db) as store:
         store.put(b"d", b"4")
-    assert log_of(db).read_bytes() == good + put(b"d", b"4"), (
-        "the torn bytes must be cut off before the next append, or they end up in the middle"
+    check_log(
+        db,
+        good + put(b"d", b"4"),
+        "the torn bytes must be cut off before the next append, or they end up in the middle",
     )
-    assert contents(db, [b"b", b"c", b"d"]) == {b"b": b"22", b"c": None, b"d": b"4"}
+    assert contents(db, [b"b", b"c", b"d"]) == {b"b": b"22", b"c": None, b"d": b"4"}, (
+        "the store must reopen with the good records and the append after them"
+    )
 
 
 def flip(data: bytes, at: int) -> bytes:
@@ -673,9 +722,9 @@ def test_a_bad_checksum_at_the_tail_is_a_torn_record(db: Path, where: str) -> No
     write_log(db, good + flip(LAST, DAMAGE[where]))
     with WALStore(db) as store:
         assert (store.get(b"b"), store.get(b"c"), len(store)) == (b"22", None, 2), (
-            "the last record, whole in length but with a wrong checksum, is dropped"
+            "the last record, whole in length but with a wrong checksum, must be dropped"
         )
-    assert log_of(db).read_bytes() == good, "and truncated away"
+    check_log(db, good, "a last record with a wrong checksum is torn and must be truncated")
 
 
 @pytest.mark.spec("Recovery")
@@ -683,19 +732,27 @@ def test_a_bad_checksum_at_the_tail_is_a_torn_record(db: Path, where: str) -> No
 def test_a_bad_checksum_in_the_middle_is_corruption(db: Path, where: str) -> None:
     offset = len(b"".join(PREFIX))
     data = write_log(db, *PREFIX, flip(LAST, DAMAGE[where]), put(b"d", b"4"))
-    with pytest.raises(CorruptLogError) as caught:
-        WALStore(db)
-    assert caught.value.offset == offset, "offset is where the damaged record starts"
-    assert log_of(db).read_bytes() == data, "a corrupt log is left exactly as it was"
+    after = len(put(b"d", b"4"))
+    open_must_be_corrupt(
+        db,
+        offset,
+        f"a record at byte {offset} with a bad checksum (its {where} damaged), followed by "
+        f"{after} more bytes, must raise CorruptLogError(offset={offset})",
+    )
+    check_log(db, data, "a corrupt log must be left exactly as it was", unchanged=True)
 
 
 @pytest.mark.spec("Recovery")
 def test_corruption_in_the_first_record_reports_offset_zero(db: Path) -> None:
     data = write_log(db, flip(put(b"a", b"1"), 14), put(b"b", b"2"))
-    with pytest.raises(CorruptLogError) as caught:
-        WALStore(db)
-    assert caught.value.offset == 0
-    assert log_of(db).read_bytes() == data
+    after = len(put(b"b", b"2"))
+    open_must_be_corrupt(
+        db,
+        0,
+        f"a record at byte 0 with a bad checksum, followed by {after} more bytes, must raise "
+        "CorruptLogError(offset=0)",
+    )
+    check_log(db, data, "a corrupt log must be left exactly as it was", unchanged=True)
 
 
 @pytest.mark.spec("Recovery")
@@ -710,10 +767,15 @@ def test_an_unknown_kind_with_a_good_checksum_is_corruption(
     odd = record(kind, b"x", b"y")
     records = [put(b"a", b"1"), odd] + ([] if at_tail else [put(b"b", b"2")])
     data = write_log(db, *records)
-    with pytest.raises(CorruptLogError) as caught:
-        WALStore(db)
-    assert caught.value.offset == len(records[0])
-    assert log_of(db).read_bytes() == data
+    offset = len(records[0])
+    where = "the last record" if at_tail else "followed by more records"
+    open_must_be_corrupt(
+        db,
+        offset,
+        f"a record at byte {offset} with a valid checksum and the unknown kind {kind} ({where}) "
+        f"must raise CorruptLogError(offset={offset})",
+    )
+    check_log(db, data, "a corrupt log must be left exactly as it was", unchanged=True)
 
 
 @pytest.mark.spec("Recovery")
@@ -721,8 +783,10 @@ def test_a_length_running_past_the_end_is_a_torn_tail(db: Path) -> None:
     # A header that promises more bytes than the file has: the append was cut.
     huge = struct.pack("<IBII", 0, PUT, 5, 1 << 20) + b"abcde"
     write_log(db, put(b"a", b"1"), huge)
-    assert contents(db, [b"a", b"abcde"]) == {b"a": b"1", b"abcde": None}
-    assert log_of(db).read_bytes() == put(b"a", b"1")
+    assert contents(db, [b"a", b"abcde"]) == {b"a": b"1", b"abcde": None}, (
+        "a record whose lengths run past the end of the file is torn and must be dropped"
+    )
+    check_log(db, put(b"a", b"1"), "a record running past the end must be truncated")
 
 
 @pytest.mark.spec("Recovery")
@@ -730,8 +794,10 @@ def test_a_leftover_compaction_file_is_deleted_and_ignored(db: Path) -> None:
     write_log(db, put(b"a", b"1"))
     leftover = db / "wal.log.compact"
     leftover.write_bytes(put(b"a", b"stale") + put(b"ghost", b"boo"))
-    assert contents(db, [b"a", b"ghost"]) == {b"a": b"1", b"ghost": None}
-    assert not leftover.exists(), "opening deletes wal.log.compact"
+    assert contents(db, [b"a", b"ghost"]) == {b"a": b"1", b"ghost": None}, (
+        "wal.log.compact must be ignored: wal.log is the log"
+    )
+    assert not leftover.exists(), "opening must delete wal.log.compact"
 
 
 @pytest.mark.spec("Recovery")
@@ -739,17 +805,19 @@ def test_a_last_record_of_exactly_a_header_is_whole(db: Path) -> None:
     # put(b"", b"") is 13 bytes: a header and nothing else.
     write_log(db, put(b"a", b"1"), put(b"", b""))
     with WALStore(db) as store:
-        assert (store.get(b""), len(store)) == (b"", 2), "a 13-byte record is a whole record"
-    assert log_of(db).read_bytes() == put(b"a", b"1") + put(b"", b"")
+        assert (store.get(b""), len(store)) == (b"", 2), (
+            "a 13-byte record is whole and must be applied"
+        )
+    check_log(db, put(b"a", b"1") + put(b"", b""), "a whole log must not be truncated")
 
 
 @pytest.mark.spec("Recovery")
 def test_an_empty_log_opens_empty(db: Path) -> None:
     write_log(db)
     with WALStore(db) as store:
-        assert len(store) == 0
+        assert len(store) == 0, "an empty log must open as an empty store"
         store.put(b"a", b"1")
-    assert log_of(db).read_bytes() == put(b"a", b"1")
+    check_log(db, put(b"a", b"1"), "the first append must start at byte 0")
 
 
 @pytest.mark.spec("Recovery")
@@ -766,8 +834,10 @@ def test_a_long_log_replays(db: Path) -> None:
             want[k] = value(i)
     write_log(db, *records)
     with WALStore(db) as store:
-        assert {k: store.get(k) for k in want} == want
-        assert len(store) == sum(v is not None for v in want.values())
+        assert {k: store.get(k) for k in want} == want, "a 20,000-record log must replay whole"
+        assert len(store) == sum(v is not None for v in want.values()), (
+            "len() must count the live keys"
+        )
 
 
 # --- compaction -------------------------------------------------------------------
@@ -791,14 +861,14 @@ def test_compaction_keeps_one_put_per_live_key(db: Path) -> None:
     with WALStore(db, fsync="never") as store:
         want = fill(store)
         store.compact()
-        assert {k: store.get(k) for k in want} == want
+        assert {k: store.get(k) for k in want} == want, "compaction must not change the data"
     live = {k: v for k, v in want.items() if v is not None}
     got = parse(log_of(db).read_bytes())
     assert sorted(got) == sorted((PUT, k, v) for k, v in live.items()), (
-        "after compaction wal.log holds exactly one put per live key: no tombstones, no "
+        "after compaction wal.log must hold exactly one put per live key: no tombstones, no "
         "overwritten values"
     )
-    assert contents(db, list(want)) == want
+    assert contents(db, list(want)) == want, "the compacted log must reopen with the same data"
 
 
 @pytest.mark.spec("Compaction")
@@ -808,14 +878,16 @@ def test_a_deleted_key_stays_deleted_through_compaction(db: Path) -> None:
         store.put(b"kept", b"2")
         store.delete(b"gone")
         store.compact()
-        assert store.get(b"gone") is None
+        assert store.get(b"gone") is None, "a deleted key must stay deleted through compaction"
     assert contents(db, [b"gone", b"kept"]) == {b"gone": None, b"kept": b"2"}, (
         "a deleted key must not come back after compaction and a reopen"
     )
     with WALStore(db) as store:
         store.compact()  # a second compaction of the compacted log
-        assert len(store) == 1
-    assert contents(db, [b"gone", b"kept"]) == {b"gone": None, b"kept": b"2"}
+        assert len(store) == 1, "one live key"
+    assert contents(db, [b"gone", b"kept"]) == {b"gone": None, b"kept": b"2"}, (
+        "a deleted key must stay deleted through a second compaction"
+    )
 
 
 @pytest.mark.spec("Compaction")
@@ -826,8 +898,14 @@ def test_writes_after_compaction_go_to_the_new_log(db: Path) -> None:
         store.compact()
         store.put(b"b", b"3")
         store.delete(b"a")
-    assert log_of(db).read_bytes() == put(b"a", b"2") + put(b"b", b"3") + tombstone(b"a")
-    assert contents(db, [b"a", b"b"]) == {b"a": None, b"b": b"3"}
+    check_log(
+        db,
+        put(b"a", b"2") + put(b"b", b"3") + tombstone(b"a"),
+        "writes after compaction must be appended to the new log",
+    )
+    assert contents(db, [b"a", b"b"]) == {b"a": None, b"b": b"3"}, (
+        "the new log must reopen with the writes made after compaction"
+    )
 
 
 @pytest.mark.spec("Compaction")
@@ -862,7 +940,7 @@ def test_compaction_syncs_the_new_file_swaps_it_and_syncs_the_directory(
             *(f"  {line}" for line in got),
         ]
     )
-    assert new_inode != old_inode, "the new log is a new file, not the old one rewritten"
+    assert new_inode != old_inode, "the new log must be a new file, not the old one rewritten"
 
 
 @pytest.mark.spec("Compaction")
@@ -878,14 +956,16 @@ def test_a_failed_swap_leaves_the_old_log_in_use(db: Path, monkeypatch: pytest.M
     with pytest.raises(OSError, match="disk said no"):
         store.compact()
     monkeypatch.undo()
-    assert log_of(db).read_bytes() == before, "a failed compaction leaves wal.log as it was"
-    assert not (db / "wal.log.compact").exists(), "and deletes wal.log.compact"
+    check_log(db, before, "a failed compaction must leave wal.log as it was", unchanged=True)
+    assert not (db / "wal.log.compact").exists(), "a failed compaction must delete wal.log.compact"
     store.put(b"after", b"1")
     want[b"after"] = b"1"
-    assert {k: store.get(k) for k in want} == want
+    assert {k: store.get(k) for k in want} == want, "the store must go on after a failed compaction"
     store.close()
-    assert log_of(db).read_bytes() == before + put(b"after", b"1"), "it goes on with the old log"
-    assert contents(db, list(want)) == want
+    check_log(
+        db, before + put(b"after", b"1"), "after a failed swap, writes must go to the old log"
+    )
+    assert contents(db, list(want)) == want, "the old log must reopen with every write"
 
 
 def compacted_state(db: Path) -> tuple[dict[bytes, bytes | None], int]:
@@ -909,17 +989,21 @@ def test_a_crash_while_writing_the_compacted_log_loses_nothing(db: Path) -> None
 
     lines = run_and_kill(compactor)
     assert lines[-1].startswith("RAISED"), f"the half-written compaction must fail: {lines}"
-    assert log_of(db).read_bytes() == before, (
+    check_log(
+        db,
+        before,
         "a compaction that died half-way must not have touched wal.log (write a new file, "
-        "then os.replace it)"
+        "then os.replace it)",
+        unchanged=True,
     )
-    assert contents(db, list(want)) == want
+    assert contents(db, list(want)) == want, "the old log must reopen with every write"
 
 
 @pytest.mark.spec("Compaction")
 @pytest.mark.parametrize("swapped", [False, True], ids=["before-swap", "after-swap"])
 def test_a_kill_around_the_swap_leaves_a_whole_log(db: Path, swapped: bool) -> None:
     want, live = compacted_state(db)
+    old_size = log_of(db).stat().st_size
 
     def compactor(send: Callable[[str], None]) -> None:
         store = WALStore(db, fsync="never")
@@ -939,8 +1023,20 @@ def test_a_kill_around_the_swap_leaves_a_whole_log(db: Path, swapped: bool) -> N
     assert lines == ["KILL ME at the swap"], (
         f"compaction must swap the new log in with os.replace: {lines}"
     )
-    assert (db / "wal.log.compact").exists() is not swapped
-    assert contents(db, list(want)) == want, "whichever side of the swap, the data is whole"
-    assert not (db / "wal.log.compact").exists()
+    leftover = (db / "wal.log.compact").exists()
+    if swapped:
+        assert not leftover, "after os.replace, wal.log.compact must no longer exist"
+    else:
+        assert leftover, (
+            "killed at the swap, wal.log.compact must still exist: compaction writes the new "
+            "log to wal.log.compact and renames it only with os.replace"
+        )
+    assert contents(db, list(want)) == want, "whichever side of the swap, the data must be whole"
+    assert not (db / "wal.log.compact").exists(), "opening must delete a leftover wal.log.compact"
     size = log_of(db).stat().st_size
-    assert (size == live) is swapped, "before the swap the old log, after it the compacted one"
+    if swapped:
+        assert size == live, f"after the swap wal.log must be the compacted log ({live} bytes)"
+    else:
+        assert size == old_size, (
+            f"before the swap wal.log must still be the old log ({old_size} bytes)"
+        )
