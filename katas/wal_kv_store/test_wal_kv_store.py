@@ -317,19 +317,33 @@ def test_delete_of_an_absent_key_writes_nothing(db: Path) -> None:
     )
 
 
+def not_bytes(kind: str) -> object:
+    """A key or value that is not exactly ``bytes``; the mutable ones alias the caller's."""
+    return {"str": "a", "bytearray": bytearray(b"a"), "memoryview": memoryview(bytearray(b"a"))}[
+        kind
+    ]
+
+
 @pytest.mark.spec("API")
-def test_keys_and_values_must_be_bytes(db: Path) -> None:
+@pytest.mark.parametrize("kind", ["str", "bytearray", "memoryview"])
+def test_keys_and_values_must_be_exactly_bytes(db: Path, kind: str) -> None:
     with WALStore(db) as store:
-        with pytest.raises(TypeError):
-            store.put("a", b"1")  # type: ignore[arg-type]
-        with pytest.raises(TypeError):
-            store.put(b"a", "1")  # type: ignore[arg-type]
         store.put(b"a", b"1")
-        with pytest.raises(TypeError):
-            store.delete("a")  # type: ignore[arg-type]
-        assert store.get(b"a") == b"1"
-        assert len(store) == 1
-    check_log(db, put(b"a", b"1"), "a rejected write must append nothing")
+        calls: list[tuple[str, Callable[[], object]]] = [
+            (f"put({kind} key, b'1')", lambda: store.put(not_bytes(kind), b"1")),  # type: ignore[arg-type]
+            (f"put(b'a', {kind} value)", lambda: store.put(b"a", not_bytes(kind))),  # type: ignore[arg-type]
+            (f"delete({kind} key)", lambda: store.delete(not_bytes(kind))),  # type: ignore[arg-type]
+        ]
+        for call, attempt in calls:
+            try:
+                attempt()
+            except TypeError:
+                pass
+            else:
+                pytest.fail(f"{call} must raise TypeError: keys and values are exactly bytes")
+            check_log(db, put(b"a", b"1"), f"a rejected {call} must append nothing")
+        assert store.get(b"a") == b"1", "a rejected write must not change the value"
+        assert len(store) == 1, "a rejected write must not add a key"
 
 
 @pytest.mark.spec("API")
@@ -640,7 +654,9 @@ def test_a_policy_read_at_run_time_is_accepted(db: Path, spy: Spy) -> None:
 
 @pytest.mark.spec("Durability")
 @pytest.mark.parametrize(
-    "policy", ["sometimes", "", 0, -1, 2.5], ids=["word", "empty", "zero", "negative", "float"]
+    "policy",
+    ["sometimes", "", 0, -1, 2.5, True],
+    ids=["word", "empty", "zero", "negative", "float", "bool"],
 )
 def test_an_unknown_policy_is_rejected(db: Path, policy: object) -> None:
     try:
