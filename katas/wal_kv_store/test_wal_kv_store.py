@@ -508,7 +508,8 @@ def test_always_fsyncs_every_record_before_returning(db: Path, spy: Spy, policy:
         sizes.append(end)
         got = spy.file_syncs(log_of(db))
         assert [e.size for e in got] == sizes, fsyncs_message(
-            f"after put number {i + 1} returns, the log must have been fsynced {i + 1} times "
+            f"after put number {i + 1} returns, the log must have been fsynced "
+            f"{'once' if i == 0 else f'{i + 1} times'} "
             "since opening, each time holding the record just written",
             sizes,
             got,
