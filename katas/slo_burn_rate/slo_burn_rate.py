@@ -58,7 +58,8 @@ class SLOMonitor:
         rules: the alerts ``firing`` evaluates.
 
     Raises:
-        ValueError: ``slo`` out of (0, 1), or a period or window not positive.
+        ValueError: ``slo`` out of (0, 1), or a ``period`` or a window of any
+            rule in ``rules`` not positive.
     """
 
     def __init__(

@@ -40,7 +40,8 @@ class WALStore:
             its parents, if missing. An existing log is replayed: a torn tail
             is truncated, damage elsewhere raises ``CorruptLogError``.
         fsync: ``"always"`` (after every record), a positive int N (after
-            every N-th record) or ``"never"``; anything else is a ``ValueError``.
+            every N-th record) or ``"never"``; anything else (``True``
+            included) is a ``ValueError``. Appends are counted from the open.
     """
 
     def __init__(self, directory: str | os.PathLike[str], fsync: str | int = "always") -> None:
@@ -50,7 +51,8 @@ class WALStore:
         """Append a put record (handed to the OS, fsynced per the policy), then set ``key``.
 
         Raises:
-            TypeError: ``key`` or ``value`` is not ``bytes``.
+            TypeError: ``key`` or ``value`` is not exactly ``bytes`` (a
+                ``bytearray`` or ``memoryview`` included); nothing is written.
         """
         raise NotImplementedError
 
@@ -59,7 +61,11 @@ class WALStore:
         raise NotImplementedError
 
     def delete(self, key: bytes) -> bool:
-        """Append a tombstone and remove ``key``; ``False`` (nothing written) if absent."""
+        """Append a tombstone and remove ``key``; ``False`` (nothing written) if absent.
+
+        Raises:
+            TypeError: ``key`` is not exactly ``bytes``; nothing is written.
+        """
         raise NotImplementedError
 
     def __len__(self) -> int:
@@ -75,7 +81,7 @@ class WALStore:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Close the log file (no fsync); a second call does nothing."""
+        """Close the log file (it must not fsync); a second call does nothing."""
         raise NotImplementedError
 
     def __enter__(self) -> WALStore:
