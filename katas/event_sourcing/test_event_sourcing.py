@@ -245,10 +245,18 @@ def test_an_append_is_all_or_nothing(store: EventStore, db: Path) -> None:
 
 
 @pytest.mark.spec("Optimistic concurrency")
-def test_an_append_needs_events(store: EventStore) -> None:
+@pytest.mark.parametrize("expected", [0, 5], ids=["right-version", "wrong-version"])
+def test_an_append_needs_events(store: EventStore, expected: int) -> None:
     with pytest.raises(ValueError):
-        store.append(ACC, [], 0)
+        store.append(ACC, [], expected)
     assert store.version(ACC) == 0
+
+
+@pytest.mark.spec("Optimistic concurrency")
+def test_a_negative_expected_version_never_matches(store: EventStore) -> None:
+    with pytest.raises(ConcurrencyError):
+        store.append(ACC, [opened()], expected_version=-1)
+    assert store.version(ACC) == 0 and store.read_all() == []
 
 
 @pytest.mark.spec("Optimistic concurrency")
@@ -319,8 +327,16 @@ def test_two_handlers_at_version_3_cannot_both_withdraw(store: EventStore, db: P
 def test_open_records_an_opened_event() -> None:
     acc = Account.open(ACC, "ada")
     assert state(acc) == (ACC, 0, "ada", 0, True, False, [Event(OPENED, {"owner": "ada"})])
-    with pytest.raises(InvariantError):
-        Account.open(ACC, "")
+
+
+@pytest.mark.spec("Invariants")
+@pytest.mark.parametrize("owner", ["", "   ", None, 42], ids=["empty", "spaces", "none", "int"])
+def test_open_needs_an_owner(owner: Any) -> None:
+    try:
+        Account.open(ACC, owner)
+    except InvariantError:
+        return
+    pytest.fail(f"Account.open({ACC!r}, {owner!r}) must raise InvariantError: no owner")
 
 
 @pytest.mark.spec("Invariants")
