@@ -293,7 +293,7 @@ def test_two_appends_at_the_same_version_race(tmp_path: Path) -> None:
         lambda s: s.a.append(ACC, first_batch, expected_version=3),
         lambda s: s.b.append(ACC, second_batch, expected_version=3),
         check,
-        wait=0.1,
+        wait=0.05,
     )
     assert seams, "append must run some code"
 
