@@ -76,6 +76,29 @@ def colliding_pair(width: int, depth: int) -> tuple[str, str]:
     raise AssertionError("no colliding pair")  # pragma: no cover
 
 
+def table_diff(got: list[list[int]], want: list[list[int]]) -> str:
+    """A short account of where two counter tables differ (empty when they are equal)."""
+    if [len(row) for row in got] != [len(row) for row in want]:
+        return f"row lengths {[len(r) for r in got]}, want {[len(r) for r in want]}"
+    for r, (g, w) in enumerate(zip(got, want)):
+        cols = [c for c, (x, y) in enumerate(zip(g, w)) if x != y]
+        if cols:
+            c = cols[0]
+            return f"row {r} differs at {len(cols)} cells, first at col {c}: {g[c]} vs {w[c]}"
+    return ""
+
+
+def expect_value_error(call: str, fn: Any, *args: Any, **kw: Any) -> None:
+    """``fn(*args, **kw)`` must raise ValueError; ``call`` names it in the failure."""
+    try:
+        fn(*args, **kw)
+    except ValueError:
+        return
+    except Exception as exc:
+        pytest.fail(f"{call} raised {type(exc).__name__}: {exc}; the spec says ValueError")
+    pytest.fail(f"DID NOT RAISE ValueError: {call}")
+
+
 # ε = 0.5, δ = 0.2: a 6 × 2 sketch small enough to read counter by counter.
 SMALL = {"epsilon": 0.5, "delta": 0.2}
 
@@ -112,8 +135,17 @@ def test_width_and_depth(epsilon: float, delta: float, width: int, depth: int) -
     ids=["eps-0", "eps-1", "eps-neg", "delta-0", "delta-1", "delta-big"],
 )
 def test_parameters_outside_zero_one_are_rejected(epsilon: float, delta: float) -> None:
-    with pytest.raises(ValueError):
-        CountMinSketch(epsilon, delta)
+    expect_value_error(f"CountMinSketch({epsilon!r}, {delta!r})", CountMinSketch, epsilon, delta)
+
+
+@pytest.mark.spec("Dimensions")
+@pytest.mark.parametrize(
+    ("epsilon", "delta"),
+    [("0.1", 0.1), (0.1, None), (float("nan"), 0.1)],
+    ids=["eps-str", "delta-none", "eps-nan"],
+)
+def test_parameters_that_are_not_numbers_are_rejected(epsilon: Any, delta: Any) -> None:
+    expect_value_error(f"CountMinSketch({epsilon!r}, {delta!r})", CountMinSketch, epsilon, delta)
 
 
 # -- Hashing ------------------------------------------------------------------
@@ -147,7 +179,7 @@ def test_add_touches_one_counter_per_row() -> None:
     want = [[0] * 272 for _ in range(5)]
     for r, p in enumerate(blake_positions("apple", 272, 5)):
         want[r][p] = 3
-    assert cms.counters == want
+    assert cms.counters == want, table_diff(cms.counters, want)
     assert cms.estimate("apple") == 3 and cms.total == 3
 
 
@@ -156,7 +188,8 @@ def test_add_touches_one_counter_per_row() -> None:
 def test_counters_are_the_sum_of_the_counts_in_each_cell(seed: int) -> None:
     stream = zipf_stream(seed, n=3_000, distinct=500)
     cms = fill(CountMinSketch(0.5, 0.2), stream)
-    assert cms.counters == plain_counters(Counter(stream), 6, 2)
+    want = plain_counters(Counter(stream), 6, 2)
+    assert cms.counters == want, table_diff(cms.counters, want)
     assert cms.total == 3_000
 
 
@@ -172,22 +205,29 @@ def test_the_estimate_is_the_minimum_over_the_rows() -> None:
 
 
 @pytest.mark.spec("Counting")
-@pytest.mark.parametrize("count", [0, -1], ids=["zero", "negative"])
-def test_counts_must_be_positive(count: int) -> None:
+@pytest.mark.parametrize(
+    "count", [0, -1, 1.5, 2.0], ids=["zero", "negative", "float", "float-whole"]
+)
+def test_counts_must_be_positive_ints(count: Any) -> None:
     cms = CountMinSketch(0.01, 0.01)
-    with pytest.raises(ValueError):
-        cms.add("apple", count)
-    assert cms.total == 0 and cms.estimate("apple") == 0
+    expect_value_error(f"add('apple', {count!r})", cms.add, "apple", count)
+    assert cms.total == 0 and cms.estimate("apple") == 0, "a rejected add counts nothing"
 
 
 @pytest.mark.spec("Counting")
 def test_counters_is_a_copy() -> None:
     cms = CountMinSketch(**SMALL)
     cms.add("apple")
+    want = cms.counters
     table = cms.counters
     table[0][blake_positions("apple", 6, 2)[0]] = 99
     table[1].clear()
-    assert cms.estimate("apple") == 1 and cms.counters != table
+    got = cms.counters
+    assert got == want, (
+        f"changing the returned counters changed the sketch ({table_diff(got, want)}): "
+        "counters must return a copy of every row"
+    )
+    assert cms.estimate("apple") == 1
 
 
 @pytest.mark.spec("Counting")
@@ -208,8 +248,11 @@ def test_estimates_never_low_and_rarely_more_than_eps_n_high(seed: int, conserva
     truth = Counter(stream)
     cms = fill(CountMinSketch(epsilon, delta, conservative=conservative), stream)
     errors = {item: cms.estimate(item) - count for item, count in truth.items()}
-    low = {item: e for item, e in errors.items() if e < 0}
-    assert low == {}, "an estimate is never below the true count"
+    low = [item for item, e in errors.items() if e < 0]
+    assert not low, (
+        f"{len(low)} items below their true count, e.g. {low[0]}: estimate "
+        f"{cms.estimate(low[0])}, true {truth[low[0]]}; an estimate is never below the true count"
+    )
     over = [item for item, e in errors.items() if e > epsilon * len(stream)]
     assert len(over) / len(truth) <= delta, (
         f"{len(over)} of {len(truth)} items are more than εN = {epsilon * len(stream)} too high"
@@ -249,12 +292,16 @@ def test_conservative_estimates_lie_between_truth_and_plain(seed: int) -> None:
     truth = Counter(stream)
     plain = fill(CountMinSketch(0.05, 0.05), stream)
     cons = fill(CountMinSketch(0.05, 0.05, conservative=True), stream)
-    wrong = {
-        item: (count, cons.estimate(item), plain.estimate(item))
-        for item, count in truth.items()
-        if not count <= cons.estimate(item) <= plain.estimate(item)
-    }
-    assert wrong == {}, "true count <= conservative estimate <= plain estimate, for every item"
+    low = [i for i, count in truth.items() if cons.estimate(i) < count]
+    assert not low, (
+        f"{len(low)} items below their true count, e.g. {low[0]}: estimate "
+        f"{cons.estimate(low[0])}, true {truth[low[0]]}"
+    )
+    high = [i for i in truth if cons.estimate(i) > plain.estimate(i)]
+    assert not high, (
+        f"{len(high)} items above the plain sketch's estimate, e.g. {high[0]}: estimate "
+        f"{cons.estimate(high[0])}, plain {plain.estimate(high[0])}"
+    )
     saved = sum(plain.estimate(i) - cons.estimate(i) for i in truth)
     assert saved > 0, "the conservative update must leave some collided counters lower"
 
@@ -271,8 +318,10 @@ def test_merge_is_the_sketch_of_both_streams() -> None:
     a_before, b_before = a.counters, b.counters
     merged = a.merge(b)
     assert (merged.width, merged.depth, merged.total) == (a.width, a.depth, 3_500)
-    assert merged.counters == plain_counters(Counter(first + second), a.width, a.depth)
-    assert a.counters == a_before and b.counters == b_before, "merge changes neither input"
+    want = plain_counters(Counter(first + second), a.width, a.depth)
+    assert merged.counters == want, table_diff(merged.counters, want)
+    assert a.counters == a_before, f"merge changed a: {table_diff(a.counters, a_before)}"
+    assert b.counters == b_before, f"merge changed b: {table_diff(b.counters, b_before)}"
     assert (a.total, b.total) == (2_000, 1_500)
 
 
@@ -284,11 +333,16 @@ def test_merge_shares_no_storage_with_its_inputs() -> None:
     merged = a.merge(b)
     a_table, b_table = a.counters, b.counters
     merged.add("z", 10)
-    assert (a.counters, b.counters) == (a_table, b_table), "adding to the merge changed an input"
+    for name, sketch, table in (("a", a, a_table), ("b", b, b_table)):
+        assert sketch.counters == table, (
+            f"adding to the merge changed {name}: {table_diff(sketch.counters, table)}"
+        )
     merged_table = merged.counters
     a.add("w", 100)
     b.add("w", 100)
-    assert merged.counters == merged_table, "adding to an input changed the merge"
+    assert merged.counters == merged_table, (
+        f"adding to an input changed the merge: {table_diff(merged.counters, merged_table)}"
+    )
     assert merged.estimate("x") == 2
 
 
@@ -298,7 +352,8 @@ def test_merge_of_conservative_sketches_adds_their_counters() -> None:
     b = fill(CountMinSketch(**SMALL, conservative=True), zipf_stream(2, n=200, distinct=50))
     merged = a.merge(b)
     want = [[x + y for x, y in zip(r, s)] for r, s in zip(a.counters, b.counters)]
-    assert merged.counters == want and merged.conservative is True and merged.total == 500
+    assert merged.counters == want, table_diff(merged.counters, want)
+    assert merged.conservative is True and merged.total == 500
 
 
 @pytest.mark.spec("Merge")
@@ -316,10 +371,8 @@ def test_merge_of_conservative_sketches_adds_their_counters() -> None:
 def test_merge_needs_the_same_parameters(other: dict[str, Any]) -> None:
     a = CountMinSketch(**SMALL)
     b = CountMinSketch(**other)
-    with pytest.raises(ValueError):
-        a.merge(b)
-    with pytest.raises(ValueError):
-        b.merge(a)
+    expect_value_error(f"CountMinSketch(**{SMALL}).merge(CountMinSketch(**{other}))", a.merge, b)
+    expect_value_error(f"CountMinSketch(**{other}).merge(CountMinSketch(**{SMALL}))", b.merge, a)
 
 
 # -- Heavy hitters ------------------------------------------------------------
@@ -433,14 +486,55 @@ def test_str_and_bytes_items_mix() -> None:
 
 
 @pytest.mark.spec("Heavy hitters")
+def test_a_str_and_its_bytes_are_one_heavy_hitter_in_the_form_first_kept() -> None:
+    hh = HeavyHitters(0.3, 0.01, 0.01)
+    for item in ["café", "café".encode(), b"k", "k", "x"]:
+        hh.add(item)
+    assert hh.heavy_hitters() == {"café": 2, b"k": 2}, (
+        "a str and its UTF-8 bytes are the same item: one entry, in the form of the add "
+        "that made it a candidate"
+    )
+    assert hh.tracked == 2
+
+
+@pytest.mark.spec("Heavy hitters")
+def test_heaviness_is_judged_with_n_including_this_add() -> None:
+    hh = HeavyHitters(0.5, 0.001, 0.01)
+    hh.add("a", 3)
+    hh.add("b", 2)  # 2 of 5 < 2.5; against the N before this add (3) it would pass
+    assert hh.heavy_hitters() == {"a": 3}, "phi N with N including this add: b is 2 of 5"
+    assert hh.tracked == 1, "b was never heavy: it is not kept as a candidate"
+
+
+def same_cells(item: str, width: int, depth: int) -> str:
+    """Another item on exactly the same counters as ``item`` (found with hashlib)."""
+    want = blake_positions(item, width, depth)
+    return next(
+        other
+        for other in (f"twin-{i}" for i in range(100_000))
+        if blake_positions(other, width, depth) == want
+    )
+
+
+@pytest.mark.spec("Heavy hitters")
+def test_heavy_hitters_report_the_current_estimate() -> None:
+    twin = same_cells("a", 6, 2)
+    hh = HeavyHitters(0.3, **SMALL)
+    hh.add("a", 3)  # a's estimate at its latest add: 3
+    hh.add(twin)  # on a's counters: a's estimate is now 4
+    assert hh.heavy_hitters() == {"a": 4, twin: 4}, (
+        "report each candidate's estimate now (estimate(item)), not the one kept at its latest add"
+    )
+
+
+@pytest.mark.spec("Heavy hitters")
 @pytest.mark.parametrize(
     "args",
-    [(0, 0.01, 0.01), (-0.5, 0.01, 0.01), (1.5, 0.01, 0.01), (0.1, 0, 0.01)],
-    ids=["phi-0", "phi-neg", "phi-big", "eps-0"],
+    [(0, 0.01, 0.01), (-0.5, 0.01, 0.01), (1.5, 0.01, 0.01), (0.1, 0, 0.01), ("0.5", 0.01, 0.01)],
+    ids=["phi-0", "phi-neg", "phi-big", "eps-0", "phi-str"],
 )
-def test_heavy_hitters_parameters_are_checked(args: tuple[float, float, float]) -> None:
-    with pytest.raises(ValueError):
-        HeavyHitters(*args)
+def test_heavy_hitters_parameters_are_checked(args: tuple[Any, float, float]) -> None:
+    expect_value_error(f"HeavyHitters{args}", HeavyHitters, *args)
 
 
 @pytest.mark.spec("Heavy hitters")

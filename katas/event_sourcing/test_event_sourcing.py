@@ -82,6 +82,17 @@ def wd(amount: int) -> Event:
     return Event(WITHDRAWN, {"amount": amount})
 
 
+def append_after_a_failure(store: EventStore, events: list[Event], expected: int) -> int:
+    """``store.append`` right after one of its appends failed: it must work."""
+    try:
+        return store.append(ACC, events, expected_version=expected)
+    except sqlite3.OperationalError as exc:
+        pytest.fail(
+            f"the store's next append raised OperationalError: {exc}; a failed append must "
+            "ROLLBACK, leaving no transaction open"
+        )
+
+
 def shape(events: list[RecordedEvent]) -> list[tuple[str, int, str, dict[str, Any]]]:
     return [(e.stream, e.version, e.type, e.data) for e in events]
 
@@ -209,7 +220,7 @@ def test_a_wrong_expected_version_writes_nothing(store: EventStore, expected: in
         (ACC, 1, OPENED, {"owner": "ada"}),
         (ACC, 2, DEPOSITED, {"amount": 10}),
     ]
-    assert store.append(ACC, [wd(5)], expected_version=2) == 3, "the store still works"
+    assert append_after_a_failure(store, [wd(5)], 2) == 3, "the store still works"
 
 
 @pytest.mark.spec("Optimistic concurrency")
@@ -230,13 +241,22 @@ def test_an_append_is_all_or_nothing(store: EventStore, db: Path) -> None:
     assert other_store(db).append(ACC, [dep(3)], 1) == 2, (
         "the failed append must not leave a transaction (and its lock) open"
     )
+    assert append_after_a_failure(store, [dep(4)], 2) == 3
 
 
 @pytest.mark.spec("Optimistic concurrency")
-def test_an_append_needs_events(store: EventStore) -> None:
+@pytest.mark.parametrize("expected", [0, 5], ids=["right-version", "wrong-version"])
+def test_an_append_needs_events(store: EventStore, expected: int) -> None:
     with pytest.raises(ValueError):
-        store.append(ACC, [], 0)
+        store.append(ACC, [], expected)
     assert store.version(ACC) == 0
+
+
+@pytest.mark.spec("Optimistic concurrency")
+def test_a_negative_expected_version_never_matches(store: EventStore) -> None:
+    with pytest.raises(ConcurrencyError):
+        store.append(ACC, [opened()], expected_version=-1)
+    assert store.version(ACC) == 0 and store.read_all() == []
 
 
 @pytest.mark.spec("Optimistic concurrency")
@@ -273,7 +293,7 @@ def test_two_appends_at_the_same_version_race(tmp_path: Path) -> None:
         lambda s: s.a.append(ACC, first_batch, expected_version=3),
         lambda s: s.b.append(ACC, second_batch, expected_version=3),
         check,
-        wait=0.1,
+        wait=0.05,
     )
     assert seams, "append must run some code"
 
@@ -307,8 +327,16 @@ def test_two_handlers_at_version_3_cannot_both_withdraw(store: EventStore, db: P
 def test_open_records_an_opened_event() -> None:
     acc = Account.open(ACC, "ada")
     assert state(acc) == (ACC, 0, "ada", 0, True, False, [Event(OPENED, {"owner": "ada"})])
-    with pytest.raises(InvariantError):
-        Account.open(ACC, "")
+
+
+@pytest.mark.spec("Invariants")
+@pytest.mark.parametrize("owner", ["", "   ", None, 42], ids=["empty", "spaces", "none", "int"])
+def test_open_needs_an_owner(owner: Any) -> None:
+    try:
+        Account.open(ACC, owner)
+    except InvariantError:
+        return
+    pytest.fail(f"Account.open({ACC!r}, {owner!r}) must raise InvariantError: no owner")
 
 
 @pytest.mark.spec("Invariants")
@@ -498,15 +526,20 @@ def test_snapshots_are_taken_when_a_save_crosses_a_multiple(store: EventStore) -
     )
     acc.deposit(30)
     repo.save(acc)  # version 4
-    assert store.load_snapshot(ACC)[0] == 3  # type: ignore[index]
+    assert store.load_snapshot(ACC)[0] == 3, (  # type: ignore[index]
+        "latest snapshot after saves to 2, 3, 4 with snapshot_every=3 should be at 3"
+    )
     acc.deposit(1)
     acc.deposit(2)
     acc.deposit(3)
     repo.save(acc)  # version 7: crosses 6
     version, snap = store.load_snapshot(ACC)  # type: ignore[misc]
-    assert version == 7
-    assert Account.from_snapshot(ACC, version, snap).balance == 66
-    assert Account.from_snapshot(ACC, version, snap).version == 7
+    assert version == 7, (
+        "latest snapshot after saves to 2, 3, 4, 7 with snapshot_every=3 should be at 7: "
+        "the save from 4 to 7 crosses 6"
+    )
+    restored = Account.from_snapshot(ACC, version, snap)
+    assert (restored.balance, restored.version) == (66, 7), "the snapshot is the state at 7"
 
 
 @pytest.mark.spec("Snapshots")
@@ -614,7 +647,7 @@ def test_catch_up_builds_the_balances(store: EventStore, tmp_path: Path) -> None
     want = populate(store)
     projection = BalanceProjection(store, connect(tmp_path / "read.db"))
     assert (projection.checkpoint, projection.balances()) == (0, {})
-    assert projection.catch_up() == 11
+    assert projection.catch_up() == 11, "catch_up returns the number of events it applied"
     assert projection.balances() == want, "closed accounts leave the projection"
     assert projection.checkpoint == store.read_all()[-1].position
 
@@ -640,7 +673,9 @@ def test_rebuild_replays_everything(store: EventStore, tmp_path: Path) -> None:
     want = populate(store)
     projection = BalanceProjection(store, connect(tmp_path / "read.db"))
     projection.catch_up()
-    assert projection.rebuild() == 11
+    assert projection.rebuild() == 11, (
+        "rebuild starts from position 0 again and returns the number of events it applied: all 11"
+    )
     assert projection.balances() == want
     assert projection.checkpoint == store.read_all()[-1].position
 

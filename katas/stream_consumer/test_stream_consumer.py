@@ -23,6 +23,7 @@ raises; a restart is a new ``StreamConsumer`` with the same consumer name.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,34 @@ GROUP = "billing"
 WORKER = "worker-1"
 DEAD = "worker-0"  # a consumer that died for good
 LONG_AGO = 3_600_000  # ms: idle for an hour, well past any min_idle_ms here
+
+
+def _warm_up() -> None:
+    """Pay fakeredis's one-off costs (its import, each command's first run) at collection.
+
+    The time limit runs from a test's set-up on, so without this the first test
+    would carry seconds that are no part of the code under test.
+    """
+    if os.environ.get("REDIS_URL"):
+        return
+    import fakeredis
+
+    r = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
+    r.xgroup_create("warm-up", "g", id="0", mkstream=True)
+    r.xadd("warm-up", {"n": "1"}, id="1-0")
+    r.xreadgroup("g", "c", {"warm-up": ">"}, count=1)
+    r.xpending_range("warm-up", "g", "-", "+", 1)
+    r.xautoclaim("warm-up", "g", "c", 0, count=1)
+    r.xclaim("warm-up", "g", "c", 0, ["1-0"], idle=0, justid=True)
+    r.xinfo_groups("warm-up")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.xadd("warm-up:dead", {"id": "1-0"})
+        pipe.xack("warm-up", "g", "1-0")
+        pipe.execute()
+    r.close()
+
+
+_warm_up()
 
 
 class Crash(Exception):
@@ -91,8 +120,26 @@ def pending(redis: Any) -> dict[str, tuple[str, int]]:
     return {r["message_id"]: (r["consumer"], r["times_delivered"]) for r in rows}
 
 
-def dead_letters(redis: Any, key: str = f"{STREAM}:dead-letter") -> list[dict[str, str]]:
+DEAD_LETTER = f"{STREAM}:dead-letter"  # the default: f"{stream}:dead-letter"
+
+
+def dead_letters(redis: Any, key: str = DEAD_LETTER) -> list[dict[str, str]]:
     return [fields for _, fields in redis.xrange(key)]
+
+
+def where_dead_letters_went(redis: Any, want: str = DEAD_LETTER) -> str:
+    """A message naming the expected dead-letter stream and the streams there are."""
+    streams = sorted(k for k in redis.keys("*") if redis.type(k) == "stream" and k != STREAM)
+    return f"dead-letter entries belong in the stream {want!r}; other streams: {streams}"
+
+
+def expect_crash(call: Callable[[], object], why: str) -> None:
+    """``call()`` must raise Crash (the handler ran and raised); ``why`` says why."""
+    try:
+        call()
+    except Crash:
+        return
+    pytest.fail(f"DID NOT RAISE Crash: {why}")
 
 
 def consumer(redis: Any, handler: Callable[..., object], name: str = WORKER, **kw: Any) -> Any:
@@ -126,18 +173,23 @@ def test_the_group_starts_at_the_beginning_of_the_stream(redis: Any) -> None:
 @pytest.mark.weight(2)
 def test_create_group_again_keeps_the_group_as_it_is(redis: Any) -> None:
     fill(redis, 1, 5)
-    c = consumer(redis, Handler(crash_on={"4-0"}), batch=5)
-    c.create_group()
-    with pytest.raises(Crash):
-        c.process_new()
+    consumer(redis, Handler()).create_group()
+    # Pending entries made with XREADGROUP itself: only create_group is under test here.
+    assert deliver(redis, WORKER, 2) + deliver(redis, "worker-2", 1) == ids(1, 3), (
+        "the group starts at ID 0: the messages added before it are delivered"
+    )
     before = pending(redis)
-    assert set(before) == set(ids(4, 5))
+    assert before == {"1-0": (WORKER, 1), "2-0": (WORKER, 1), "3-0": ("worker-2", 1)}
     for name in (WORKER, "worker-2"):  # a restart, and another worker starting up
         consumer(redis, Handler(), name=name).create_group()
-    assert pending(redis) == before, "a second create_group must not touch the pending entries"
+    assert pending(redis) == before, (
+        "a second create_group must leave the pending entries alone (BUSYGROUP: ignore it)"
+    )
     (group,) = redis.xinfo_groups(STREAM)
-    assert group["last-delivered-id"] == "5-0", "a second create_group must not move the group"
-    assert consumer(redis, Handler(), name="worker-2").process_new() == []
+    assert group["last-delivered-id"] == "3-0", (
+        "a second create_group must not move the group (no XGROUP SETID, no DESTROY + CREATE)"
+    )
+    assert deliver(redis, "worker-2", 5) == ids(4, 5), "the group goes on where it was"
 
 
 @pytest.mark.spec("Group")
@@ -210,6 +262,19 @@ def test_a_crash_in_the_handler_leaves_the_rest_pending(redis: Any) -> None:
     assert pending(redis) == {m: (WORKER, 1) for m in ids(3, 5)}, (
         "the message whose handler raised and the rest of the batch stay pending; "
         "the ones handled before were acknowledged"
+    )
+
+
+@pytest.mark.spec("Constraints")
+def test_process_new_is_one_read_and_one_ack_per_message(redis: Any) -> None:
+    make_group(redis)
+    fill(redis, 1, 3)
+    rec = RedisRecorder(redis)
+    assert consumer(rec.client, Handler()).process_new() == ids(1, 3)
+    sent = [c.name for c in rec.commands]
+    assert sent == ["XREADGROUP", "XACK", "XACK", "XACK"], (
+        f"process_new sent {sent}: one XREADGROUP, then one XACK per message "
+        "(a new message's delivery count is 1: no XPENDING)"
     )
 
 
@@ -335,6 +400,50 @@ def test_reclaim_follows_the_cursor_to_the_end(redis: Any) -> None:
 
 
 @pytest.mark.spec("Reclaiming")
+@pytest.mark.weight(2)
+def test_reclaim_goes_on_after_an_empty_batch_until_the_cursor_is_0_0(redis: Any) -> None:
+    # Real Redis scans at most 10 * COUNT pending entries per XAUTOCLAIM call, so a
+    # call can claim nothing and still return a cursor other than 0-0; fakeredis
+    # never does, so the first call here is answered with such a reply.
+    make_group(redis)
+    redis.xadd(STREAM, {"n": "10"}, id="10-0")
+    fill(redis, 11, 12)
+    deliver(redis, DEAD, 3)
+    age(redis, DEAD, ids(10, 12))
+    rec = RedisRecorder(redis)
+    client = rec.client
+    send = client.execute_command
+    faked: list[tuple[Any, ...]] = []
+
+    def execute_command(*args: Any, **options: Any) -> Any:
+        if str(args[0]).upper() == "XAUTOCLAIM" and not faked:
+            faked.append(args)
+            return ["5-0", [], []]  # nothing claimed in the part scanned; go on from 5-0
+        return send(*args, **options)
+
+    client.execute_command = execute_command
+    handler = Handler()
+    got = consumer(client, handler, batch=2).reclaim()
+    assert got == ids(10, 12), (
+        "an XAUTOCLAIM reply with no entries and the cursor 5-0 is not the end: "
+        "stop only when Redis returns the cursor 0-0"
+    )
+    assert handler.ids == ids(10, 12)
+    sent = [[a.decode() if isinstance(a, bytes) else str(a) for a in f[1:]] for f in faked]
+    claims = sent + [list(c.args) for c in rec.named("XAUTOCLAIM")]
+    if claims:  # the XAUTOCLAIM route (XPENDING + XCLAIM has no cursor)
+        assert claims[1][4] == "5-0", f"call again with the cursor returned: {claims}"
+    for args in claims:
+        upper = [a.upper() for a in args]
+        assert "COUNT" in upper and args[upper.index("COUNT") + 1] == "2", (
+            f"XAUTOCLAIM {' '.join(args)}: a batch holds at most batch = 2 messages (COUNT 2)"
+        )
+    for c in rec.named("XPENDING"):
+        if "-" in c.args:  # the XPENDING … IDLE … - + <count> route
+            assert c.args[-1] == "2", f"{c}: a batch holds at most batch = 2 messages"
+
+
+@pytest.mark.spec("Reclaiming")
 def test_a_crash_while_reclaiming_leaves_the_message_with_the_new_owner(redis: Any) -> None:
     make_group(redis)
     fill(redis, 1, 3)
@@ -379,10 +488,10 @@ def test_reclaim_dead_letters_after_max_deliveries(
         assert handler.calls == [], f"delivery count {count} > max_deliveries 3: dead-letter it"
         assert dead_letters(redis) == [
             {"id": "1-0", "deliveries": str(count), "fields": json.dumps({"n": "1"})}
-        ]
+        ], where_dead_letters_went(redis)
     else:
         assert handler.ids == ["1-0"], f"delivery count {count} <= max_deliveries 3: handle it"
-        assert dead_letters(redis) == []
+        assert dead_letters(redis) == [], f"delivery count {count} <= max_deliveries 3: handle it"
     assert pending(redis) == {}, "handled or dead-lettered, the message is acknowledged"
 
 
@@ -399,11 +508,13 @@ def test_a_poison_message_is_handled_max_deliveries_times_across_restarts(
     def restart() -> Any:
         return consumer(redis, handler, max_deliveries=max_deliveries, batch=1)
 
-    with pytest.raises(Crash):
-        restart().process_new()
-    for _ in range(max_deliveries - 1):
-        with pytest.raises(Crash):
-            restart().process_pending()
+    expect_crash(restart().process_new, "process_new hands message 1-0 to the handler")
+    for delivery in range(2, max_deliveries + 1):
+        expect_crash(
+            restart().process_pending,
+            f"delivery {delivery} <= max_deliveries {max_deliveries}: the handler must still "
+            "be called (it raises Crash)",
+        )
     assert handler.ids == ["1-0"] * max_deliveries
     restarted = restart()
     assert restarted.process_pending() == ["1-0"], (
@@ -415,7 +526,7 @@ def test_a_poison_message_is_handled_max_deliveries_times_across_restarts(
     )
     assert dead_letters(redis) == [
         {"id": "1-0", "deliveries": str(max_deliveries + 1), "fields": json.dumps({"n": "1"})}
-    ]
+    ], where_dead_letters_went(redis)
     assert pending(redis) == {}
     assert restarted.process_new() == ["2-0"], "the next message is handled as usual"
     assert restarted.process_pending() == [] and restarted.reclaim() == []
@@ -427,18 +538,21 @@ def test_a_poison_message_moves_through_reclaims_to_the_dead_letters(redis: Any)
     fill(redis, 1, 1)
     deliver(redis, DEAD, 1)  # delivery 1; its consumer died
     handler = Handler(crash_on={"1-0"})
-    for name in ("worker-a", "worker-b"):  # deliveries 2 and 3, each crashes
+    for delivery, name in ((2, "worker-a"), (3, "worker-b")):  # each crashes
         owner = next(iter(pending(redis).values()))[0]
         age(redis, owner, ["1-0"])
-        with pytest.raises(Crash):
-            consumer(redis, handler, name=name).reclaim()
+        expect_crash(
+            consumer(redis, handler, name=name).reclaim,
+            f"delivery {delivery} <= max_deliveries 3: the handler must still be called "
+            "(it raises Crash)",
+        )
     assert pending(redis) == {"1-0": ("worker-b", 3)}
     age(redis, "worker-b", ["1-0"])
     assert consumer(redis, handler, name="worker-c").reclaim() == ["1-0"]
     assert handler.ids == ["1-0", "1-0"], "delivery 4 > max_deliveries 3: no handler call"
     assert dead_letters(redis) == [
         {"id": "1-0", "deliveries": "4", "fields": json.dumps({"n": "1"})}
-    ]
+    ], where_dead_letters_went(redis)
     assert pending(redis) == {}, "a dead-lettered message is acknowledged, not claimed again"
 
 
@@ -450,7 +564,9 @@ def test_dead_letter_keeps_every_field(redis: Any) -> None:
     deliver(redis, DEAD, 1)
     age(redis, DEAD, ["1-0"], retrycount=5)
     consumer(redis, Handler(), dead_letter="orders:poison").reclaim()
-    (entry,) = dead_letters(redis, "orders:poison")
+    entries = dead_letters(redis, "orders:poison")
+    assert len(entries) == 1, where_dead_letters_went(redis, "orders:poison")
+    (entry,) = entries
     assert entry["id"] == "1-0" and entry["deliveries"] == "6"
     assert json.loads(entry["fields"]) == fields
     assert redis.exists(f"{STREAM}:dead-letter") == 0, "dead_letter names the stream to use"

@@ -21,7 +21,7 @@ Item = str | bytes
 
 
 def _check_fraction(name: str, value: float) -> None:
-    if not 0 < value < 1:
+    if not isinstance(value, (int, float)) or not 0 < value < 1:
         raise ValueError(f"{name} must be in (0, 1), got {value}")
 
 
@@ -54,8 +54,8 @@ class CountMinSketch:
 
     def add(self, item: Item, count: int = 1) -> int:
         """Count ``count`` more occurrences of ``item``; return its new estimate."""
-        if count < 1:
-            raise ValueError(f"count must be positive, got {count}")
+        if not isinstance(count, int) or count < 1:
+            raise ValueError(f"count must be a positive int, got {count!r}")
         self.total += count
         cells = list(zip(self._rows, self.positions(item)))
         if self.conservative:
@@ -93,16 +93,19 @@ class HeavyHitters:
     """The items whose estimated count is at least ``phi`` times the stream's total."""
 
     def __init__(self, phi: float, epsilon: float, delta: float) -> None:
-        if not 0 < phi <= 1:
+        if not isinstance(phi, (int, float)) or not 0 < phi <= 1:
             raise ValueError(f"phi must be in (0, 1], got {phi}")
         self.phi = phi
         self.sketch = CountMinSketch(epsilon, delta)
-        self._candidates: dict[Item, int] = {}  # item -> its estimate at its latest add
+        # A str and its UTF-8 bytes are one item: candidates are keyed by the
+        # bytes, and reported in the form of the add that made them candidates.
+        self._candidates: dict[bytes, int] = {}  # key -> its estimate at its latest add
+        self._forms: dict[bytes, Item] = {}
         # One (estimate, order, item) entry per candidate, smallest first. An
         # entry's estimate may be older (lower) than the candidate's: it is
         # refreshed when it reaches the top. The order breaks ties without
         # comparing items (a str and a bytes do not compare).
-        self._heap: list[tuple[int, int, Item]] = []
+        self._heap: list[tuple[int, int, bytes]] = []
         self._order = itertools.count()
 
     @property
@@ -115,16 +118,18 @@ class HeavyHitters:
         estimate = self.sketch.add(item, count)
         threshold = self.phi * self.sketch.total
         if estimate >= threshold:
-            if item not in self._candidates:
-                heapq.heappush(self._heap, (estimate, next(self._order), item))
-            self._candidates[item] = estimate
+            key = item.encode() if isinstance(item, str) else item
+            if key not in self._candidates:
+                heapq.heappush(self._heap, (estimate, next(self._order), key))
+                self._forms[key] = item
+            self._candidates[key] = estimate
         while self._heap and self._heap[0][0] < threshold:
             _, _, low = heapq.heappop(self._heap)
             latest = self._candidates[low]
             if latest >= threshold:  # a stale entry: put it back with the latest estimate
                 heapq.heappush(self._heap, (latest, next(self._order), low))
             else:
-                del self._candidates[low]
+                del self._candidates[low], self._forms[low]
 
     def heavy_hitters(self) -> dict[Item, int]:
         """Every item whose current estimate is at least φN, with that estimate.
@@ -132,7 +137,7 @@ class HeavyHitters:
         Every candidate qualifies: its latest estimate is at least φN, and
         estimates never decrease.
         """
-        return {item: self.sketch.estimate(item) for item in self._candidates}
+        return {self._forms[key]: self.sketch.estimate(key) for key in self._candidates}
 
     @property
     def tracked(self) -> int:

@@ -179,8 +179,8 @@ class Account:
 
     @classmethod
     def open(cls, account_id: str, owner: str) -> Account:
-        if not owner:
-            raise InvariantError("an account needs an owner")
+        if not isinstance(owner, str) or not owner.strip():
+            raise InvariantError(f"an account needs an owner, got {owner!r}")
         account = cls(account_id)
         account._record(Event(OPENED, {"owner": owner}))
         return account

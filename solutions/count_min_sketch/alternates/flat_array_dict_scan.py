@@ -17,7 +17,8 @@ Item = str | bytes
 
 class CountMinSketch:
     def __init__(self, epsilon: float, delta: float, *, conservative: bool = False) -> None:
-        if not (0 < epsilon < 1 and 0 < delta < 1):
+        numbers = all(isinstance(v, (int, float)) for v in (epsilon, delta))
+        if not (numbers and 0 < epsilon < 1 and 0 < delta < 1):
             raise ValueError("epsilon and delta must be in (0, 1)")
         self.width = math.ceil(math.e / epsilon)
         self.depth = math.ceil(math.log(1 / delta))
@@ -42,7 +43,7 @@ class CountMinSketch:
         return [r * self.width + p for r, p in enumerate(self.positions(item))]
 
     def add(self, item: Item, count: int = 1) -> int:
-        if count <= 0:
+        if type(count) is not int or count <= 0:
             raise ValueError("count must be positive")
         self.total += count
         cells = self._cells_of(item)
@@ -72,11 +73,11 @@ class CountMinSketch:
 
 class HeavyHitters:
     def __init__(self, phi: float, epsilon: float, delta: float) -> None:
-        if not (0 < phi <= 1):
+        if not (isinstance(phi, (int, float)) and 0 < phi <= 1):
             raise ValueError("phi must be in (0, 1]")
         self.phi = phi
         self._sketch = CountMinSketch(epsilon, delta)
-        self._candidates: dict[Item, int] = {}
+        self._candidates: dict[bytes, tuple[Item, int]] = {}  # key -> (form, estimate)
         self._limit = math.floor(1 / phi)
 
     @property
@@ -91,11 +92,13 @@ class HeavyHitters:
         est = self._sketch.add(item, count)
         bar = self.phi * self._sketch.total
         if est >= bar:
-            self._candidates[item] = est
+            key = item if isinstance(item, bytes) else item.encode("utf-8")
+            form = self._candidates[key][0] if key in self._candidates else item
+            self._candidates[key] = (form, est)
         if len(self._candidates) > self._limit:
-            self._candidates = {i: e for i, e in self._candidates.items() if e >= bar}
+            self._candidates = {k: fe for k, fe in self._candidates.items() if fe[1] >= bar}
 
     def heavy_hitters(self) -> dict[Item, int]:
         bar = self.phi * self._sketch.total
-        now = ((i, self._sketch.estimate(i)) for i in self._candidates)
+        now = ((f, self._sketch.estimate(k)) for k, (f, _) in self._candidates.items())
         return {i: e for i, e in now if e >= bar}

@@ -129,7 +129,7 @@ class Account:
 
     @classmethod
     def open(cls, account_id: str, owner: str) -> Account:
-        if not isinstance(owner, str) or owner == "":
+        if not isinstance(owner, str) or owner.isspace() or owner == "":
             raise InvariantError("owner required")
         account = cls(account_id)
         account._emit(OPENED, owner=owner)
