@@ -557,8 +557,14 @@ class Runner:
         return replace(outcome.job, deselect=deselect)
 
 
-def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None, int | None, bool]:
+def run_isolated(
+    target: Callable[[], None], timeout: float, cpu_limit: float | None = None
+) -> tuple[int | None, int | None, bool]:
     """Run ``target`` in a forked process group; kill the group after ``timeout`` seconds.
+
+    With ``cpu_limit``, the group is also killed once the child and what it
+    started have used that many CPU seconds (read from ``/proc``), so that
+    ``timeout`` can be a wall-clock backstop that a busy machine does not reach.
 
     ``target`` must end the child with ``os._exit``. Returns the exit status
     (``None`` when killed by a signal), the signal, and whether it was killed
@@ -577,9 +583,15 @@ def run_isolated(target: Callable[[], None], timeout: float) -> tuple[int | None
     proc = _Process.fork(child)
     deadline = time.monotonic() + timeout
     killed = False
+    cpu_checked = 0.0
     try:
         while (ended := proc.poll()) is None:
-            if time.monotonic() > deadline and not killed:
+            over = time.monotonic() > deadline
+            if cpu_limit is not None and not over and time.monotonic() - cpu_checked > 0.5:
+                cpu_checked = time.monotonic()
+                used = sum(cpu_seconds(p) for p in (proc.pid, *descendants(proc.pid)))
+                over = used > cpu_limit
+            if over and not killed:
                 killed = True
                 proc.kill_group()
             time.sleep(POLL_SECONDS)

@@ -36,7 +36,6 @@ import json
 import math
 import os
 import random
-import signal
 import sys
 import time
 import traceback
@@ -353,7 +352,6 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
         kata = job.kata
         worker_job = Job.for_kata(kata, job.learner.parent, scratch=job.scratch)
         apply_limits(worker_job)
-        _limit_cpu(job.cpu_limit)
         redirect_output(worker_job)
         os.chdir(job.scratch)
         try:
@@ -418,16 +416,6 @@ def judge(timing: Timing, kata: Kata) -> Timing:
     return timing
 
 
-def _limit_cpu(seconds: float) -> None:  # pragma: no cover - runs in the forked child
-    """End this process with SIGXCPU once it has used ``seconds`` of CPU time."""
-    with contextlib.suppress(ImportError, ValueError, OSError):
-        import resource
-
-        used = time.process_time()
-        soft = math.ceil(used + seconds)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
-
-
 def time_kata(job: TimingJob) -> Timing:
     """Measure one kata in an isolated process; a crash or hang becomes ``error``.
 
@@ -437,7 +425,7 @@ def time_kata(job: TimingJob) -> Timing:
     """
     job.scratch.mkdir(parents=True, exist_ok=True)
     hard_limit = job.wall_limit
-    returncode, sig, killed = run_isolated(lambda: _child(job), hard_limit)
+    returncode, sig, killed = run_isolated(lambda: _child(job), hard_limit, job.cpu_limit)
     data = read_json_object(job.result_path)
     timing = None
     if data is not None:
@@ -445,9 +433,10 @@ def time_kata(job: TimingJob) -> Timing:
             timing = Timing(**data)
     if timing is None:
         if killed:
-            why = f"the workload did not finish within {hard_limit:g} s and was killed"
-        elif sig == getattr(signal, "SIGXCPU", None):
-            why = f"the workload used more than {job.cpu_limit:g} s of CPU time and was stopped"
+            why = (
+                f"the workload did not finish within {job.cpu_limit:g} s of CPU time "
+                f"({hard_limit:g} s of wall-clock time for code that waits) and was stopped"
+            )
         elif sig is not None:
             why = f"the workload's process was killed by signal {sig}"
         else:
