@@ -306,7 +306,7 @@ def main(args: argparse.Namespace) -> int:
     if args.dev_command == "mutation":
         from grader.authoring import mutation
 
-        return mutation.main(root, args.slugs, args.jobs, args.json)
+        return mutation.main(root, args.slugs, args.jobs, args.json, args.changed)
     if args.dev_command == "catalog":
         current = update_catalog(root, args.check)
         if args.check:
