@@ -59,6 +59,9 @@ COVERAGE_SLACK = 3.0
 """The reference's coverage run gets this many times the kata's time limits: coverage.py
 traces every line. (The limits are CPU time, so a busy machine needs no slack.)"""
 
+ORACLE_CACHE = "KATA_ORACLE_CACHE"
+"""Where the tests keep real programs' answers for every mutant (grader.kata_support.remembered)."""
+
 RECORD = "equivalent-mutants.toml"
 KINDS = ("equivalent", "tolerated")
 
@@ -381,6 +384,10 @@ def mutate_katas(
     # compiled (assertion-rewritten) bytecode, kept out of the repository.
     saved = sys.dont_write_bytecode, sys.pycache_prefix
     sys.dont_write_bytecode, sys.pycache_prefix = False, str(temp / "pycache")
+    # The truths the tests ask real programs for (git's, …) are the same for every mutant:
+    # asked once, then read back (see grader.kata_support.remembered).
+    oracle = os.environ.get(ORACLE_CACHE)
+    os.environ[ORACLE_CACHE] = str(temp / "oracle")
     sources = [kata.reference.read_text(encoding="utf-8") for kata in katas]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
         all_mutants = list(pool.map(mutants_of, sources))
@@ -393,6 +400,10 @@ def mutate_katas(
             verdicts.append(verdict)
     finally:
         sys.dont_write_bytecode, sys.pycache_prefix = saved
+        if oracle is None:
+            os.environ.pop(ORACLE_CACHE, None)
+        else:
+            os.environ[ORACLE_CACHE] = oracle
         shutil.rmtree(temp, ignore_errors=True)
     return verdicts
 
