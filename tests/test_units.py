@@ -270,3 +270,39 @@ def test_timing_is_limited_in_cpu_time_not_wall_time(tmp_path: Path) -> None:
     timing = time_kata(job)
     assert timing.error is not None
     assert "did not finish within 1 s of CPU time" in timing.error, timing.error
+
+
+def test_recording_the_reference_has_the_paired_timings_cpu_limit(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``record_kata`` (the reference's workload alone) is limited in CPU time like ``time_kata``.
+
+    A wall-clock limit alone would stop a reference on a busy machine; the CPU
+    limit is read from /proc by the parent, with a wall-clock backstop.
+    """
+    from grader.core import timing as timing_mod
+    from grader.core.limits import WALL_FACTOR
+
+    kata_dir = tmp_path / "katas" / "spin"
+    kata_dir.mkdir(parents=True)
+    (kata_dir / "kata.toml").write_text(
+        'title = "Spin"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "spin"\n'
+        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
+        'growth = "linear"\nmax_slowdown = 3.0\nbudget = 3.0\n',
+        encoding="utf-8",
+    )
+    (kata_dir / "bench_spin.py").write_text("def workload(module, n):\n    return lambda: n\n")
+    (tmp_path / "solutions" / "spin").mkdir(parents=True)
+    (tmp_path / "solutions" / "spin" / "spin.py").write_text("")
+    kata = load_kata(kata_dir)
+    calls = []
+
+    def fake_run_isolated(target, timeout, cpu_limit=None):
+        calls.append((timeout, cpu_limit))
+        return 0, None, False
+
+    monkeypatch.setattr(timing_mod, "run_isolated", fake_run_isolated)
+    assert timing_mod.record_kata(kata, tmp_path / "scratch") is None  # the child never ran
+    paired = timing_mod.TimingJob(kata, kata.reference, kata.reference, tmp_path / "s")
+    assert calls == [(paired.cpu_limit * WALL_FACTOR, paired.cpu_limit)]
+    assert paired.cpu_limit == 3.0 * 5 + 20

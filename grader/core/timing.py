@@ -337,12 +337,22 @@ class TimingJob:
     @property
     def cpu_limit(self) -> float:
         """CPU seconds the measuring process may use: the budget, plus imports and set-up."""
-        return self.budget * 5 + 20
+        return cpu_limit(self.budget)
 
     @property
     def wall_limit(self) -> float:
         """The wall-clock backstop, for a workload that waits instead of computing."""
         return self.cpu_limit * WALL_FACTOR
+
+
+def cpu_limit(budget: float) -> float:
+    """CPU seconds a timing process may use for a ``budget``: plus imports and set-up.
+
+    It is read from ``/proc`` by the parent (:func:`grader.core.runner.run_isolated`),
+    never set as ``RLIMIT_CPU``, which coarsens the process CPU clock the
+    measurement reads on some kernels.
+    """
+    return budget * 5 + 20
 
 
 def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked child
@@ -447,7 +457,12 @@ def time_kata(job: TimingJob) -> Timing:
 
 
 def record_kata(kata: Kata, scratch: Path) -> dict | None:
-    """Record the reference's workload times for shipping, in an isolated process."""
+    """Record the reference's workload times for shipping, in an isolated process.
+
+    The process has the paired timing's limits: :func:`cpu_limit` of the kata's
+    budget in CPU time, and ``WALL_FACTOR`` times that of wall-clock time for a
+    workload that waits. ``None`` when it did not finish.
+    """
     if kata.timing is None or not kata.bench_file.is_file() or not kata.reference.is_file():
         return None
     scratch.mkdir(parents=True, exist_ok=True)
@@ -468,5 +483,6 @@ def record_kata(kata: Kata, scratch: Path) -> dict | None:
         finally:
             os._exit(code)
 
-    run_isolated(child, DEFAULT_BUDGET * 10 + 30)
+    limit = cpu_limit(kata.timing.budget)
+    run_isolated(child, limit * WALL_FACTOR, limit)
     return read_json_object(result)
