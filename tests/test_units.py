@@ -306,3 +306,58 @@ def test_recording_the_reference_has_the_paired_timings_cpu_limit(
     paired = timing_mod.TimingJob(kata, kata.reference, kata.reference, tmp_path / "s")
     assert calls == [(paired.cpu_limit * WALL_FACTOR, paired.cpu_limit)]
     assert paired.cpu_limit == 3.0 * 5 + 20
+
+
+@pytest.mark.parametrize(
+    ("statuses", "result"),
+    [(["passed"], "passed"), (["passed", "timeout"], "timeout"), ([], "error")],
+)
+def test_a_selection_is_recorded_as_its_result_never_as_a_kata_status(
+    tmp_path: Path, statuses: list[str], result: str
+) -> None:
+    """``KATA::TEST``: report and history hold the test's result, marked as a selection.
+
+    One passing test must not read as a solved kata (nor one failing test as a
+    failed one) to anything that reads the report or the history later.
+    """
+    import jsonschema
+
+    from conftest import REPORT_SCHEMA
+
+    run = _run(statuses)
+    entry = report_io.KataEntry(run, score(run), 0.5, selected="test_small")
+    report = report_io.build(
+        [entry],
+        root=tmp_path,
+        implementation={"kind": "learner", "path": "katas"},
+        started="x",
+        complete=True,
+    )
+    kata = report["katas"][0]
+    assert (kata["status"], kata["selected"], kata["result"]) == (None, "test_small", result)
+    assert kata["points"]["earned"] == 0 and kata["reference_duration"] is None
+    summary = report["summary"]
+    assert (summary["katas"], summary["solved"], summary["points"]) == (0, 0, 0)
+    assert (summary["tests_passed"], summary["tests_total"]) == (
+        statuses.count("passed"),
+        len(statuses),
+    )
+    line = report_io.history_line(report)["katas"][kata["slug"]]
+    assert line == {
+        "selected": "test_small",
+        "result": result,
+        "passed": statuses.count("passed"),
+        "total": len(statuses),
+    }
+    report["finished_at"] = report["started_at"] = "2026-12-01T00:00:00Z"
+    jsonschema.validate(report, REPORT_SCHEMA)
+    whole = report_io.build(
+        [report_io.KataEntry(run, score(run))],
+        root=tmp_path,
+        implementation={"kind": "learner", "path": "katas"},
+        started="x",
+        complete=True,
+    )
+    assert whole["katas"][0]["status"] == str(score(run).status)
+    assert whole["katas"][0]["result"] is None
+    assert "status" in report_io.history_line(whole)["katas"][kata["slug"]]

@@ -183,12 +183,19 @@ def rerun_command(slug: str, test: str | None, implementation: dict[str, Any]) -
 
 def _selected_status(kata: dict[str, Any]) -> str:
     """The verdict of a run of selected tests: not a kata's status, which needs all its tests."""
-    passed, total = kata["tests"]["passed"], kata["tests"]["total"]
-    if kata["status"] in ("broken", "tampered", "incomplete", "error"):
-        return kata["status"]
-    if total and passed == total:
-        return "test passed"
-    return "test failed" if total else "no such test"
+    result = kata.get("result") or "not found"
+    if result == "not found":
+        return "no such test"
+    if result in ("broken", "tampered", "incomplete", "error"):
+        return result
+    return f"test {result}"
+
+
+def _passed(kata: dict[str, Any]) -> bool:
+    """Nothing to fix: a kata solved, or a selection whose tests all passed."""
+    if kata.get("selected"):
+        return kata.get("result") == "passed"
+    return kata["status"] == "solved"
 
 
 def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) -> list[str]:
@@ -327,11 +334,7 @@ def render(
         timing = k.get("timing") or {}
         if k["status"] == "too slow" or timing.get("flags") or timing.get("error"):
             out += _timing_details(k, paint)
-        elif (
-            k["status"] != "solved"
-            and not timing_only
-            and not (collapse and k["slug"] in untouched)
-        ):
+        elif not _passed(k) and not timing_only and not (collapse and k["slug"] in untouched):
             out += _kata_details(k, report, paint)
     for k in report["katas"] if plot else ():
         picture = timing_plot(k.get("timing") or {}, paint)
