@@ -361,3 +361,25 @@ def test_a_selection_is_recorded_as_its_result_never_as_a_kata_status(
     assert whole["katas"][0]["status"] == str(score(run).status)
     assert whole["katas"][0]["result"] is None
     assert "status" in report_io.history_line(whole)["katas"][kata["slug"]]
+
+
+def test_calibration_on_a_coarse_cpu_clock_does_not_explode(monkeypatch) -> None:
+    """A call shorter than one tick of the CPU clock reads 0: the loops double, no more.
+
+    Extrapolating from the zero reading asked for 240,000 loops of a 5 ms call
+    (20 minutes a sample): the timing hit its CPU limit and the fidelity check
+    read the slow variant's ratio as 0.00.
+    """
+    from grader.core import timing as timing_mod
+
+    now = [0.0]
+
+    def call() -> None:
+        now[0] += 0.005  # 5 ms of CPU a call
+
+    monkeypatch.setattr(timing_mod.time, "process_time", lambda: now[0] // 0.010 * 0.010)
+    monkeypatch.setattr(timing_mod.gc, "collect", lambda: 0)
+    loops, per_call = timing_mod._calibrate(call)
+    assert loops * 0.005 >= timing_mod.MIN_SAMPLE  # a sample lasts at least the minimum
+    assert loops <= 16, loops  # and not hundreds of times more
+    assert per_call == pytest.approx(0.005, rel=0.5)

@@ -153,13 +153,22 @@ def _run(fn: Callable[[], object], loops: int) -> float:
 
 
 def _calibrate(fn: Callable[[], object]) -> tuple[int, float]:
-    """Loops per sample so that a sample lasts at least MIN_SAMPLE, and one call's time."""
+    """Loops per sample so that a sample lasts at least MIN_SAMPLE, and one call's time.
+
+    A reading of zero says only that the calls took less than one tick of the
+    process CPU clock (which can be 10 ms or coarser): the loops double until
+    the clock moves, never extrapolate from nothing — a call of 5 ms read as
+    0 would otherwise be looped hundreds of thousands of times.
+    """
     loops = 1
     while True:
         per_call = _run(fn, loops)
         if per_call * loops >= MIN_SAMPLE:
             return loops, per_call
-        loops = max(loops * 2, math.ceil(MIN_SAMPLE / max(per_call, 1e-7) * 1.2))
+        if per_call <= 0:
+            loops *= 2
+        else:
+            loops = max(loops * 2, math.ceil(MIN_SAMPLE / per_call * 1.2))
 
 
 def _stop_early(timing: Timing, sample_cost: float, deadline: float) -> bool:
