@@ -83,6 +83,7 @@ class Timing:
     speed_required: bool = False  # the kata's task is speed: solved only within max_slowdown
     stopped_early: bool = False
     recorded_reference: bool = False  # against times shipped with an export, rescaled
+    reused: bool = False  # taken from an earlier grade's measurement of the same code, not run now
     error: str | None = None  # the workload crashed, hung or raised
     flags: list[str] = field(default_factory=list)  # plain-language problems
 
@@ -102,20 +103,47 @@ class Timing:
         """Slower than the kata's ``max_slowdown``: what makes a speed kata *too slow*."""
         return self.ratio is not None and self.ratio > self.max_slowdown
 
+    @property
+    def verdict(self) -> str | None:
+        """The speed in one word: ``too slow``, ``slower``, ``as fast`` or ``faster``.
+
+        *Too slow* is what costs points (see :func:`grader.core.scoring.apply_timing`):
+        growth worse than the reference's where complexity counts, or, in a kata
+        whose task is speed, a time beyond ``max_slowdown``. Otherwise your time
+        over the reference's reads *as fast* within 0.95–1.05.
+        """
+        if self.ratio is None:
+            return None
+        if (self.too_slow and self.complexity_required) or (
+            self.speed_required and self.over_allowance
+        ):
+            return "too slow"
+        if 0.95 <= self.ratio <= 1.05:
+            return "as fast"
+        return "slower" if self.ratio > 1 else "faster"
+
     def speed(self) -> str:
+        """``slower: 3.90× ref time (pairs 3.70–4.10×)``: one format for every verdict.
+
+        The number is always your CPU time over the reference's at ``ratio_size``
+        (the median of the pairs), and the spread the lowest and highest pair in
+        the same terms; a speed kata adds the ratio it is solved at.
+        """
         if self.ratio is None:
             return "—"
-        r = stats.Ratio(self.ratio, self.ratio_low or self.ratio, self.ratio_high or self.ratio, ())
-        against = " vs recorded reference" if self.recorded_reference else ""
-        # The spread of the pairs, in the headline's own terms: "1.2× faster" spans
-        # speed-ups, "3.1× slower" slow-downs, "as fast" your time over the reference's.
-        headline = r.describe()
-        if headline.endswith("faster"):
-            low, high = 1 / r.high, 1 / r.low
-        else:
-            low, high = r.low, r.high
-        unit = "" if headline == "as fast" else "×"
-        return f"{headline} (pairs: {low:.2f}–{high:.2f}{unit}){against}"
+        low, high = self.ratio_low or self.ratio, self.ratio_high or self.ratio
+        ref = "recorded ref time" if self.recorded_reference else "ref time"
+        floor = f", needs ≤ {self.max_slowdown:g}×" if self.speed_required else ""
+        return f"{self.verdict}: {self.ratio:.2f}× {ref}{floor} (pairs {low:.2f}–{high:.2f}×)"
+
+    def workload_times(self) -> tuple[float, float] | None:
+        """Yours and the reference's CPU time per workload call at ``ratio_size``."""
+        if self.ratio_size not in self.sizes:
+            return None
+        i = self.sizes.index(self.ratio_size)
+        if i >= len(self.learner_times) or i >= len(self.reference_times):
+            return None
+        return self.learner_times[i], self.reference_times[i]
 
     def growth(self) -> str:
         if self.learner_growth is None or self.reference_growth is None:
@@ -420,7 +448,8 @@ def judge(timing: Timing, kata: Kata) -> Timing:
         timing.flags.append(
             f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
             f"speed is this kata's task: it is solved at {kata.timing.max_slowdown:g}× "
-            "the reference's time or better"
+            f"the reference's time or better: make it "
+            f"{timing.ratio / kata.timing.max_slowdown:.1f}× faster"
         )
     elif timing.over_allowance:
         flag = (

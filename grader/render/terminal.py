@@ -275,6 +275,15 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     return lines
 
 
+def _workload_times(timing: dict[str, Any]) -> tuple[float, float] | None:
+    """Yours and the reference's CPU time per workload call at the size the ratio was taken."""
+    sizes, n = timing.get("sizes") or [], timing.get("ratio_size")
+    mine, ref = timing.get("learner_times") or [], timing.get("reference_times") or []
+    if n not in sizes or sizes.index(n) >= min(len(mine), len(ref)):
+        return None
+    return mine[sizes.index(n)], ref[sizes.index(n)]
+
+
 def _timing_details(kata: dict[str, Any], paint: Painter) -> list[str]:
     t = kata["timing"]
     verdict = "too slow" if kata["status"] == "too slow" else "slower than the reference"
@@ -290,6 +299,37 @@ def _timing_details(kata: dict[str, Any], paint: Painter) -> list[str]:
         lines.append("  complexity is part of this kata: see Constraints in its README")
     elif not t.get("error"):
         lines.append(paint("  (this kata does not count speed against you)", "dim"))
+    return lines
+
+
+def reuse_lines(katas: Sequence[dict[str, Any]]) -> list[str]:
+    """What was reused from an earlier grade and what was run now, kata by kata.
+
+    Test results and the timing are reused separately (each while what it
+    depends on is unchanged), so a line names which of the two was reused and
+    says when the other was run now.
+    """
+    groups: dict[str, list[str]] = {}
+    for k in katas:
+        tests = k.get("source") == "reused"
+        timing = k.get("timing")
+        if tests and timing and timing.get("reused"):
+            key = "test results and timing reused"
+        elif tests and timing:
+            key = "test results reused, timing measured now"
+        elif tests:
+            key = "test results reused"
+        elif timing and timing.get("reused"):
+            key = "timing reused, tests run now"
+        else:
+            continue
+        groups.setdefault(key, []).append(k["slug"])
+    lines = []
+    for key, slugs in groups.items():
+        shown = ", ".join(slugs[:6]) + (f" and {len(slugs) - 6} more" if len(slugs) > 6 else "")
+        lines.append(f"{key}: {shown}")
+    if lines:
+        lines[-1] += " — what is reused is unchanged since the last grade (--fresh runs it all)"
     return lines
 
 
@@ -309,16 +349,27 @@ def render(
     reference = report["implementation"].get("kind") == "reference"
     header = ("kata", "area", "tests", "points", "status", "time", "ref time")
     rows = [header + (("speed vs ref", "growth") if timed else ())]
+    speed_katas = []  # rows whose time columns are the workload's, not the tests'
     for k in report["katas"]:
         ran = k["tests"]["total"] and k.get("source") != "stub"
+        mine: str = seconds(k["duration"]) if ran else "—"
+        ref: str = seconds(k["reference_duration"])
+        t = k.get("timing") or {}
+        workload = _workload_times(t) if t.get("speed_required") else None
+        if workload is not None:
+            # Speed is this kata's task: the tests' times say nothing of it.
+            mine, ref = _short_time(workload[0]), _short_time(workload[1])
+            speed_katas.append(k)
+        elif k["status"] == "needs timing":
+            mine = ref = "—"  # the tests' times would pass for the speed they cannot judge
         row: tuple[str, ...] = (
             f"{k['slug']}::{k['selected']}" if k.get("selected") else k["slug"],
             k["area"],
             f"{k['tests']['passed']}/{k['tests']['total']}" if k["tests"]["total"] else "—",
             "—" if k.get("selected") else f"{k['points']['earned']:g}/{k['points']['possible']}",
             _selected_status(k) if k.get("selected") else k["status"],
-            seconds(k["duration"]) if ran else "—",
-            seconds(k["reference_duration"]),
+            mine,
+            ref,
         )
         if timed:
             t = k.get("timing") or {}
@@ -328,6 +379,16 @@ def render(
             row += ("error" if t.get("error") else t.get("speed", "—"), growth)
         rows.append(row)
     out = _table(rows, paint, status_col=4)
+    for k in speed_katas:
+        t = k["timing"]
+        out.append(
+            paint(
+                f"{k['slug']}: time and ref time are the workload's CPU time per call at "
+                f"n = {t['ratio_size']}, the fastest sample of each (speed is this kata's "
+                f"task: solved at {t['max_slowdown']:g}× the reference's time or less)",
+                "dim",
+            )
+        )
     untouched = [k["slug"] for k in report["katas"] if k["status"] == "not started"]
     collapse = len(untouched) > 1  # one line for them all, not a block each
     for k in report["katas"]:
@@ -350,15 +411,9 @@ def render(
             "  each begins with its spec, katas/<kata>/README.md; `nox -s next` says where "
             "to start",
         ]
-    reused = [k["slug"] for k in report["katas"] if k.get("source") == "reused"]
+    reused = reuse_lines(report["katas"])
     if reused:
-        shown = ", ".join(reused[:6]) + (f" and {len(reused) - 6} more" if len(reused) > 6 else "")
-        out += [
-            "",
-            paint(
-                f"reused: {shown} — unchanged since the last grade (--fresh grades again)", "dim"
-            ),
-        ]
+        out += ["", *(paint(line, "dim") for line in reused)]
     s = report["summary"]
     out.append("")
     if report["katas"] and all(k.get("selected") for k in report["katas"]):
