@@ -410,9 +410,9 @@ def _reference_growth(grade: Grade, kata: Kata, cache: dict[str, Any]) -> Timing
 
     key = _reference_workload_key(kata)
     cached = cache.get(kata.slug)
-    reused = isinstance(cached, dict) and cached.get("key") == key
-    if reused:
-        sizes, times = cached["sizes"], cached["times"]
+    reused = False
+    if isinstance(cached, dict) and cached.get("key") == key:
+        sizes, times, reused = cached["sizes"], cached["times"], True
     else:
         scratch = make_scratch(f"timing-{kata.slug}")
         try:

@@ -445,6 +445,7 @@ def judge(timing: Timing, kata: Kata) -> Timing:
         assert timing.learner_growth is not None and timing.reference_growth is not None
         timing.flags.append(stats.Growth(timing.learner_growth, timing.reference_growth).explain())
     if timing.over_allowance and timing.speed_required:
+        assert timing.ratio is not None  # over the allowance: a ratio was measured
         timing.flags.append(
             f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
             f"speed is this kata's task: it is solved at {kata.timing.max_slowdown:g}× "
