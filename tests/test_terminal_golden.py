@@ -333,3 +333,51 @@ def test_live_progress_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> No
         live.done(1)
         live.stop()
         assert stream.getvalue() == ""
+
+
+def test_a_long_failure_message_is_kept_whole_and_wrapped() -> None:
+    """The part of a long message that says what to change is never cut off.
+
+    The report keeps the whole message (up to a generous cap); the terminal wraps
+    it, and past WHY_LINES lines says that the rerun command shows all of it —
+    which it does, since a one-test run shows the whole message.
+    """
+    from grader.core.results import _test_result
+
+    hint = "positions are (h1 + i·h2) mod m: use the little-endian halves of the digest"
+    message = "AssertionError: " + "the filter answered otherwise than the spec " * 12 + hint
+    entry = {
+        "nodeid": "katas/adder/test_adder.py::test_long",
+        "outcome": "failed",
+        "call": {"outcome": "failed", "crash": {"message": message}, "longrepr": message},
+    }
+    kept = _test_result(entry, "katas/adder/test_adder.py").message
+    assert kept == message  # 600 characters on one line: whole, no " […]"
+
+    def shown(msg: str, selected: str | None = None) -> list[str]:
+        test = {
+            "name": "test_long",
+            "nodeid": entry["nodeid"],
+            "status": "failed",
+            "message": msg,
+            "spec": None,
+            "line": 3,
+            "where": None,
+            "stdout": "",
+        }
+        kata = _entry("adder", "partial", results=[test], selected=selected)
+        out = io.StringIO()
+        terminal.render(_report(kata), out, colour=False)
+        lines = out.getvalue().splitlines()
+        start = next(i for i, line in enumerate(lines) if "why:" in line)
+        end = next(i for i, line in enumerate(lines) if line.startswith("    at:"))
+        return lines[start:end]
+
+    why = shown(kept)
+    assert all(len(line) <= terminal.WHY_WIDTH for line in why), why
+    assert " ".join(line.strip() for line in why).endswith(hint)  # wrapped, every word kept
+    many = "\n".join(f"line {n}" for n in range(60)) + "\n" + hint
+    capped = shown(many)
+    assert len(capped) == terminal.WHY_LINES + 1
+    assert "21 more lines: the rerun command below shows the whole message" in capped[-1]
+    assert shown(many, selected="test_long")[-1].strip() == hint  # the rerun: all of it

@@ -13,6 +13,7 @@ import math
 import os
 import shlex
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -22,6 +23,12 @@ from grader.core.verdicts import KataStatus, TestOutcome
 
 FAILURES_SHOWN = 3
 """Failures shown per kata; the JSON report has them all."""
+
+WHY_WIDTH = 100
+"""Columns a failure's message is wrapped to (never cut), its indent included."""
+
+WHY_LINES = 40
+"""Lines of a failure's message shown in a grade; a one-test run (the rerun command) shows all."""
 
 _STYLES = {
     **{str(status): status.props.colour for status in KataStatus},
@@ -191,6 +198,45 @@ def _selected_status(kata: dict[str, Any]) -> str:
     return f"test {result}"
 
 
+_WHY_INDENT = " " * len("    why:   ")
+
+
+def wrap_message(message: str, width: int) -> list[str]:
+    """A failure's message in lines of at most ``width`` columns: wrapped, nothing cut.
+
+    A long line breaks at spaces (inside a long word when it must), and its
+    continuation keeps the line's own indent plus two, so pytest's diff lines
+    stay readable.
+    """
+    out = []
+    for line in message.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=indent + "  ",
+            replace_whitespace=False,
+            drop_whitespace=True,
+            break_on_hyphens=False,
+        )
+    return out
+
+
+def message_lines(message: str, width: int, limit: int | None = WHY_LINES) -> list[str]:
+    """The message wrapped to ``width``; past ``limit`` lines, a note on how to see the rest."""
+    lines = wrap_message(message, width)
+    if limit is None or len(lines) <= limit:
+        return lines
+    more = len(lines) - limit
+    return [
+        *lines[:limit],
+        f"[… {more} more lines: the rerun command below shows the whole message]",
+    ]
+
+
 def _passed(kata: dict[str, Any]) -> bool:
     """Nothing to fix: a kata solved, or a selection whose tests all passed."""
     if kata.get("selected"):
@@ -255,8 +301,10 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
             message = "the test ran past its time limit" + message.removeprefix(
                 "Failed: Timeout"
             ).removesuffix(" from pytest-timeout.")
-        for n, line in enumerate(message.splitlines() or [t["status"]]):
-            lines.append((("           " if n else "    why:   ") + line).rstrip())
+        limit = None if kata.get("selected") else WHY_LINES  # the rerun shows it all
+        why = message_lines(message or t["status"], WHY_WIDTH - len(_WHY_INDENT), limit)
+        for n, line in enumerate(why):
+            lines.append(((_WHY_INDENT if n else "    why:   ") + line).rstrip())
         where = t.get("where")
         if where:
             lines.append(
