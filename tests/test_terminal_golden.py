@@ -149,6 +149,8 @@ def test_pytest_explanation_is_kept_and_expected_actual_only_for_short_values(
         "    assert a == b\n"
         "def test_sets():\n"
         "    assert {1, 2, 3} == {1, 2, 5}\n"
+        "def test_list():\n"
+        "    assert [1, 2, 3] == [1, 2, 4]\n"
     )
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
@@ -158,7 +160,14 @@ def test_pytest_explanation_is_kept_and_expected_actual_only_for_short_values(
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )  # fmt: skip
     long, sets = proc.stdout.split("test_sets", 1)
+    sets, listed = sets.split("test_list", 1)
     assert "MIDDLE-A" in long and "MIDDLE-B" in long  # the diff shows where they part
+    # Each diff's legend, once, in the learner's terms: - is the expected value, + theirs.
+    assert long.count("Diff (- expected, + yours, ? where a line differs):") == 1
+    assert re.search(r"- head x+MIDDLE-B", long) and re.search(r"\+ head x+MIDDLE-A", long)
+    assert listed.count("Full diff (- expected, + yours, ? where a line differs):") == 1
+    assert "missing in left side" not in listed
+    assert re.search(r"-\s+4,", listed) and re.search(r"\+\s+3,", listed)
     assert "expected:" not in long  # a truncated pair would read the same on both sides
     assert "Extra items in the left set:" in sets and "Extra items in the right set:" in sets
     assert "expected: {1, 2, 5}" in sets and "actual:   {1, 2, 3}" in sets
@@ -381,3 +390,36 @@ def test_a_long_failure_message_is_kept_whole_and_wrapped() -> None:
     assert len(capped) == terminal.WHY_LINES + 1
     assert "21 more lines: the rerun command below shows the whole message" in capped[-1]
     assert shown(many, selected="test_long")[-1].strip() == hint  # the rerun: all of it
+
+
+def test_the_diff_legend_agrees_with_pytests_own() -> None:
+    """pytest diffs right (the truth) against left (the learner's value): - is expected."""
+    import inspect
+
+    from _pytest.assertion import _compare_sequence
+
+    from grader import kata_plugin
+
+    assert kata_plugin._PYTEST_LEGEND in inspect.getsource(_compare_sequence)
+    assert "ndiff(right_formatting, left_formatting)" in inspect.getsource(_compare_sequence)
+    listed = [
+        "[1, 2, 3] == [1, 2, 4]",
+        "",
+        kata_plugin._PYTEST_LEGEND,
+        "  [",
+        "-     4,",
+        "+     3,",
+    ]
+    assert kata_plugin._with_legend(listed, text_diff=False)[2] == (
+        "Full diff (- expected, + yours, ? where a line differs):"
+    )
+    text = ["'a\\nb' == 'a\\nX'", "", "  a", "- X", "+ b"]
+    assert kata_plugin._with_legend(text, text_diff=True) == [
+        "'a\\nb' == 'a\\nX'",
+        "",
+        "Diff (- expected, + yours, ? where a line differs):",
+        "  a",
+        "- X",
+        "+ b",
+    ]
+    assert kata_plugin._with_legend(["1 == 2"], text_diff=False) == ["1 == 2"]
