@@ -410,8 +410,9 @@ def _reference_growth(grade: Grade, kata: Kata, cache: dict[str, Any]) -> Timing
 
     key = _reference_workload_key(kata)
     cached = cache.get(kata.slug)
+    reused = False
     if isinstance(cached, dict) and cached.get("key") == key:
-        sizes, times = cached["sizes"], cached["times"]
+        sizes, times, reused = cached["sizes"], cached["times"], True
     else:
         scratch = make_scratch(f"timing-{kata.slug}")
         try:
@@ -429,6 +430,7 @@ def _reference_growth(grade: Grade, kata: Kata, cache: dict[str, Any]) -> Timing
         reference_times=list(times),
         learner_growth=growth,
         reference_growth=growth,
+        reused=reused,
     )
     return judge(timing, kata)
 
@@ -478,7 +480,8 @@ def measure_speed(grade: Grade) -> None:
             cached = cache.get(kata.slug)
             if isinstance(cached, dict) and cached.get("key") == key:
                 with contextlib.suppress(TypeError):
-                    grade.timings[kata.slug] = judge(Timing(**cached["timing"]), kata)
+                    reused = replace(Timing(**cached["timing"]), reused=True)
+                    grade.timings[kata.slug] = judge(reused, kata)
                     live.done(done + 1)
                     continue
             scratch = make_scratch(f"timing-{kata.slug}")
