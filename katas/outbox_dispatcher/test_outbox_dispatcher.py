@@ -176,13 +176,13 @@ class Interrupted(sqlite3.Connection):
 
     inside = 0  # statements run (or refused) inside a transaction
 
-    def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
+    def cursor(self, factory: Any = None) -> sqlite3.Cursor:
         return super().cursor(factory or InterruptedCursor)
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override, unused-ignore]
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         return self.cursor().execute(sql, parameters)
 
-    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:  # type: ignore[override, unused-ignore]
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
         return self.cursor().executemany(sql, seq)
 
     def statement(self) -> None:
@@ -195,12 +195,12 @@ class Interrupted(sqlite3.Connection):
 class InterruptedCursor(sqlite3.Cursor):
     """The cursor of an :class:`Interrupted` connection."""
 
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override, unused-ignore]
-        self.connection.statement()  # type: ignore[attr-defined]
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        self.connection.statement()
         return super().execute(sql, parameters)
 
-    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:  # type: ignore[override, unused-ignore]
-        self.connection.statement()  # type: ignore[attr-defined]
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
+        self.connection.statement()
         return super().executemany(sql, seq)
 
 
@@ -677,6 +677,28 @@ def test_second_dispatcher_during_a_publish(db: Path, conn: sqlite3.Connection) 
     )
     assert pending(db) == [seq[1]]
     assert first.run_once() == [events[1]]
+
+
+@pytest.mark.spec("Delivery")
+def test_a_run_that_outlasts_its_lease_loses_its_claims(db: Path, conn: sqlite3.Connection) -> None:
+    events = place(conn, "a", "b")  # a1 b1
+    clock = Clock()
+    taken: list[Event] = []
+    second = Dispatcher(connect(db), taken.append, name="d2", clock=clock)
+
+    def slow_broker() -> None:  # d1's publish of a1 takes longer than its lease
+        clock.advance(LEASE)
+        second.run_once()
+
+    broker = Broker()
+    broker.during = {0: slow_broker}
+    Dispatcher(connect(db), broker, name="d1", clock=clock).run_once()
+    assert taken == events, (
+        "once d1's lease ran out, its claims are free even though d1 is still running: "
+        "d2 takes a1 and b1 over"
+    )
+    assert pending(db) == [], "every event is marked, whoever published it"
+    assert broker.delivered[0] == events[0], "d1 published a1 (too late, but it did)"
 
 
 def seams_state(tmp_path: Path) -> Callable[[], dict[str, Any]]:
