@@ -62,6 +62,12 @@ traces every line. (The limits are CPU time, so a busy machine needs no slack.)"
 ORACLE_CACHE = "KATA_ORACLE_CACHE"
 """Where the tests keep real programs' answers for every mutant (grader.kata_support.remembered)."""
 
+MUTANT_SLACK = 5.0
+MUTANT_FLOOR = 1.0
+"""A mutant's test may take MUTANT_SLACK times what the reference's took under coverage
+(never less than MUTANT_FLOOR seconds, never more than the kata's own limit): a mutant that
+loops forever is stopped in seconds, not at the kata's limit."""
+
 RECORD = "equivalent-mutants.toml"
 KINDS = ("equivalent", "tolerated")
 
@@ -472,10 +478,13 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
         folder.mkdir(parents=True)
         (folder / f"{kata.module}.py").write_text(mutant.code, encoding="utf-8")
         mutant_job = replace(Job.for_kata(kata, folder), exitfirst=True)
+        slowest = max(reference.durations.values(), default=0.0)
         if tests is not None:
             names = tuple(f"{kata.test_file}::{name}" for name in tests)
             mutant_job = replace(mutant_job, select=names)
-        planned.append((mutant, mutant_job))
+            slowest = max((reference.durations[name] for name in tests), default=0.0)
+        limit = min(kata.time_limit, max(MUTANT_FLOOR, MUTANT_SLACK * slowest))
+        planned.append((mutant, replace(mutant_job, time_limit=limit)))
     to_run = [job for _, job in planned if job is not None]
     timeouts = [kata.kata_timeout] * len(to_run)
     live = LiveProgress.on(sys.stderr, f"mutants of {kata.slug}", len(to_run))
