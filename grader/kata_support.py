@@ -558,7 +558,147 @@ def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
     return client
 
 
-# --- Constant-time comparison of secrets -----------------------------------------
+# --- boto3 on moto ---------------------------------------------------------------
+
+AWS_REGION = "us-east-1"
+"""The region of every mocked client (moto's default account lives there)."""
+
+AWS_TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": AWS_REGION,
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+"""The whole ``AWS_*`` environment while :class:`AwsMock` is on: fake credentials, one
+region, no profile, config or credentials file, no instance metadata. Every other ``AWS_*``
+variable (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ``AWS_ROLE_ARN``, …) is unset meanwhile."""
+
+
+class AwsMock:
+    """AWS mocked in-process by moto (https://docs.getmoto.org), with boto3 clients made for it.
+
+    While it is on, the ``AWS_*`` environment is :data:`AWS_TEST_ENVIRONMENT` and nothing
+    else, so no real credentials, profile or endpoint are ever read, and moto answers every
+    call in-process (no network). ``client(service)`` makes a boto3 client; ``reset()``
+    empties every mocked service (a fresh AWS for the next test, the clients kept)::
+
+        with aws_mock() as aws:
+            sqs = aws.client("sqs")
+            sqs.create_queue(QueueName="jobs")
+
+    A test module makes its clients once (a client costs tens of milliseconds) and resets
+    between tests. Leaving the ``with`` block (or ``stop()``) turns moto off and puts the
+    environment back. moto's mock is process-wide: one ``AwsMock`` at a time.
+    """
+
+    def __init__(self, region: str = AWS_REGION) -> None:
+        self.region = region
+        self._mock: Any = None
+        self._saved: dict[str, str] | None = None
+
+    def start(self) -> AwsMock:
+        """Override the environment and turn moto on (its services start empty)."""
+        from moto import mock_aws
+
+        if self._mock is not None:
+            raise RuntimeError("this AwsMock is already on")
+        self._saved = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+        for name in self._saved:
+            del os.environ[name]
+        os.environ.update(AWS_TEST_ENVIRONMENT, AWS_DEFAULT_REGION=self.region)
+        self._mock = mock_aws()
+        try:
+            self._mock.start()
+        except BaseException:
+            self._mock = None
+            self._restore_environment()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Turn moto off (its data is dropped) and restore the environment."""
+        if self._mock is None:
+            return
+        mock, self._mock = self._mock, None
+        try:
+            mock.stop()
+        finally:
+            self._restore_environment()
+
+    def _restore_environment(self) -> None:
+        for name in [k for k in os.environ if k.startswith("AWS_")]:
+            del os.environ[name]
+        os.environ.update(self._saved or {})
+        self._saved = None
+
+    def __enter__(self) -> AwsMock:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def client(self, service: str, *, fast: bool = False) -> Any:
+        """A ``boto3`` client of ``service`` (``"sqs"``, ``"dynamodb"``) on the mocked AWS.
+
+        ``fast`` leaves out what moto does not check: request signing and botocore's
+        validation of the parameters. For timing workloads, whose calls the tests have
+        already proved valid; tests use the default, which reports a malformed call as
+        boto3 does against AWS.
+        """
+        import boto3
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        if self._mock is None:
+            raise RuntimeError("start the AwsMock before making clients: they read its environment")
+        config = Config(signature_version=UNSIGNED, parameter_validation=False) if fast else None
+        return boto3.client(service, region_name=self.region, config=config)
+
+    def reset(self) -> None:
+        """Empty every mocked service: the next call sees a fresh AWS."""
+        from moto.core.model_instances import reset_model_data
+        from moto.core.models import BackendDict
+
+        if self._mock is None:
+            raise RuntimeError("the AwsMock is not on")
+        BackendDict.reset()  # what moto does when a mock starts or stops
+        reset_model_data()
+
+    @contextmanager
+    def frozen_clock(self, at: str, *sqs_clients: Any) -> Iterator[Any]:
+        """freezegun's ``freeze_time(at)``, which moto follows too; yields the frozen clock.
+
+        moto reads the clock through ``datetime``, so visibility timeouts and retention
+        follow the frozen clock (``clock.tick(31)`` lapses a 30-second timeout at once).
+        moto's long poll, though, waits until its clock has moved ``WaitTimeSeconds`` on,
+        which a frozen clock never does: the ReceiveMessage calls of ``sqs_clients`` are
+        sent as short polls meanwhile. The change is made last, after every other
+        ``before-parameter-build`` handler (a :class:`BotoRecorder` registered earlier
+        still records the ``WaitTimeSeconds`` the code asked for).
+        """
+        from freezegun import freeze_time
+
+        def short_poll(params: dict[str, Any], model: Any, **_: Any) -> None:
+            if model.name == "ReceiveMessage":
+                params["WaitTimeSeconds"] = 0
+
+        event, unique_id = "before-parameter-build", f"kata-short-poll-{id(self)}"
+        for client in sqs_clients:
+            client.meta.events.register_last(event, short_poll, unique_id=unique_id)
+        try:
+            with freeze_time(at) as frozen:
+                yield frozen
+        finally:
+            for client in sqs_clients:
+                client.meta.events.unregister(event, unique_id=unique_id)
+
+
+def aws_mock(region: str = AWS_REGION) -> AwsMock:
+    """AWS mocked by moto, for a ``with`` block: see :class:`AwsMock`."""
+    return AwsMock(region)
 
 
 @dataclass
@@ -690,6 +830,9 @@ class BotoRecorder:
         from botocore.awsrequest import AWSResponse
 
         return AWSResponse("https://kata.invalid/", 200, {}, None), response
+
+
+# --- Constant-time comparison of secrets -----------------------------------------
 
 
 def _as_bytes(value: object) -> bytes | None:
