@@ -952,9 +952,13 @@ class spy_compare_digest:  # lower case: used like a function, in a with stateme
 #   it a read of a clock, a store or a dict.
 # - A single line is never split, so one atomic operation (``dict.setdefault``) stays atomic.
 # - If ``second`` blocks (on a lock the harness cannot see, or because it waits for
-#   ``first`` by design) — it makes no Python call for ``wait`` seconds — ``first`` resumes
-#   and ``second`` finishes after it: that run is simply serial. A ``second`` that is slow
-#   but busy (a loaded machine) is waited for.
+#   ``first`` by design), ``first`` resumes and ``second`` finishes after it: that run is
+#   simply serial. Blocked means: no Python call in any traced thread for ``wait`` seconds,
+#   and, where the kernel says (Linux: ``/proc/self/task/<tid>/stat``), every traced thread
+#   asleep (state S or D) then and again a moment later. A thread that is runnable
+#   (R: waiting for a core on a loaded machine, or computing in C) is waited for, however
+#   long. A Python loop that makes no call (a spin) counts as blocked. Elsewhere the rule is
+#   the first half alone, which a thread that is merely not scheduled can meet.
 
 
 @dataclass
@@ -1141,6 +1145,8 @@ class _Run:
         self.paused = threading.Event()
         self.resume = threading.Event()
         self.calls = 0  # Python calls made in traced threads: a sign of progress
+        self.lines = 0  # lines run in the module under test
+        self.threads: set[int] = set()  # native ids of the traced threads
 
     def stop(self) -> None:
         """No more pauses: the rest of the run is free."""
@@ -1148,11 +1154,13 @@ class _Run:
 
     def trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         self.calls += 1
+        self.threads.add(threading.get_native_id())
         if frame.f_code.co_filename not in self._files:
             return None
         return self._line
 
     def _line(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        self.lines += 1
         if event != "line" or not self._pausing or self._holdings.held():
             return self._line
         index, self._seams = self._seams, self._seams + 1
@@ -1163,6 +1171,61 @@ class _Run:
             self.paused.set()
             self.resume.wait(60)
         return self._line
+
+
+_TASKS = Path("/proc/self/task")
+
+
+def _thread_state(native_id: int) -> str | None:
+    """The kernel's state letter of one of this process's threads (Linux), or None.
+
+    ``R`` runnable (running, or waiting for a core), ``S`` asleep (a lock, an event, a
+    sleep), ``D`` in uninterruptible I/O; None when the thread is gone or the system
+    does not say.
+    """
+    try:
+        stat = (_TASKS / str(native_id) / "stat").read_bytes()
+    except OSError:
+        return None
+    # "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ")"
+    fields = stat[stat.rfind(b")") + 1 :].split()
+    return fields[0].decode("ascii", "replace") if fields else None
+
+
+def _all_asleep(native_ids: Iterator[int] | set[int]) -> bool | None:
+    """Whether every one of these threads still alive sleeps (S or D).
+
+    None where the kernel gives no thread states (no ``/proc``): the caller cannot tell.
+    """
+    if not _TASKS.is_dir():
+        return None
+    return all(_thread_state(tid) in (None, "S", "D") for tid in list(native_ids))
+
+
+def _wait_until_blocked_or_done(run: _Run, thread: threading.Thread, wait: float) -> None:
+    """Wait for ``second``'s thread to finish, or to be blocked (see the notes above).
+
+    After a spell of ``wait`` seconds with no call and every traced thread asleep, a short
+    second spell confirms it: a thread found asleep only because it waited for the GIL,
+    which this thread held while it looked, gets the GIL meanwhile and runs.
+    """
+    confirming = False
+    while thread.is_alive():
+        calls, lines = run.calls, run.lines
+        thread.join(min(wait, 0.01) if confirming else wait)
+        if not thread.is_alive():
+            return
+        if run.calls != calls:  # busy
+            confirming = False
+            continue
+        if run.lines != lines:  # lines of the module, no call: a spin
+            return
+        asleep = _all_asleep(run.threads)
+        if asleep is None:  # no thread states: no call for `wait` seconds is all we know
+            return
+        if asleep and confirming:  # asleep at the end of both spells
+            return
+        confirming = bool(asleep)
 
 
 def _start(
@@ -1219,10 +1282,7 @@ def _run_once(
             _finish(a_thread, a_out, "the first call")
             return None
         b_thread, b_out = _start(lambda: second(state))
-        progress = -1
-        while b_thread.is_alive() and progress != run.calls:  # stop when stuck
-            progress = run.calls
-            b_thread.join(wait)
+        _wait_until_blocked_or_done(run, b_thread, wait)
         run.resume.set()
         a = _finish(a_thread, a_out, "the first call")
         b = _finish(b_thread, b_out, "the second call")
@@ -1258,7 +1318,9 @@ def check_interleavings(
     after both, whatever the order. A failing check fails with the seam at
     which ``first`` was paused. Returns the seams tried, in order, at most
     ``max_seams``. ``second`` counts as blocked (and ``first`` resumes) after
-    ``wait`` seconds without a Python call in any traced thread.
+    ``wait`` seconds without a Python call in any traced thread, and on Linux
+    only while every traced thread sleeps (never while one is runnable, e.g.
+    waiting for a core on a loaded machine).
 
     The first run is serial and in the calling thread (``first``, then
     ``second``), untraced by the harness, so that coverage tools and debuggers,
