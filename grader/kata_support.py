@@ -648,7 +648,7 @@ class AwsMock:
         already proved valid; tests use the default, which reports a malformed call as
         boto3 does against AWS.
         """
-        import boto3
+        import boto3  # type: ignore[import-untyped]  # no stubs installed
         from botocore import UNSIGNED
         from botocore.config import Config
 
