@@ -957,8 +957,9 @@ class spy_compare_digest:  # lower case: used like a function, in a with stateme
 #   and, where the kernel says (Linux: ``/proc/self/task/<tid>/stat``), every traced thread
 #   asleep (state S or D) then and again a moment later. A thread that is runnable
 #   (R: waiting for a core on a loaded machine, or computing in C) is waited for, however
-#   long. A Python loop that makes no call (a spin) counts as blocked. Elsewhere the rule is
-#   the first half alone, which a thread that is merely not scheduled can meet.
+#   long. A loop of the module that calls no Python function (a spin, a poll with
+#   ``time.sleep``) counts as blocked after three such spells in a row. Elsewhere the rule
+#   is the first half alone, which a thread that is merely not scheduled can meet.
 
 
 @dataclass
@@ -1202,30 +1203,38 @@ def _all_asleep(native_ids: Iterator[int] | set[int]) -> bool | None:
     return all(_thread_state(tid) in (None, "S", "D") for tid in list(native_ids))
 
 
+_SPIN_SPELLS = 3
+"""Spells in a row with lines of the module run but no call: a loop that calls nothing."""
+
+
 def _wait_until_blocked_or_done(run: _Run, thread: threading.Thread, wait: float) -> None:
     """Wait for ``second``'s thread to finish, or to be blocked (see the notes above).
 
-    After a spell of ``wait`` seconds with no call and every traced thread asleep, a short
-    second spell confirms it: a thread found asleep only because it waited for the GIL,
-    which this thread held while it looked, gets the GIL meanwhile and runs.
+    After a spell of ``wait`` seconds with no Python activity and every traced thread
+    asleep, a short second spell confirms it: a thread found asleep only because it waited
+    for the GIL, which this thread held while it looked, gets the GIL meanwhile and runs.
     """
-    confirming = False
+    confirming, spinning = False, 0
     while thread.is_alive():
-        calls, lines = run.calls, run.lines
-        thread.join(min(wait, 0.01) if confirming else wait)
+        calls, lines, checking = run.calls, run.lines, confirming
+        thread.join(min(wait, 0.01) if checking else wait)
         if not thread.is_alive():
             return
+        confirming = False
         if run.calls != calls:  # busy
-            confirming = False
+            spinning = 0
             continue
-        if run.lines != lines:  # lines of the module, no call: a spin
-            return
         asleep = _all_asleep(run.threads)
         if asleep is None:  # no thread states: no call for `wait` seconds is all we know
             return
-        if asleep and confirming:  # asleep at the end of both spells
+        if run.lines != lines:  # lines of the module and no call: a spin, a poll, or slow
+            spinning += 1
+            if spinning >= _SPIN_SPELLS:
+                return
+            continue
+        if asleep and checking:  # asleep at the end of both spells
             return
-        confirming = bool(asleep)
+        confirming = asleep
 
 
 def _start(

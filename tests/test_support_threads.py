@@ -407,7 +407,7 @@ def test_a_second_call_that_is_runnable_is_waited_for(tmp_path: Path) -> None:
     module = load(tmp_path, "slot_hash_first", HASH_FIRST)
     for _ in range(3):
         with pytest.raises(AssertionError, match="exactly one reservation wins"):
-            race(module, wait=0.005)
+            race(module, wait=0.02)
 
 
 def test_a_second_call_that_spins_waiting_for_the_first_counts_as_blocked(
