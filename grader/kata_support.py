@@ -1257,10 +1257,37 @@ def _start(
     return thread, out
 
 
-def _finish(thread: threading.Thread, out: list[Outcome], what: str) -> Outcome:
-    thread.join(10)
-    if thread.is_alive() or not out:
-        raise AssertionError(f"{what} did not finish within 10 s: is it waiting forever?")
+_STUCK_AFTER = 10.0
+"""Seconds a call may sit with no Python activity and no traced thread runnable."""
+
+
+def _patiently(done: Callable[[float], bool], run: _Run) -> bool:
+    """Wait until ``done(timeout)`` is true; False once the traced threads seem stuck.
+
+    Stuck: no Python activity and no traced thread runnable for ``_STUCK_AFTER``
+    seconds (on a loaded machine a slow call is still runnable, so it is waited for;
+    without thread states, ``_STUCK_AFTER`` seconds without activity), or ten times
+    that in all.
+    """
+    idle, spell = 0.0, 0.25
+    for _ in range(int(10 * _STUCK_AFTER / spell)):
+        calls, lines = run.calls, run.lines
+        if done(spell):
+            return True
+        moved = run.calls != calls or run.lines != lines
+        idle = 0.0 if moved or _all_asleep(run.threads) is False else idle + spell
+        if idle >= _STUCK_AFTER:
+            return False
+    return False
+
+
+def _finish(thread: threading.Thread, out: list[Outcome], what: str, run: _Run) -> Outcome:
+    def ended(timeout: float) -> bool:
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    if not _patiently(ended, run) or not out:
+        raise AssertionError(f"{what} did not finish: is it waiting forever?")
     return out[0]
 
 
@@ -1285,16 +1312,16 @@ def _run_once(
         state = setup()  # untraced, even in the threads it starts
         threading.settrace(run.trace)
         a_thread, a_out = _start(lambda: first(state), run.trace, run.paused)
-        if not run.paused.wait(10):  # set at the pause, or when first returns
-            raise AssertionError("the first call did not finish within 10 s")
+        if not _patiently(run.paused.wait, run):  # set at the pause, or when first returns
+            raise AssertionError("the first call did not finish: is it waiting forever?")
         if run.seam is None:
-            _finish(a_thread, a_out, "the first call")
+            _finish(a_thread, a_out, "the first call", run)
             return None
         b_thread, b_out = _start(lambda: second(state))
         _wait_until_blocked_or_done(run, b_thread, wait)
         run.resume.set()
-        a = _finish(a_thread, a_out, "the first call")
-        b = _finish(b_thread, b_out, "the second call")
+        a = _finish(a_thread, a_out, "the first call", run)
+        b = _finish(b_thread, b_out, "the second call", run)
     finally:
         run.resume.set()
         threading.settrace(previous_trace)  # type: ignore[arg-type, unused-ignore]  # None unsets
