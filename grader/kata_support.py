@@ -624,7 +624,147 @@ def _recording_client(redis: Any, recorder: RedisRecorder) -> Any:
     return client
 
 
-# --- Constant-time comparison of secrets -----------------------------------------
+# --- boto3 on moto ---------------------------------------------------------------
+
+AWS_REGION = "us-east-1"
+"""The region of every mocked client (moto's default account lives there)."""
+
+AWS_TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": AWS_REGION,
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+"""The whole ``AWS_*`` environment while :class:`AwsMock` is on: fake credentials, one
+region, no profile, config or credentials file, no instance metadata. Every other ``AWS_*``
+variable (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ``AWS_ROLE_ARN``, …) is unset meanwhile."""
+
+
+class AwsMock:
+    """AWS mocked in-process by moto (https://docs.getmoto.org), with boto3 clients made for it.
+
+    While it is on, the ``AWS_*`` environment is :data:`AWS_TEST_ENVIRONMENT` and nothing
+    else, so no real credentials, profile or endpoint are ever read, and moto answers every
+    call in-process (no network). ``client(service)`` makes a boto3 client; ``reset()``
+    empties every mocked service (a fresh AWS for the next test, the clients kept)::
+
+        with aws_mock() as aws:
+            sqs = aws.client("sqs")
+            sqs.create_queue(QueueName="jobs")
+
+    A test module makes its clients once (a client costs tens of milliseconds) and resets
+    between tests. Leaving the ``with`` block (or ``stop()``) turns moto off and puts the
+    environment back. moto's mock is process-wide: one ``AwsMock`` at a time.
+    """
+
+    def __init__(self, region: str = AWS_REGION) -> None:
+        self.region = region
+        self._mock: Any = None
+        self._saved: dict[str, str] | None = None
+
+    def start(self) -> AwsMock:
+        """Override the environment and turn moto on (its services start empty)."""
+        from moto import mock_aws
+
+        if self._mock is not None:
+            raise RuntimeError("this AwsMock is already on")
+        self._saved = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+        for name in self._saved:
+            del os.environ[name]
+        os.environ.update(AWS_TEST_ENVIRONMENT, AWS_DEFAULT_REGION=self.region)
+        self._mock = mock_aws()
+        try:
+            self._mock.start()
+        except BaseException:
+            self._mock = None
+            self._restore_environment()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Turn moto off (its data is dropped) and restore the environment."""
+        if self._mock is None:
+            return
+        mock, self._mock = self._mock, None
+        try:
+            mock.stop()
+        finally:
+            self._restore_environment()
+
+    def _restore_environment(self) -> None:
+        for name in [k for k in os.environ if k.startswith("AWS_")]:
+            del os.environ[name]
+        os.environ.update(self._saved or {})
+        self._saved = None
+
+    def __enter__(self) -> AwsMock:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def client(self, service: str, *, fast: bool = False) -> Any:
+        """A ``boto3`` client of ``service`` (``"sqs"``, ``"dynamodb"``) on the mocked AWS.
+
+        ``fast`` leaves out what moto does not check: request signing and botocore's
+        validation of the parameters. For timing workloads, whose calls the tests have
+        already proved valid; tests use the default, which reports a malformed call as
+        boto3 does against AWS.
+        """
+        import boto3  # type: ignore[import-untyped]  # no stubs installed
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        if self._mock is None:
+            raise RuntimeError("start the AwsMock before making clients: they read its environment")
+        config = Config(signature_version=UNSIGNED, parameter_validation=False) if fast else None
+        return boto3.client(service, region_name=self.region, config=config)
+
+    def reset(self) -> None:
+        """Empty every mocked service: the next call sees a fresh AWS."""
+        from moto.core.model_instances import reset_model_data
+        from moto.core.models import BackendDict
+
+        if self._mock is None:
+            raise RuntimeError("the AwsMock is not on")
+        BackendDict.reset()  # what moto does when a mock starts or stops
+        reset_model_data()
+
+    @contextmanager
+    def frozen_clock(self, at: str, *sqs_clients: Any) -> Iterator[Any]:
+        """freezegun's ``freeze_time(at)``, which moto follows too; yields the frozen clock.
+
+        moto reads the clock through ``datetime``, so visibility timeouts and retention
+        follow the frozen clock (``clock.tick(31)`` lapses a 30-second timeout at once).
+        moto's long poll, though, waits until its clock has moved ``WaitTimeSeconds`` on,
+        which a frozen clock never does: the ReceiveMessage calls of ``sqs_clients`` are
+        sent as short polls meanwhile. The change is made last, after every other
+        ``before-parameter-build`` handler (a :class:`BotoRecorder` registered earlier
+        still records the ``WaitTimeSeconds`` the code asked for).
+        """
+        from freezegun import freeze_time
+
+        def short_poll(params: dict[str, Any], model: Any, **_: Any) -> None:
+            if model.name == "ReceiveMessage":
+                params["WaitTimeSeconds"] = 0
+
+        event, unique_id = "before-parameter-build", f"kata-short-poll-{id(self)}"
+        for client in sqs_clients:
+            client.meta.events.register_last(event, short_poll, unique_id=unique_id)
+        try:
+            with freeze_time(at) as frozen:
+                yield frozen
+        finally:
+            for client in sqs_clients:
+                client.meta.events.unregister(event, unique_id=unique_id)
+
+
+def aws_mock(region: str = AWS_REGION) -> AwsMock:
+    """AWS mocked by moto, for a ``with`` block: see :class:`AwsMock`."""
+    return AwsMock(region)
 
 
 @dataclass
@@ -758,6 +898,9 @@ class BotoRecorder:
         return AWSResponse("https://kata.invalid/", 200, {}, None), response
 
 
+# --- Constant-time comparison of secrets -----------------------------------------
+
+
 def _as_bytes(value: object) -> bytes | None:
     """A ``compare_digest`` argument as bytes: ASCII text, or any bytes-like object."""
     if isinstance(value, str):
@@ -875,9 +1018,14 @@ class spy_compare_digest:  # lower case: used like a function, in a with stateme
 #   it a read of a clock, a store or a dict.
 # - A single line is never split, so one atomic operation (``dict.setdefault``) stays atomic.
 # - If ``second`` blocks (on a lock the harness cannot see, or because it waits for
-#   ``first`` by design) — it makes no Python call for ``wait`` seconds — ``first`` resumes
-#   and ``second`` finishes after it: that run is simply serial. A ``second`` that is slow
-#   but busy (a loaded machine) is waited for.
+#   ``first`` by design), ``first`` resumes and ``second`` finishes after it: that run is
+#   simply serial. Blocked means: no Python call in any traced thread for ``wait`` seconds,
+#   and, where the kernel says (Linux: ``/proc/self/task/<tid>/stat``), every traced thread
+#   asleep (state S or D) then and again a moment later. A thread that is runnable
+#   (R: waiting for a core on a loaded machine, or computing in C) is waited for, however
+#   long. A loop of the module that calls no Python function (a spin, a poll with
+#   ``time.sleep``) counts as blocked after three such spells in a row. Elsewhere the rule
+#   is the first half alone, which a thread that is merely not scheduled can meet.
 
 
 @dataclass
@@ -1064,6 +1212,8 @@ class _Run:
         self.paused = threading.Event()
         self.resume = threading.Event()
         self.calls = 0  # Python calls made in traced threads: a sign of progress
+        self.lines = 0  # lines run in the module under test
+        self.threads: set[int] = set()  # native ids of the traced threads
 
     def stop(self) -> None:
         """No more pauses: the rest of the run is free."""
@@ -1071,11 +1221,13 @@ class _Run:
 
     def trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         self.calls += 1
+        self.threads.add(threading.get_native_id())
         if frame.f_code.co_filename not in self._files:
             return None
         return self._line
 
     def _line(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        self.lines += 1
         if event != "line" or not self._pausing or self._holdings.held():
             return self._line
         index, self._seams = self._seams, self._seams + 1
@@ -1086,6 +1238,69 @@ class _Run:
             self.paused.set()
             self.resume.wait(60)
         return self._line
+
+
+_TASKS = Path("/proc/self/task")
+
+
+def _thread_state(native_id: int) -> str | None:
+    """The kernel's state letter of one of this process's threads (Linux), or None.
+
+    ``R`` runnable (running, or waiting for a core), ``S`` asleep (a lock, an event, a
+    sleep), ``D`` in uninterruptible I/O; None when the thread is gone or the system
+    does not say.
+    """
+    try:
+        stat = (_TASKS / str(native_id) / "stat").read_bytes()
+    except OSError:
+        return None
+    # "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ")"
+    fields = stat[stat.rfind(b")") + 1 :].split()
+    return fields[0].decode("ascii", "replace") if fields else None
+
+
+def _all_asleep(native_ids: Iterator[int] | set[int]) -> bool | None:
+    """Whether every one of these threads still alive sleeps (S or D).
+
+    None where the kernel gives no thread states (no ``/proc``): the caller cannot tell.
+    """
+    if not _TASKS.is_dir():
+        return None
+    return all(_thread_state(tid) in (None, "S", "D") for tid in list(native_ids))
+
+
+_SPIN_SPELLS = 3
+"""Spells in a row with lines of the module run but no call: a loop that calls nothing."""
+
+
+def _wait_until_blocked_or_done(run: _Run, thread: threading.Thread, wait: float) -> None:
+    """Wait for ``second``'s thread to finish, or to be blocked (see the notes above).
+
+    After a spell of ``wait`` seconds with no Python activity and every traced thread
+    asleep, a short second spell confirms it: a thread found asleep only because it waited
+    for the GIL, which this thread held while it looked, gets the GIL meanwhile and runs.
+    """
+    confirming, spinning = False, 0
+    while thread.is_alive():
+        calls, lines, checking = run.calls, run.lines, confirming
+        thread.join(min(wait, 0.01) if checking else wait)
+        if not thread.is_alive():
+            return
+        confirming = False
+        if run.calls != calls:  # busy
+            spinning = 0
+            continue
+        asleep = _all_asleep(run.threads)
+        if asleep is None:  # no thread states: no call for `wait` seconds is all we know
+            return
+        if run.lines != lines:  # lines of the module and no call: a spin, a poll, or slow
+            spinning += 1
+            if spinning >= _SPIN_SPELLS:
+                return
+            continue
+        if asleep and checking:  # asleep at the end of both spells
+            return
+        confirming = asleep
 
 
 def _start(
@@ -1108,10 +1323,37 @@ def _start(
     return thread, out
 
 
-def _finish(thread: threading.Thread, out: list[Outcome], what: str) -> Outcome:
-    thread.join(10)
-    if thread.is_alive() or not out:
-        raise AssertionError(f"{what} did not finish within 10 s: is it waiting forever?")
+_STUCK_AFTER = 10.0
+"""Seconds a call may sit with no Python activity and no traced thread runnable."""
+
+
+def _patiently(done: Callable[[float], bool], run: _Run) -> bool:
+    """Wait until ``done(timeout)`` is true; False once the traced threads seem stuck.
+
+    Stuck: no Python activity and no traced thread runnable for ``_STUCK_AFTER``
+    seconds (on a loaded machine a slow call is still runnable, so it is waited for;
+    without thread states, ``_STUCK_AFTER`` seconds without activity), or ten times
+    that in all.
+    """
+    idle, spell = 0.0, 0.25
+    for _ in range(int(10 * _STUCK_AFTER / spell)):
+        calls, lines = run.calls, run.lines
+        if done(spell):
+            return True
+        moved = run.calls != calls or run.lines != lines
+        idle = 0.0 if moved or _all_asleep(run.threads) is False else idle + spell
+        if idle >= _STUCK_AFTER:
+            return False
+    return False
+
+
+def _finish(thread: threading.Thread, out: list[Outcome], what: str, run: _Run) -> Outcome:
+    def ended(timeout: float) -> bool:
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    if not _patiently(ended, run) or not out:
+        raise AssertionError(f"{what} did not finish: is it waiting forever?")
     return out[0]
 
 
@@ -1136,19 +1378,16 @@ def _run_once(
         state = setup()  # untraced, even in the threads it starts
         threading.settrace(run.trace)
         a_thread, a_out = _start(lambda: first(state), run.trace, run.paused)
-        if not run.paused.wait(10):  # set at the pause, or when first returns
-            raise AssertionError("the first call did not finish within 10 s")
+        if not _patiently(run.paused.wait, run):  # set at the pause, or when first returns
+            raise AssertionError("the first call did not finish: is it waiting forever?")
         if run.seam is None:
-            _finish(a_thread, a_out, "the first call")
+            _finish(a_thread, a_out, "the first call", run)
             return None
         b_thread, b_out = _start(lambda: second(state))
-        progress = -1
-        while b_thread.is_alive() and progress != run.calls:  # stop when stuck
-            progress = run.calls
-            b_thread.join(wait)
+        _wait_until_blocked_or_done(run, b_thread, wait)
         run.resume.set()
-        a = _finish(a_thread, a_out, "the first call")
-        b = _finish(b_thread, b_out, "the second call")
+        a = _finish(a_thread, a_out, "the first call", run)
+        b = _finish(b_thread, b_out, "the second call", run)
     finally:
         run.resume.set()
         threading.settrace(previous_trace)  # type: ignore[arg-type, unused-ignore]  # None unsets
@@ -1181,7 +1420,9 @@ def check_interleavings(
     after both, whatever the order. A failing check fails with the seam at
     which ``first`` was paused. Returns the seams tried, in order, at most
     ``max_seams``. ``second`` counts as blocked (and ``first`` resumes) after
-    ``wait`` seconds without a Python call in any traced thread.
+    ``wait`` seconds without a Python call in any traced thread, and on Linux
+    only while every traced thread sleeps (never while one is runnable, e.g.
+    waiting for a core on a loaded machine).
 
     The first run is serial and in the calling thread (``first``, then
     ``second``), untraced by the harness, so that coverage tools and debuggers,

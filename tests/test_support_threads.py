@@ -8,17 +8,20 @@ are one critical section, or one atomic line, must pass.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from grader.kata_support import Outcome, Seam, check_interleavings
+from grader import kata_support
+from grader.kata_support import Outcome, Seam, _all_asleep, _thread_state, check_interleavings
 
 
 def load(tmp_path: Path, name: str, source: str) -> ModuleType:
@@ -337,3 +340,108 @@ def test_the_serial_run_is_in_the_calling_thread(tmp_path: Path) -> None:
     check_interleavings(module, module.Slot, take, take, check)
     assert threads[:2] == [threading.get_ident()] * 2
     assert threading.get_ident() not in threads[2:], "the interleaved runs use threads of their own"
+
+
+# --- Blocked, or only waiting for a core -------------------------------------------------
+
+linux_only = pytest.mark.skipif(
+    not Path("/proc/self/task").is_dir(), reason="thread states come from Linux's /proc"
+)
+
+HASH_FIRST = """
+    import hashlib
+
+    DATA = b"x" * 30_000_000
+
+    class Slot:
+        def __init__(self):
+            self.free = True
+            self.taken = 0
+
+        def take(self):
+            hashlib.sha256(DATA).digest()  # ~50 ms in C, the GIL released: no Python call
+            if not self.free:
+                return False
+            self.free = False
+            self.taken += 1
+            return True
+"""
+
+
+@linux_only
+def test_thread_states_come_from_the_kernel() -> None:
+    lock = threading.Lock()
+    lock.acquire()
+    stop = threading.Event()
+    data = b"x" * 30_000_000
+
+    def busy() -> None:
+        while not stop.is_set():
+            hashlib.sha256(data).digest()
+
+    waiter = threading.Thread(target=lock.acquire, daemon=True)
+    worker = threading.Thread(target=busy, daemon=True)
+    waiter.start()
+    worker.start()
+    try:
+        time.sleep(0.2)
+        assert waiter.native_id is not None and worker.native_id is not None
+        assert _thread_state(waiter.native_id) == "S", "blocked on a lock: asleep"
+        assert _thread_state(threading.get_native_id()) == "R", "this thread runs"
+        assert _all_asleep({waiter.native_id}) is True
+        states = {_thread_state(worker.native_id) for _ in range(50)}
+        assert "R" in states, f"hashing in C is runnable, got {states}"
+    finally:
+        stop.set()
+        lock.release()
+        waiter.join()
+        worker.join()
+    assert _thread_state(waiter.native_id) is None, "a thread that ended has no state"
+
+
+@linux_only
+def test_a_second_call_that_is_runnable_is_waited_for(tmp_path: Path) -> None:
+    # The second call computes in C (no Python call) for far longer than `wait` before its
+    # check: it is runnable, not blocked, so it is waited for and the race shows. Counted as
+    # blocked, it would check after the first call had taken the slot, and pass.
+    module = load(tmp_path, "slot_hash_first", HASH_FIRST)
+    for _ in range(3):
+        with pytest.raises(AssertionError, match="exactly one reservation wins"):
+            race(module, wait=0.02)
+
+
+def test_a_second_call_that_spins_waiting_for_the_first_counts_as_blocked(
+    tmp_path: Path,
+) -> None:
+    # A loop of the module that makes no call waits for the paused first call: blocked.
+    module = load(
+        tmp_path,
+        "slot_spin",
+        """
+        class Slot:
+            def __init__(self):
+                self.free = True
+                self.taken = 0
+                self.busy = False
+
+            def take(self):
+                while self.busy:
+                    pass
+                self.busy = True
+                won = self.free
+                self.free = False
+                self.taken += won
+                self.busy = False
+                return won
+        """,
+    )
+    seams = race(module, wait=0.01)
+    assert "won = self.free" in [seam.line for seam in seams]
+
+
+def test_without_thread_states_no_call_for_wait_seconds_is_blocked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kata_support, "_TASKS", tmp_path / "no-proc")
+    assert kata_support._all_asleep({threading.get_native_id()}) is None
+    test_a_lock_the_harness_cannot_see_makes_the_run_serial(tmp_path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import selectors
 import weakref
 from collections.abc import Callable, Coroutine, Iterator
@@ -66,12 +67,26 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         return self._virtual.now
 
 
+def _log_in_one_line(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Log what asyncio reports (an exception never retrieved, a callback that raised) in a line.
+
+    asyncio's default handler formats the exception's traceback, and it runs when the garbage
+    collector finalizes a forgotten future: that can happen while pytest parses a test's source
+    to show a failure, and on Python 3.11 a parse inside a parse breaks pytest itself
+    (``INTERNALERROR … SystemError: AST constructor recursion depth mismatch``).
+    """
+    error = context.get("exception")
+    detail = f": {error!r}" if error is not None else ""
+    logging.getLogger("asyncio").error("%s%s", context.get("message", "asyncio error"), detail)
+
+
 def run(main: Callable[[], Coroutine[Any, Any, Any]], *, if_stuck: str = "") -> Any:
     """Run ``main()`` on a fresh virtual-clock loop; fail if it leaves a task behind.
 
     ``if_stuck`` says what the test was waiting for, should every task wait forever.
     """
     loop = VirtualClockLoop()
+    loop.set_exception_handler(_log_in_one_line)
     try:
         try:
             result = loop.run_until_complete(main())
@@ -93,6 +108,7 @@ def run(main: Callable[[], Coroutine[Any, Any, Any]], *, if_stuck: str = "") -> 
             with contextlib.suppress(Deadlock):
                 loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.close()
+        gc.collect()  # the futures this test forgot are finalized now, in the test
 
 
 async def settle() -> None:

@@ -5,36 +5,51 @@ times the callable it returns: n optimistic updates (read, change, conditional
 write) over eight accounts and n one-query pages of an account's transfers,
 on moto's in-process DynamoDB. The accounts and a history of 16 transfers are
 made once, outside; every call does the same work, linear in n.
+
+The learner's and the reference's workloads run in turn in one process, on one
+mocked AWS (started once, at the first call): each implementation has its own
+table, made with its accounts and history at its first call and used by every
+size after (a transfer is a transaction, the dearest call in moto). The client
+skips request signing and parameter validation, which moto does not check (the
+tests, run first, have checked the calls).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from types import ModuleType
+from typing import Any
 
-import boto3
-from moto import mock_aws
+from grader.kata_support import AwsMock, aws_mock
 
-_CALLS = itertools.count()  # one table or queue per call: learner and reference share moto
+_TABLES = itertools.count()  # a table per implementation: learner and reference share moto
+ACCOUNTS = [f"acct-{i}" for i in range(8)]
+
+
+@functools.cache
+def _aws() -> AwsMock:
+    return aws_mock().start()  # stays on for the timing process
+
+
+@functools.cache
+def _bank(module: ModuleType) -> Any:
+    """The implementation's bank: its own table, eight accounts, 16 transfers from the first."""
+    client = _aws().client("dynamodb", fast=True)
+    table = f"bench-{next(_TABLES)}"
+    module.create_table(client, table)
+    bank = module.Bank(client, table)
+    for account in ACCOUNTS:
+        bank.open_account(account, account.upper(), 1_000_000)
+    for i in range(16):
+        bank.transfer(f"t-{i}", ACCOUNTS[0], ACCOUNTS[1 + i % 7], 1, at=1_700_000_000 + i)
+    return bank
 
 
 def workload(module: ModuleType, n: int) -> Callable[[], None]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        os.environ.setdefault(name, "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    mock_aws().start()  # stays on for the timing process
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    table = f"bench-{n}-{next(_CALLS)}"  # learner and reference each get their own
-    module.create_table(client, table)
-    bank = module.Bank(client, table)
-    accounts = [f"acct-{i}" for i in range(8)]
-    for account in accounts:
-        bank.open_account(account, account.upper(), 1_000_000)
-    for i in range(16):
-        bank.transfer(f"t-{i}", accounts[0], accounts[1 + i % 7], 1, at=1_700_000_000 + i)
+    bank = _bank(module)
 
     def bump(account: object) -> object:
         return replace(account, balance=account.balance + 1)  # type: ignore[attr-defined]
@@ -42,8 +57,8 @@ def workload(module: ModuleType, n: int) -> Callable[[], None]:
     def run() -> None:
         cursor = None
         for i in range(n):
-            bank.update(accounts[i % 8], bump)
-            page = bank.transfers(accounts[0], limit=4, cursor=cursor)
+            bank.update(ACCOUNTS[i % 8], bump)
+            page = bank.transfers(ACCOUNTS[0], limit=4, cursor=cursor)
             cursor = page.cursor
 
     return run

@@ -21,9 +21,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from dynamodb_locking import (
     Account,
@@ -38,36 +36,40 @@ from dynamodb_locking import (
     Transfer,
     create_table,
 )
-from grader.kata_support import BotoCall, BotoRecorder
+from grader.kata_support import AwsMock, BotoCall, BotoRecorder, aws_mock
 
 TABLE = "bank"
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
 
 
 @pytest.fixture(scope="module")
-def clients() -> Iterator[tuple[Any, Any]]:
+def aws() -> Iterator[AwsMock]:
+    """AWS mocked by moto for the module."""
+    with aws_mock() as mocked:
+        yield mocked
+
+
+@pytest.fixture(scope="module")
+def clients(aws: AwsMock) -> tuple[Any, Any]:
     """Two DynamoDB clients, made once: the bank's and the rival's."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in FAKE_CREDENTIALS.items():
-            mp.setenv(name, value)
-        mine, rival = boto3.client("dynamodb"), boto3.client("dynamodb")
-        with mock_aws():
-            rival.list_tables()  # moto loads its DynamoDB backend once, here
-        yield mine, rival
+    mine, rival = aws.client("dynamodb"), aws.client("dynamodb")
+    rival.list_tables()  # moto loads its DynamoDB backend once, here
+    return mine, rival
 
 
 @pytest.fixture
-def client(clients: tuple[Any, Any]) -> Iterator[Any]:
+def fresh_aws(aws: AwsMock) -> Iterator[AwsMock]:
+    """A fresh mocked AWS for the test: every table gone, before and after."""
+    aws.reset()
+    yield aws
+    aws.reset()
+
+
+@pytest.fixture
+def client(clients: tuple[Any, Any], fresh_aws: AwsMock) -> Any:
     """The bank's client, on a fresh mocked AWS with the bank's table."""
-    with mock_aws():
-        create_table(clients[0], TABLE)
-        yield clients[0]
+    create_table(clients[0], TABLE)
+    return clients[0]
 
 
 @pytest.fixture
@@ -108,12 +110,11 @@ def ids(page: Page) -> list[str]:
 
 
 @pytest.mark.spec("Table design")
-def test_create_table_makes_the_table(clients: tuple[Any, Any]) -> None:
-    with mock_aws():
-        create_table(clients[0], "ledger")
-        table = clients[1].describe_table(TableName="ledger")["Table"]
-        assert table["TableStatus"] == "ACTIVE"
-        assert clients[1].list_tables()["TableNames"] == ["ledger"], "one table"
+def test_create_table_makes_the_table(clients: tuple[Any, Any], fresh_aws: AwsMock) -> None:
+    create_table(clients[0], "ledger")
+    table = clients[1].describe_table(TableName="ledger")["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert clients[1].list_tables()["TableNames"] == ["ledger"], "one table"
 
 
 @pytest.mark.spec("Table design")

@@ -23,12 +23,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from freezegun import freeze_time
-from moto import mock_aws
 
-from grader.kata_support import BotoCall, BotoRecorder
+from grader.kata_support import AwsMock, BotoCall, BotoRecorder, aws_mock
 from sqs_worker import (
     DLQ_RETENTION_SECONDS,
     MAX_RETRY_DELAY,
@@ -39,31 +36,28 @@ from sqs_worker import (
     create_queues,
 )
 
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[AwsMock]:
+    """AWS mocked by moto for the module."""
+    with aws_mock() as mocked:
+        yield mocked
 
 
 @pytest.fixture(scope="module")
-def clients() -> Iterator[tuple[Any, Any]]:
-    """Two SQS clients, made once: the worker's and the rival's (the test's own)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in FAKE_CREDENTIALS.items():
-            mp.setenv(name, value)
-        worker, rival = boto3.client("sqs"), boto3.client("sqs")
-        with mock_aws():
-            rival.list_queues()  # moto loads its SQS backend once, here
-        yield worker, rival
+def clients(aws: AwsMock) -> tuple[Any, Any]:
+    """The worker's client and the rival's (the test's own), made once."""
+    worker, rival = aws.client("sqs"), aws.client("sqs")
+    rival.list_queues()  # moto loads its SQS backend once, here
+    return worker, rival
 
 
 @pytest.fixture
-def sqs(clients: tuple[Any, Any]) -> Iterator[Any]:
+def sqs(aws: AwsMock, clients: tuple[Any, Any]) -> Iterator[Any]:
     """The worker's client, on a fresh mocked AWS for every test."""
-    with mock_aws():
-        yield clients[0]
+    aws.reset()
+    yield clients[0]
+    aws.reset()
 
 
 @pytest.fixture
@@ -79,28 +73,16 @@ def rec(sqs: Any) -> Iterator[BotoRecorder]:
 
 
 @pytest.fixture
-def clock(sqs: Any) -> Iterator[Any]:
+def clock(aws: AwsMock, sqs: Any) -> Iterator[Any]:
     """A frozen clock; ``clock.tick(31)`` lets a 30 s visibility timeout lapse.
 
-    moto's long poll waits until its clock has moved WaitTimeSeconds on, which
-    a frozen clock never does; so the worker's receives are sent as short
-    polls meanwhile. The recorder (registered earlier) still records the
-    WaitTimeSeconds the worker asked for, and the long-polling test runs in
-    real time.
+    The worker's receives are sent as short polls meanwhile (moto's long poll
+    never ends on a frozen clock; ``AwsMock.frozen_clock``); the recorder
+    still records the WaitTimeSeconds the worker asked for, and the
+    long-polling test runs in real time.
     """
-
-    def short_poll(params: dict[str, Any], model: Any, **_: Any) -> None:
-        if model.name == "ReceiveMessage":
-            params["WaitTimeSeconds"] = 0
-
-    events = sqs.meta.events
-    event = "before-parameter-build"  # where BotoRecorder records; last in line
-    events.register_last(event, short_poll, unique_id="kata-short-poll")
-    try:
-        with freeze_time("2026-01-05 09:00:00") as frozen:
-            yield frozen
-    finally:
-        events.unregister(event, unique_id="kata-short-poll")
+    with aws.frozen_clock("2026-01-05 09:00:00", sqs) as frozen:
+        yield frozen
 
 
 @pytest.fixture
