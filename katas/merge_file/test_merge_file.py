@@ -88,7 +88,7 @@ def punct(i: int) -> str:
     return out
 
 
-def random_triple(rng: random.Random) -> tuple[str, str, str]:
+def random_triple(rng: random.Random, longest: int = 14) -> tuple[str, str, str]:
     """Seeded ours, base, theirs of the README's shape.
 
     Base lines are unique; at each place (before each base line, and at the
@@ -98,7 +98,7 @@ def random_triple(rng: random.Random) -> tuple[str, str, str]:
     or touch all occur. A quarter of the lines hold no letter or digit; any
     file may lose its final newline.
     """
-    n = rng.randint(0, 14)
+    n = rng.randint(0, longest)
     base = [f"line {i}" if rng.random() > 0.25 else punct(1000 + i) for i in range(n)]
     fresh = [
         [f"new {g}.{k}" if rng.random() > 0.25 else punct(2000 + 10 * g + k) for k in range(3)]
@@ -493,3 +493,13 @@ def test_random_diff3_merges_match_git(tmp_path: Path, seed: int) -> None:
     rng = random.Random(100 + seed)
     for _ in range(40):
         check(tmp_path, *random_triple(rng), style="diff3")
+
+
+@pytest.mark.spec("Merging")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("style", ["merge", "diff3"])
+def test_random_longer_merges_match_git(tmp_path: Path, style: str) -> None:
+    """Longer files: many hunks per side, far from the start of the file."""
+    rng = random.Random(7 if style == "merge" else 8)
+    for _ in range(25):
+        check(tmp_path, *random_triple(rng, longest=80), style=style)
