@@ -46,28 +46,27 @@ def _json(data: Any) -> str:
 def render_all(root: Path) -> dict[str, str]:
     """Every machine-read format of the fixed report, by golden file name."""
     report = golden_runs.report(root)
-    manifest = golden_runs.manifest()
     out: dict[str, str] = {"report.json": _json(report), "junit.xml": junit.render(report)}
-    out["markdown.md"] = markdown.render(report, manifest)
+    out["markdown.md"] = markdown.render(report)
     found = {slug: f"{slug}/{slug}.py" for slug, *_ in golden_runs.KATAS if slug != "parser"}
     found["parser"] = ""
     out["gradescope-results.json"] = _json(
-        gradescope.results(report, manifest, found, 12.5, kata_disclosure={"queue": "none"})
+        gradescope.results(report, found, 12.5, kata_disclosure={"queue": "none"})
     )
-    results = {k["slug"]: classroom.result(k, manifest, root) for k in report["katas"]}
+    results = {k["slug"]: classroom.result(k, root) for k in report["katas"]}
     out["classroom-results.json"] = _json(results)
     out["classroom-log.txt"] = "".join(
-        "\n".join(classroom.log_lines(k, results[k["slug"]], "TOKEN", manifest)) + "\n\n"
+        "\n".join(classroom.log_lines(k, results[k["slug"]], "TOKEN")) + "\n\n"
         for k in report["katas"]
     )
-    doc = classroom50.result_document(report, manifest, SETTINGS, {"OWNER": "alice"}, now=NOW)
+    doc = classroom50.result_document(report, SETTINGS, {"OWNER": "alice"}, now=NOW)
     out["classroom50-result.json"] = _json(doc)
-    out["classroom50-release-body.md"] = classroom50.release_body(doc, report, SETTINGS, manifest)
+    out["classroom50-release-body.md"] = classroom50.release_body(doc, report, SETTINGS)
     students = [
         Student("alice", root / "alice", report),
         Student("bob", root / "bob", golden_runs.report(root, "bob")),
     ]
-    write_outputs(root / "batch", students, "full", manifest)
+    write_outputs(root / "batch", students, "full")
     for name in ("gradebook.csv", "summary.md"):
         out[f"batch-{name}"] = (root / "batch" / name).read_text(encoding="utf-8")
     return out

@@ -203,24 +203,30 @@ def test_every_test_passed() -> None:
 
 
 def test_assess_makes_the_report_from_runs_made_elsewhere(tmp_path: Path) -> None:
-    """pipeline.assess: runs by target index in, a verified, scored report out, in order."""
+    """pipeline.collect_runs + assess: each job's outcome to its target, then the report."""
     from grader.core import pipeline
-    from grader.core.verdicts import TestOutcome
 
-    state = pipeline.Grade(pipeline.Options(root=TREE, timing=False, compare_reference=False))
-    pipeline.load(state)
-    state.targets = select(state.catalog, [])
-    state.implementation = Implementation("impl", tmp_path)
+    options = pipeline.Options(root=TREE, timing=False, compare_reference=False)
+    selection = pipeline.Selection(
+        tuple(select(load_catalog(TREE), [])), Implementation("impl", tmp_path)
+    )
+    planned = pipeline.plan(pipeline.prepare(selection), compare_reference=False)
     with pytest.raises(ValueError, match="no run for adder, greeter"):
-        pipeline.assess(state, {})
-    passed = TestResult("katas/greeter/test_greeter.py::t", TestOutcome.PASSED)
-    ran = {1: RunResult(kata=state.targets[1].kata, impl=tmp_path / "greeter", tests=[passed])}
-    ran[0] = RunResult(kata=state.targets[0].kata, impl=tmp_path / "adder")
-    pipeline.assess(state, ran, interrupted=True)
-    assert [k["slug"] for k in state.report["katas"]] == ["adder", "greeter"]
-    assert state.report["complete"] is False
+        pipeline.collect_runs(planned, {})
+    runs = pipeline.Runs(
+        selection,
+        tuple(
+            pipeline.KataRun(t, RunResult(kata=t.kata, impl=tmp_path / t.kata.slug))
+            for t in selection.targets
+        ),
+        interrupted=True,
+    )
+    graded = pipeline.assess(runs, options)
+    assert [k["slug"] for k in graded.report["katas"]] == ["adder", "greeter"]
+    assert graded.report["complete"] is False
+    assert graded.exit_code == pipeline.EXIT_INTERRUPTED
     # No sentinel ran beside these tests, so the runs cannot be trusted: tamper evidence.
-    assert [s.status for s in state.scores] == ["tampered", "tampered"]
+    assert [k.score.status for k in graded.timed.katas] == ["tampered", "tampered"]
 
 
 def test_impl_folder_may_be_nested_or_flat(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def test_junit_covers_every_member() -> None:
 
 def test_classroom_covers_every_member(tmp_path: Path) -> None:
     for kata in _report()["katas"]:
-        data = classroom.result(kata, None, tmp_path)
+        data = classroom.result(kata, tmp_path)
         status = kata_status(kata["status"])
         assert data["status"] == status.props.classroom, status
         if status.props.classroom != "error":
@@ -142,7 +142,7 @@ def test_classroom_covers_every_member(tmp_path: Path) -> None:
 
 def test_gradescope_covers_every_member() -> None:
     report = _report()
-    data = gradescope.results(report, None, {}, 1.0)
+    data = gradescope.results(report, {}, 1.0)
     want = [
         test_outcome(t["status"]).props.gradescope for k in report["katas"] for t in k["results"]
     ]

@@ -29,7 +29,6 @@ class View:
     report_path: str | None = None  # where the JSON report was written, to mention it
     timing_only: bool = False  # show only the timing (``--timing-only``)
     plot: bool = False  # draw each timed kata's growth
-    manifest: dict[str, Any] | None = None  # the test names of katas that yielded none
 
 
 Renderer = Callable[[dict[str, Any], View], str]

@@ -42,12 +42,12 @@ import tempfile
 import time
 import traceback
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.core.files import template
-from grader.core.verdicts import test_outcome
+from grader.core.verdicts import KataStatus, test_outcome
 from grader.platforms.export import ExportError, grade_requirements
 from grader.render.credit import credits, kata_problem
 from grader.render.disclosure import FULL, LEVELS, check_level, redact
@@ -189,8 +189,7 @@ def speed_ratio(report: dict[str, Any]) -> float | None:
 
 def results(
     report: dict[str, Any],
-    manifest: dict[str, Any] | None,
-    found: dict[str, str],
+    found: Mapping[str, str],
     execution_time: float,
     disclosure: str = FULL,
     kata_disclosure: dict[str, str] | None = None,
@@ -204,7 +203,7 @@ def results(
         problem = kata_problem(kata) if level != "none" else ""
         if not found.get(slug, "x"):
             problem = f"no {slug}/ module found in your submission. {problem}".strip()
-        lines = credits(kata, manifest, exact=False)
+        lines = credits(kata, exact=False)
         listed[slug] = (sum(c.status == "passed" for c in lines), len(lines))
         for i, c in enumerate(lines, 1):
             output = _test_output(redact(c.result, level), slug)
@@ -252,35 +251,17 @@ def results(
 
 
 def failure_results(
-    katas: Sequence[Kata], manifest: dict[str, Any] | None, message: str, execution_time: float
+    katas: Sequence[Kata],
+    manifest: Mapping[str, Any] | None,
+    message: str,
+    execution_time: float,
+    root: Path,
 ) -> dict[str, Any]:
     """results.json when no report could be made: every test listed, no points."""
-    report = {
-        "katas": [
-            {
-                "slug": k.slug,
-                "status": "error",
-                "points": {"earned": 0.0, "possible": k.points},
-                "tests": {"passed": 0, "total": 0},
-                "results": [],
-                "problem": message,
-                "broken": None,
-                "tampered": [],
-                "duration": 0.0,
-                "reference_duration": None,
-            }
-            for k in katas
-        ],
-        "summary": {
-            "katas": len(katas),
-            "solved": 0,
-            "points": 0,
-            "possible": sum(k.points for k in katas),
-            "tests_passed": 0,
-            "tests_total": 0,
-        },
-    }
-    data = results(report, manifest, {k.slug: "?" for k in katas}, execution_time)
+    from grader.core.report import unrun_report
+
+    report = unrun_report(katas, KataStatus.ERROR, message, root=root, manifest=manifest)
+    data = results(report, {k.slug: "?" for k in katas}, execution_time)
     data["output"] = f"{message}\n\n{data['output']}"
     return data
 
@@ -308,7 +289,7 @@ def run(
     manifest = load_manifest(root)
     katas = [t.kata for t in select(load_catalog(root), slugs)]
     unfinished = "Grading did not finish (it was stopped before the end)."
-    _write(results_dir, failure_results(katas, manifest, unfinished, 0.0))
+    _write(results_dir, failure_results(katas, manifest, unfinished, 0.0, root))
     try:
         with tempfile.TemporaryDirectory(prefix="kata-submission-") as temp:
             impl = Path(temp) / "impl"
@@ -318,12 +299,12 @@ def run(
             state = grade(
                 Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
             )
-            data = results(state.report, manifest, found, time.monotonic() - started,
+            data = results(state.report, found, time.monotonic() - started,
                            disclosure, kata_disclosure)  # fmt: skip
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         data = failure_results(
-            katas, manifest, f"The grader failed: {detail}", time.monotonic() - started
+            katas, manifest, f"The grader failed: {detail}", time.monotonic() - started, root
         )
     _write(results_dir, data)
     return data
