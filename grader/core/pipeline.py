@@ -531,7 +531,8 @@ def plan(
 def collect_runs(
     planned: Plan, outcomes: Mapping[Job, RunOutcome], interrupted: bool = False
 ) -> Runs:
-    """The plan's runs from its jobs' outcomes (``outcomes`` holds every job of the plan).
+    """The plan's runs from its jobs' outcomes: ``outcomes`` maps each job *as planned* to its
+    outcome (the runner returns them in the order of the jobs it was given).
 
     For a driver that runs jobs itself (the batch driver runs a whole class's
     jobs in one runner): each target's known result or its job's, and the
@@ -580,7 +581,8 @@ def run(planned: Plan, options: Options) -> Runs:
     finally:
         live.stop()
     try:
-        return collect_runs(planned, {o.job: o for o in outcomes}, runner.interrupted)
+        # In the order of the jobs given (a retried job's outcome holds the retry's job).
+        return collect_runs(planned, dict(zip(jobs, outcomes)), runner.interrupted)
     finally:
         for job in jobs:
             remove_scratch(Path(job.scratch))

@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import io
 import re
 import statistics
 import sys
@@ -51,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.core.formats import View, register
 from grader.core.verdicts import KataStatus
 
 if TYPE_CHECKING:
@@ -184,7 +186,7 @@ def grade_class(
     for job in jobs_all:
         remove_scratch(Path(job.scratch))
 
-    by_job = {outcome.job: outcome for outcome in outcomes}  # each job is its own
+    by_job = dict(zip(jobs_all, outcomes))  # in the order of the jobs given
     for student, options, planned in plans:
         runs = pipeline.collect_runs(planned, by_job, runner.interrupted)
         student.report = pipeline.assess(runs, options, manifest=manifest).report
@@ -194,15 +196,31 @@ def grade_class(
 # -- outputs ---------------------------------------------------------------------------
 
 
+def gradebook_row(report: dict[str, Any], name: str, slugs: Sequence[str]) -> list[str]:
+    """One student's row: their points per kata (0 where not graded), then their total."""
+    points = {k["slug"]: k["points"]["earned"] for k in report["katas"]}
+    row = [name, *(f"{points.get(s, 0):g}" for s in slugs)]
+    return [*row, f"{report['summary']['points']:g}"]
+
+
 def gradebook(students: Sequence[Student], slugs: Sequence[str]) -> list[list[str]]:
     """The gradebook's rows, header first."""
     rows = [["student", *slugs, "total"]]
     for student in students:
         assert student.report is not None
-        points = {k["slug"]: k["points"]["earned"] for k in student.report["katas"]}
-        row = [student.name, *(f"{points.get(s, 0):g}" for s in slugs)]
-        rows.append([*row, f"{student.report['summary']['points']:g}"])
+        rows.append(gradebook_row(student.report, student.name, slugs))
     return rows
+
+
+@register("gradebook-csv")
+def render_gradebook(report: dict[str, Any], view: View) -> str:
+    """The ``gradebook-csv`` format: a gradebook of one report (``view.student``'s row)."""
+    slugs = [k["slug"] for k in report["katas"]]
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(
+        [["student", *slugs, "total"], gradebook_row(report, view.student, slugs)]
+    )
+    return out.getvalue()
 
 
 def most_failed(students: Sequence[Student]) -> list[dict[str, Any]]:

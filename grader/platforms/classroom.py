@@ -49,12 +49,12 @@ import os
 import re
 import secrets
 import sys
-import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from grader.core.files import template
+from grader.core.formats import View, register
 from grader.core.verdicts import KataStatus, TestOutcome
 from grader.render.credit import Credit, credits, kata_problem
 
@@ -195,6 +195,17 @@ def result(kata: dict[str, Any], root: Path) -> dict[str, Any]:
     elif kata["status"] == "too slow":
         data["message"] = "every test passed, but the kata is too slow (see the timing)"
     return data
+
+
+@register("classroom")
+def render_results(report: dict[str, Any], view: View) -> str:
+    """The ``classroom`` format: each kata's step result, by slug, as JSON.
+
+    ``view.root`` is where the test files are (the results quote the tests' code).
+    """
+    root = view.root or Path(".")
+    data = {k["slug"]: result(k, root) for k in report["katas"]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def error_kata(
@@ -392,14 +403,12 @@ def _graded(root: Path, kata: Kata, manifest: dict[str, Any] | None) -> dict[str
     problem = workflow_problem(root, manifest)
     if problem:
         return error_kata(kata, problem, KataStatus.TAMPERED, manifest, tampered=[problem])
-    from grader.core.pipeline import Options, grade
+    from grader.platforms.submission import failure, grade_report
 
     try:
-        state = grade(Options(root=root, targets=[kata.slug], quiet=True))
-        return dict(state.report["katas"][0])
+        return dict(grade_report(root, [kata.slug])["katas"][0])
     except Exception as exc:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return error_kata(kata, f"the grader failed: {detail}", manifest=manifest)
+        return error_kata(kata, f"the grader failed: {failure(exc)}", manifest=manifest)
 
 
 def run_step(

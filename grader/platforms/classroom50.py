@@ -53,7 +53,6 @@ import re
 import shutil
 import sys
 import tarfile
-import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -62,6 +61,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.core.formats import View, register
 from grader.core.scoring import TOO_SLOW_SHARE
 from grader.core.verdicts import KataStatus
 from grader.render.credit import _allot, credits, kata_problem
@@ -426,6 +426,31 @@ def release_body(
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines) + "\n")
 
 
+def _settings(report: dict[str, Any], view: View) -> Settings:
+    if view.settings is not None:
+        return view.settings
+    return Settings("assignment", "Assignment", [k["slug"] for k in report["katas"]])
+
+
+@register("classroom50")
+def render_result(report: dict[str, Any], view: View) -> str:
+    """The ``classroom50`` format: the ``classroom50/result/v1`` document, as JSON.
+
+    ``view.settings`` is the assignment's :class:`Settings`; ``view.environ``
+    the workflow run's environment (who, which commit); ``view.now`` its time.
+    """
+    doc = result_document(report, _settings(report, view), view.environ, view.now)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+@register("classroom50-release")
+def render_release(report: dict[str, Any], view: View) -> str:
+    """The ``classroom50-release`` format: the Release's Markdown (as :func:`render_result`)."""
+    settings = _settings(report, view)
+    doc = result_document(report, settings, view.environ, view.now)
+    return release_body(doc, report, settings)
+
+
 def append_outputs(path: str | None, status: str, summary: str) -> None:
     """Append ``status`` and ``summary`` to ``$GITHUB_OUTPUT`` (one line each)."""
     if not path:
@@ -447,19 +472,6 @@ def find_in_checkout(checkout: Path, kata: Kata) -> Path | None:
         if candidate.is_file() and not candidate.is_symlink():
             return candidate
     return None
-
-
-def lay_out(checkout: Path, katas: Sequence[Kata], impl: Path) -> dict[str, str]:
-    """Copy each module into ``impl/<slug>/<module>.py``; where each was found ("" if not)."""
-    found = {}
-    for kata in katas:
-        folder = impl / kata.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        source = find_in_checkout(checkout, kata)
-        if source is not None:
-            shutil.copyfile(source, folder / f"{kata.module}.py")
-        found[kata.slug] = source.relative_to(checkout).as_posix() if source else ""
-    return found
 
 
 def _missing(
@@ -489,17 +501,11 @@ def grade_checkout(root: Path, checkout: Path, settings: Settings) -> dict[str, 
     """Grade the modules of ``checkout`` against the katas of ``root``; the report."""
     from grader.core.catalog import load_catalog
     from grader.core.integrity import load_manifest
-    from grader.core.pipeline import Options, grade
     from grader.core.selection import select
+    from grader.platforms.submission import grade_submission
 
     katas = [t.kata for t in select(load_catalog(root), settings.katas)]
-    with tempfile.TemporaryDirectory(prefix="kata-classroom50-") as temp:
-        impl = Path(temp) / "impl"
-        found = lay_out(checkout, katas, impl)
-        state = grade(
-            Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
-        )
-    report = state.report
+    report, found = grade_submission(root, checkout, katas, find_in_checkout, "kata-classroom50-")
     manifest = load_manifest(root)
     by_slug = {k.slug: k for k in katas}
     for index, entry in enumerate(report["katas"]):
