@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -190,6 +191,43 @@ def test_templates_are_files_shipped_with_the_grader() -> None:
     steps = yaml.safe_load(classroom.workflow(katas))["jobs"]["grade"]["steps"]
     assert [s.get("run") for s in steps[-2:]] == [f"nox -s classroom -- {k.slug}" for k in katas]
     assert template("assignment/gitignore.tmpl").startswith("__pycache__/")
+
+
+SHARED_NOX_HELPERS = ("install_once", "_plain")
+SHARED_NOX_SESSIONS = ("list_", "next_", "hint", "reset")
+SHARED_NOX_SETTINGS = ("nox.options.reuse_venv", "nox.options.sessions", "os.environ.setdefault")
+
+
+def _nox_parts(source: str) -> tuple[dict[str, ast.FunctionDef], set[str]]:
+    """A noxfile's functions by name, and its module-level statements as source."""
+    tree = ast.parse(source)
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    return functions, {ast.unparse(n) for n in tree.body if not isinstance(n, ast.FunctionDef)}
+
+
+def _body(function: ast.FunctionDef) -> str:
+    """A function's decorators and code, without its docstring (the wording may differ)."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    decorators = [ast.unparse(d) for d in function.decorator_list]
+    return "\n".join([*decorators, ast.unparse(function.args), *(ast.unparse(n) for n in body)])
+
+
+@pytest.mark.parametrize("platform", ["classroom50", "actions"])
+def test_the_exported_noxfile_shares_the_helpers_of_the_noxfile(platform: str) -> None:
+    """The assignment's noxfile repeats these of ``noxfile.py``; they must not drift apart."""
+    from grader.platforms import export
+
+    ours, our_settings = _nox_parts((ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    theirs, their_settings = _nox_parts(export.noxfile(platform))
+    for name in SHARED_NOX_HELPERS:
+        assert ast.unparse(theirs[name]) == ast.unparse(ours[name]), name
+    for name in SHARED_NOX_SESSIONS:
+        assert _body(theirs[name]) == _body(ours[name]), name
+    for setting in SHARED_NOX_SETTINGS:
+        mine = {s for s in our_settings if s.startswith(setting)}
+        assert mine and {s for s in their_settings if s.startswith(setting)} == mine, setting
 
 
 def test_every_test_passed() -> None:
