@@ -6,11 +6,12 @@ assignment, their code in ``<student>/katas/<slug>/<module>.py`` (a folder
 laid out as ``<slug>/<module>.py`` directly works too) — against the tests of
 this repository (``--root``), never the students' own copies of them.
 
-Every student's kata runs are planned with the pipeline's own tasks, then all
-of them go through one :class:`~grader.core.runner.Runner`, so the class is graded
-in parallel on every core, each run in its own process: a submission that
-does not import, hangs or crashes costs only its own kata. Then each
-student's runs are verified, scored and reported like ``grade`` does.
+Every student's kata runs are planned by the pipeline (``plan(prepare(…))``),
+then all of them go through one :class:`~grader.core.runner.Runner`, so the class
+is graded in parallel on every core, each run in its own process: a submission
+that does not import, hangs or crashes costs only its own kata. Then each
+student's runs are collected, verified, scored and reported like ``grade`` does
+(``collect_runs`` and ``assess``).
 
 The katas graded are the assignment's (:func:`assignment_katas`): those named
 by ``--katas``, else those of ``--assignment DIR`` (an exported assignment's
