@@ -86,6 +86,34 @@ def test_the_report_lists_the_tests_of_a_kata_that_did_not_import() -> None:
     assert report_io.KataEntry(run, score(run)).to_dict(TREE)["results"] == []
 
 
+def test_the_terminal_does_not_repeat_the_kata_problem_for_each_test_listed_unrun() -> None:
+    """The report lists a kata's tests when none ran; the terminal shows the problem once."""
+    import io
+
+    from grader.core import report as report_io
+    from grader.core.catalog import load_catalog
+    from grader.core.results import RunResult
+    from grader.core.scoring import score
+    from grader.render import terminal
+
+    adder = next(k for k in load_catalog(TREE) if k.slug == "adder")
+    problem = "the tests could not be collected:\nE   ImportError: x"
+    run = RunResult(kata=adder, impl=adder.dir, problem=problem, problem_kind="collection")
+    report = report_io.build(
+        [report_io.KataEntry(run, score(run))],
+        root=TREE,
+        implementation={"kind": "learner", "path": "katas"},
+        started="T",
+        complete=True,
+        manifest=load_manifest(TREE),
+    )
+    assert len(report["katas"][0]["results"]) == 4
+    out = io.StringIO()
+    terminal.render(report, out, colour=False)
+    assert out.getvalue().count("ImportError: x") == 1
+    assert "test_large" not in out.getvalue()
+
+
 @pytest.mark.parametrize("impl", ["partial", "broken", "exits"])
 def test_junit_xml(tree: Path, tmp_path: Path, impl: str) -> None:
     out = tmp_path / "junit.xml"
