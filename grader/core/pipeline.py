@@ -117,6 +117,8 @@ class PreparedTarget:
 
 @dataclass(frozen=True)
 class Prepared:
+    """Every target of the selection, in its order, known or to run."""
+
     selection: Selection
     targets: tuple[PreparedTarget, ...]
 
@@ -175,6 +177,8 @@ class Verified(Runs):
 
 @dataclass(frozen=True)
 class ScoredKata:
+    """One target's verified run and its score before any timing."""
+
     run: KataRun
     score: Score
 
@@ -185,6 +189,8 @@ class ScoredKata:
 
 @dataclass(frozen=True)
 class Scored:
+    """Every target's :class:`ScoredKata`, in the selection's order."""
+
     runs: Verified
     katas: tuple[ScoredKata, ...]
 
@@ -223,6 +229,8 @@ class TimedKata:
 
 @dataclass(frozen=True)
 class Timed:
+    """Every target's :class:`TimedKata`: what the report is built from."""
+
     runs: Verified
     katas: tuple[TimedKata, ...]
     interrupted: bool = False  # the runs or the timing were interrupted
@@ -336,7 +344,9 @@ def read_cache(state_dir: Path, name: str) -> dict[str, Any]:
     return read_json_object(state_dir / name) or {}
 
 
-def reusable_runs(selection: Selection, previous: dict[str, Any] | None, root: Path) -> dict:
+def reusable_runs(
+    selection: Selection, previous: dict[str, Any] | None, root: Path
+) -> dict[str, RunResult]:
     """For ``--timing-only``: earlier runs of unchanged code that passed, by slug.
 
     ``previous`` is the last report (``.kata/report.json``); only whole-kata
