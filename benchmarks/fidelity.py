@@ -40,6 +40,11 @@ def _time(kata: Kata, learner: Path):
         return time_kata(TimingJob(kata, learner, kata.reference, Path(scratch)))
 
 
+def _ratio(value: float | None) -> str:
+    """A ratio for the table; a timing that failed has none (never print it as 0.00)."""
+    return "—" if value is None else f"{value:.2f}"
+
+
 def check(katas: list[Kata]) -> list[str]:
     failures = []
     print(
@@ -48,13 +53,18 @@ def check(katas: list[Kata]) -> list[str]:
     )
     for kata in katas:
         readings = [_time(kata, kata.reference) for _ in range(REPETITIONS)]
-        ratios = [t.ratio or 0.0 for t in readings]
+        ratios = [t.ratio for t in readings if t.ratio is not None]
         errors = [t.error for t in readings if t.error]
-        ok = not errors and all(SELF_BAND[0] <= r <= SELF_BAND[1] for r in ratios)
+        ok = (
+            not errors
+            and len(ratios) == REPETITIONS
+            and all(SELF_BAND[0] <= r <= SELF_BAND[1] for r in ratios)
+        )
         t = readings[-1]
+        mean = sum(ratios) / len(ratios) if ratios else None
+        spread = f"{min(ratios):6.2f}–{max(ratios):<6.2f}" if ratios else f"{'—':13}"
         print(
-            f"{kata.slug:22} {'(reference)':22} {sum(ratios) / len(ratios):7.2f} "
-            f"{min(ratios):6.2f}–{max(ratios):<6.2f} "
+            f"{kata.slug:22} {'(reference)':22} {_ratio(mean):>7} {spread} "
             f"{t.learner_growth or 0:6.2f} {t.reference_growth or 0:6.2f}  "
             f"{'ok' if ok else 'FAIL'}{' ' + errors[0] if errors else ''}"
         )
@@ -71,16 +81,25 @@ def check(katas: list[Kata]) -> list[str]:
             # Where speed is the task, a slow variant is flagged by its ratio, not its growth.
             flagged = s.over_allowance if s.speed_required else s.too_slow
             ok = not s.error and flagged and abs(diff - expected) <= GROWTH_TOLERANCE
+            verdict = "ok" if ok else "FAIL"
+            if s.error:  # the timing failed: say why, not a ratio it never measured
+                verdict += f" the timing failed: {s.error.splitlines()[0]}"
+            else:
+                verdict += (
+                    f" (slope difference {diff:+.2f}, expected {expected:+.2f} ±{GROWTH_TOLERANCE})"
+                )
             print(
-                f"{'':22} {variant.label:22} {s.ratio or 0:7.2f} {'':13} "
-                f"{s.learner_growth or 0:6.2f} {s.reference_growth or 0:6.2f}  "
-                f"{'ok' if ok else 'FAIL'} (slope difference {diff:+.2f}, expected "
-                f"{expected:+.2f} ±{GROWTH_TOLERANCE})"
+                f"{'':22} {variant.label:22} {_ratio(s.ratio):>7} {'':13} "
+                f"{s.learner_growth or 0:6.2f} {s.reference_growth or 0:6.2f}  {verdict}"
             )
             if not ok:
                 failures.append(
-                    f"{kata.slug}/{variant.label}: difference {diff:+.2f}, "
-                    f"expected {expected:+.2f}, flags {s.flags}"
+                    f"{kata.slug}/{variant.label}: "
+                    + (
+                        f"the timing failed: {s.error}"
+                        if s.error
+                        else f"difference {diff:+.2f}, expected {expected:+.2f}, flags {s.flags}"
+                    )
                 )
     return failures
 

@@ -124,6 +124,11 @@ def _dev_parser(sub: argparse._SubParsersAction) -> None:
     mutation.add_argument("slugs", nargs="*", help="only these katas (default: all)")
     mutation.add_argument("--jobs", type=int, help="parallel runs (default: every core)")
     mutation.add_argument("--json", type=Path, metavar="FILE", help="also write verdicts as JSON")
+    mutation.add_argument(
+        "--changed",
+        action="store_true",
+        help="only katas whose recorded verdict (solutions/<slug>/mutation.json) is stale",
+    )
     patch = dev.add_parser(
         "patch", help="save an edited copy of a reference as a wrong or slow variant's patch"
     )

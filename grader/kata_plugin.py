@@ -66,6 +66,29 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo[None])
 SHORT = 60
 """Longest repr shown whole as expected/actual; pytest's diff explains longer values."""
 
+DIFF_LEGEND = "- expected, + yours, ? where a line differs"
+"""pytest's diffs in the learner's terms. pytest diffs the right side (the truth, in a kata
+test) against the left (the value under test): its own legend reads "-: missing in left
+side, +: extra in left side", so - is the expected value and + the learner's."""
+
+_PYTEST_LEGEND = "Full diff: (-: missing in left side, +: extra in left side)"
+
+
+def _with_legend(lines: list[str], text_diff: bool) -> list[str]:
+    """The explanation with the diff's legend said once, in the learner's terms.
+
+    pytest's own legend of a sequence or dict diff is replaced; a diff of two
+    strings (which pytest gives no legend) gets one before its first line.
+    """
+    if _PYTEST_LEGEND in lines:
+        return [f"Full diff ({DIFF_LEGEND}):" if line == _PYTEST_LEGEND else line for line in lines]
+    if not text_diff:
+        return lines
+    for i, line in enumerate(lines[1:], start=1):
+        if line in ("-", "+") or line.startswith(("- ", "+ ", "? ", "  ")):
+            return [*lines[:i], f"Diff ({DIFF_LEGEND}):", *lines[i:]]
+    return lines
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_assertrepr_compare(
@@ -75,13 +98,16 @@ def pytest_assertrepr_compare(
 
     pytest explains ``==`` with diffs (strings line by line, the items of sets
     and dicts that differ, the first differing index of sequences); that is
-    kept whole. Kata tests write the value under test on the left and the
-    truth on the right, so for values short enough to read at a glance the
-    learner also sees what was expected before what they produced.
+    kept whole, its diff's legend said in the learner's terms (``DIFF_LEGEND``).
+    Kata tests write the value under test on the left and the truth on the
+    right, so for values short enough to read at a glance the learner also
+    sees what was expected before what they produced.
     """
     results: list[list[str] | None] = yield
     if op not in ("==", "is"):
         return results
+    text_diff = op == "==" and isinstance(left, str) and isinstance(right, str)
+    results = [_with_legend(r, text_diff) if r else r for r in results]
     expected, actual = saferepr(right, SHORT + 1), saferepr(left, SHORT + 1)
     if len(expected) > SHORT or len(actual) > SHORT:
         return results  # long values: pytest's diff says where they differ

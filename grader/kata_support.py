@@ -10,9 +10,11 @@ import _thread
 import copy
 import functools
 import hashlib
+import json
 import linecache
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -261,6 +263,70 @@ def git(
     )
     assert result.returncode in ok, f"git {' '.join(args)} failed: {result.stderr.decode()}"
     return result.stdout
+
+
+ORACLE_CACHE = "KATA_ORACLE_CACHE"
+"""The environment variable naming a directory where :func:`remembered` keeps answers."""
+
+_Answer = TypeVar("_Answer")
+
+
+def remembered(name: str, inputs: object, compute: Callable[[], _Answer]) -> _Answer:
+    """``compute()``: a real program's answer (git's, say) to a test's own ``inputs``.
+
+    Mutation testing runs a kata's tests once per mutant of its reference, and
+    the truth the tests ask a real program for is the same every time. When
+    the environment variable :data:`ORACLE_CACHE` names a directory (mutation
+    testing sets it), the first answer is kept there, keyed by ``name`` and
+    ``inputs``, and later processes read it back; otherwise (every learner's
+    grade) ``compute()`` runs every time. ``inputs`` must determine the answer
+    and never come from the code under test; both must be JSON values (a
+    tuple comes back as a list).
+    """
+    folder = os.environ.get(ORACLE_CACHE)
+    if not folder:
+        return compute()
+    key = json.dumps([name, inputs], sort_keys=True, ensure_ascii=False)
+    path = Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["answer"]
+    except (OSError, ValueError, KeyError):
+        pass
+    answer = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"key": key, "answer": answer}), encoding="utf-8")
+    os.replace(partial, path)  # readers see the whole answer or none
+    return answer
+
+
+def remembered_folder(
+    name: str, inputs: object, make: Callable[[Path], _Answer], dest: Path
+) -> _Answer:
+    """``make(dest)``: build a folder (a git repository, say) from ``inputs`` at ``dest``.
+
+    Like :func:`remembered`: under mutation testing the folder is built once,
+    kept with ``make``'s answer, and copied to ``dest`` for every later test
+    process; otherwise ``make(dest)`` runs every time. ``dest`` must not exist.
+    """
+    folder = os.environ.get(ORACLE_CACHE)
+    if not folder:
+        return make(dest)
+    key = json.dumps([name, inputs], sort_keys=True, ensure_ascii=False)
+    kept = Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.d"
+    answer = kept / "answer.json"
+    if not answer.is_file():
+        building = Path(folder) / f"{kept.name}.{os.getpid()}.tmp"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        made = make(building / "tree")
+        (building / "answer.json").write_text(json.dumps({"answer": made}), encoding="utf-8")
+        try:
+            os.rename(building, kept)  # another process may have kept it first: either will do
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+    shutil.copytree(kept / "tree", dest, symlinks=True)
+    return json.loads(answer.read_text(encoding="utf-8"))["answer"]
 
 
 # -- Redis: recording commands and forcing interleavings ----------------------

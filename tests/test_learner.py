@@ -322,7 +322,9 @@ def test_unchanged_katas_reuse_their_last_result_until_fresh(tree: Path) -> None
     entry = again.kata("adder")
     assert entry["source"] == "reused" and entry["status"] == "partial"
     assert again.tests("adder") == first.tests("adder")
-    assert "reused: adder — unchanged since the last grade" in again.stdout
+    assert "test results reused: adder — what is reused is unchanged since the last grade" in (
+        again.stdout
+    )
     assert run_grader("grade", "adder", "--fresh", root=tree).kata("adder")["source"] == "run"
     # Any change to what the result depends on grades it again.
     (tree / "katas/adder/adder.py").write_text(SOLUTION)

@@ -186,3 +186,50 @@ def test_a_bad_record_is_a_problem(tmp_path: Path) -> None:
     proc, verdict = _mutation(_tree(tmp_path, WEAK, record), tmp_path)
     assert proc.returncode == 1
     assert any("kind must be one of" in p for p in verdict["problems"])
+
+
+STRONG = """\
+import pytest
+
+from adder import add
+
+
+@pytest.mark.spec("API")
+def test_sums() -> None:
+    assert add(1, 2) == 3
+    assert add(2, 2) == 4
+    assert add(-3, 5) == 2
+"""
+
+
+def _changed(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", "dev", "mutation", "--changed", "--root", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_a_verdict_is_recorded_and_changed_runs_only_stale_katas(tmp_path: Path) -> None:
+    root = _tree(tmp_path, STRONG)
+    saved = root / "solutions" / "adder" / "mutation.json"
+    proc, verdict = _mutation(root, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = json.loads(saved.read_text())
+    assert (record["mutants"], record["killed"], record["ok"]) == (
+        verdict["mutants"],
+        verdict["killed"],
+        True,
+    )
+    again = _changed(root)
+    assert again.returncode == 0 and "is current" in again.stdout, again.stdout + again.stderr
+    assert "mutants" not in again.stdout  # no table: nothing ran
+    # A change to the tests makes the verdict stale: --changed runs that kata again.
+    tests = root / "katas" / "adder" / "test_adder.py"
+    tests.write_text(STRONG + "\n# edited\n", encoding="utf-8")
+    rerun = _changed(root)
+    assert "missing or stale: adder" in rerun.stdout, rerun.stdout + rerun.stderr
+    assert json.loads(saved.read_text())["key"] != record["key"]

@@ -84,6 +84,10 @@ def test_the_report_lists_the_tests_of_a_kata_that_did_not_import() -> None:
     assert lines[0].result["message"] == "SyntaxError: bad (greeter.py, line 3)"
     # Without a manifest there is nothing to list, and nothing is invented.
     assert report_io.KataEntry(run, score(run)).to_dict(TREE)["results"] == []
+    # A selection (KATA::TEST) lists what it ran, never the kata's other tests.
+    selected = report_io.KataEntry(run, score(run), selected="test_greets_by_name")
+    one = selected.to_dict(TREE, load_manifest(TREE))
+    assert (one["results"], one["result"]) == ([], "broken")
 
 
 def test_the_terminal_does_not_repeat_the_kata_problem_for_each_test_listed_unrun() -> None:

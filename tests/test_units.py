@@ -314,3 +314,123 @@ def test_timing_is_limited_in_cpu_time_not_wall_time(tmp_path: Path) -> None:
     timing = time_kata(job)
     assert timing.error is not None
     assert "did not finish within 1 s of CPU time" in timing.error, timing.error
+
+
+def test_recording_the_reference_has_the_paired_timings_cpu_limit(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``record_kata`` (the reference's workload alone) is limited in CPU time like ``time_kata``.
+
+    A wall-clock limit alone would stop a reference on a busy machine; the CPU
+    limit is read from /proc by the parent, with a wall-clock backstop.
+    """
+    from grader.core import timing as timing_mod
+    from grader.core.limits import WALL_FACTOR
+
+    kata_dir = tmp_path / "katas" / "spin"
+    kata_dir.mkdir(parents=True)
+    (kata_dir / "kata.toml").write_text(
+        'title = "Spin"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "spin"\n'
+        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
+        'growth = "linear"\nmax_slowdown = 3.0\nbudget = 3.0\n',
+        encoding="utf-8",
+    )
+    (kata_dir / "bench_spin.py").write_text("def workload(module, n):\n    return lambda: n\n")
+    (tmp_path / "solutions" / "spin").mkdir(parents=True)
+    (tmp_path / "solutions" / "spin" / "spin.py").write_text("")
+    kata = load_kata(kata_dir)
+    calls = []
+
+    def fake_run_isolated(target, timeout, cpu_limit=None):
+        calls.append((timeout, cpu_limit))
+        return 0, None, False
+
+    monkeypatch.setattr(timing_mod, "run_isolated", fake_run_isolated)
+    assert timing_mod.record_kata(kata, tmp_path / "scratch") is None  # the child never ran
+    paired = timing_mod.TimingJob(kata, kata.reference, kata.reference, tmp_path / "s")
+    assert calls == [(paired.cpu_limit * WALL_FACTOR, paired.cpu_limit)]
+    assert paired.cpu_limit == 3.0 * 5 + 20
+
+
+@pytest.mark.parametrize(
+    ("statuses", "result"),
+    [(["passed"], "passed"), (["passed", "timeout"], "timeout"), ([], "error")],
+)
+def test_a_selection_is_recorded_as_its_result_never_as_a_kata_status(
+    tmp_path: Path, statuses: list[str], result: str
+) -> None:
+    """``KATA::TEST``: report and history hold the test's result, marked as a selection.
+
+    One passing test must not read as a solved kata (nor one failing test as a
+    failed one) to anything that reads the report or the history later.
+    """
+    import jsonschema
+
+    from conftest import REPORT_SCHEMA
+
+    run = _run(statuses)
+    entry = report_io.KataEntry(run, score(run), 0.5, selected="test_small")
+    report = report_io.build(
+        [entry],
+        root=tmp_path,
+        implementation={"kind": "learner", "path": "katas"},
+        started="x",
+        complete=True,
+    )
+    kata = report["katas"][0]
+    assert (kata["status"], kata["selected"], kata["result"]) == (None, "test_small", result)
+    assert kata["points"]["earned"] == 0 and kata["reference_duration"] is None
+    summary = report["summary"]
+    assert (summary["katas"], summary["solved"], summary["points"]) == (0, 0, 0)
+    assert (summary["tests_passed"], summary["tests_total"]) == (
+        statuses.count("passed"),
+        len(statuses),
+    )
+    line = report_io.history_line(report)["katas"][kata["slug"]]
+    assert line == {
+        "selected": "test_small",
+        "result": result,
+        "passed": statuses.count("passed"),
+        "total": len(statuses),
+    }
+    report["finished_at"] = report["started_at"] = "2026-12-01T00:00:00Z"
+    jsonschema.validate(report, REPORT_SCHEMA)
+    whole = report_io.build(
+        [report_io.KataEntry(run, score(run))],
+        root=tmp_path,
+        implementation={"kind": "learner", "path": "katas"},
+        started="x",
+        complete=True,
+    )
+    assert whole["katas"][0]["status"] == str(score(run).status)
+    assert whole["katas"][0]["result"] is None
+    assert "status" in report_io.history_line(whole)["katas"][kata["slug"]]
+    # The progress file (what `list` and `next` read) keeps the kata's last full grade.
+    from grader.core.progress import Progress
+
+    progress = Progress(tmp_path / "progress.json")
+    progress.record_report(whole)
+    progress.record_report(report)
+    assert progress.status(kata["slug"])["status"] == str(score(run).status)
+
+
+def test_calibration_on_a_coarse_cpu_clock_does_not_explode(monkeypatch) -> None:
+    """A call shorter than one tick of the CPU clock reads 0: the loops double, no more.
+
+    Extrapolating from the zero reading asked for 240,000 loops of a 5 ms call
+    (20 minutes a sample): the timing hit its CPU limit and the fidelity check
+    read the slow variant's ratio as 0.00.
+    """
+    from grader.core import timing as timing_mod
+
+    now = [0.0]
+
+    def call() -> None:
+        now[0] += 0.005  # 5 ms of CPU a call
+
+    monkeypatch.setattr(timing_mod.time, "process_time", lambda: now[0] // 0.010 * 0.010)
+    monkeypatch.setattr(timing_mod.gc, "collect", lambda: 0)
+    loops, per_call = timing_mod._calibrate(call)
+    assert loops * 0.005 >= timing_mod.MIN_SAMPLE  # a sample lasts at least the minimum
+    assert loops <= 16, loops  # and not hundreds of times more
+    assert per_call == pytest.approx(0.005, rel=0.5)

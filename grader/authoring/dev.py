@@ -103,7 +103,8 @@ def _speed_verdicts(
         finally:
             remove_scratch(scratch)
         verdict = apply_timing(s, timing, kata).status
-        verdicts[label] = f"{verdict} ({timing.error or timing.speed()})"
+        said = timing.error or timing.speed()  # "too slow: 5.9× ref time, …" names its verdict
+        verdicts[label] = said if said.startswith(str(verdict)) else f"{verdict} ({said})"
     return verdicts
 
 
@@ -306,7 +307,7 @@ def main(args: argparse.Namespace) -> int:
     if args.dev_command == "mutation":
         from grader.authoring import mutation
 
-        return mutation.main(root, args.slugs, args.jobs, args.json)
+        return mutation.main(root, args.slugs, args.jobs, args.json, args.changed)
     if args.dev_command == "catalog":
         current = update_catalog(root, args.check)
         if args.check:

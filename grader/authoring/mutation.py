@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.catalog import Kata, load_catalog, tomllib
+from grader.core.files import files_digest, read_json_object, write_atomic
 from grader.core.results import collect
 from grader.core.runner import Runner, RunOutcome, preload, remove_scratch
 from grader.core.selection import select
@@ -58,8 +59,16 @@ COVERAGE_SLACK = 3.0
 """The reference's coverage run gets this many times the kata's time limits: coverage.py
 traces every line. (The limits are CPU time, so a busy machine needs no slack.)"""
 
+ORACLE_CACHE = "KATA_ORACLE_CACHE"
+"""Where the tests keep real programs' answers for every mutant (grader.kata_support.remembered)."""
+
 RECORD = "equivalent-mutants.toml"
 KINDS = ("equivalent", "tolerated")
+
+SCORE_FILE = "mutation.json"
+"""Each kata's last mutation verdict, beside its reference, with the digest of what it judged:
+the reference, the tests, ``kata.toml`` and the recorded survivors. ``--changed`` runs only
+the katas whose files no longer match their verdict, and the suite fails on a stale one."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +293,44 @@ def load_recorded(kata: Kata) -> tuple[list[Recorded], list[str]]:
     return entries, problems
 
 
+def score_key(kata: Kata) -> str:
+    """The digest of the files a kata's mutation verdict depends on."""
+    return files_digest(
+        (kata.reference, kata.test_file, kata.dir / "kata.toml", kata.solution_dir / RECORD)
+    )
+
+
+def load_score(kata: Kata) -> dict[str, Any] | None:
+    """The kata's recorded mutation verdict (``solutions/<slug>/mutation.json``), if any."""
+    return read_json_object(kata.solution_dir / SCORE_FILE)
+
+
+def is_current(kata: Kata) -> bool:
+    """Whether the kata's recorded verdict judged its present files and passed."""
+    saved = load_score(kata)
+    return saved is not None and saved.get("key") == score_key(kata) and saved.get("ok") is True
+
+
+def save_score(kata: Kata, verdict: KataMutation) -> None:
+    """Record a finished kata's verdict beside its reference."""
+    from importlib.metadata import version
+
+    saved = {
+        "key": score_key(kata),
+        "cosmic_ray": version("cosmic-ray"),
+        "mutants": verdict.mutants,
+        "killed": verdict.killed,
+        "timed_out": verdict.timed_out,
+        "equivalent": verdict.equivalent,
+        "tolerated": verdict.tolerated,
+        "survivors": len(verdict.survivors),
+        "score": round(verdict.score, 4),
+        "ok": verdict.ok,
+        "seconds": round(verdict.seconds, 1),
+    }
+    write_atomic(kata.solution_dir / SCORE_FILE, json.dumps(saved, indent=1) + "\n")
+
+
 def _toml_entry(mutant: Mutant) -> str:
     def quote(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)
@@ -316,26 +363,47 @@ def _timed_out(outcome: RunOutcome) -> bool:
     )
 
 
+def stale_katas(root: Path, slugs: Sequence[str] = ()) -> list[Kata]:
+    """The named katas (all when empty) whose recorded verdict is missing, stale or failing."""
+    return [t.kata for t in select(load_catalog(root), slugs) if not is_current(t.kata)]
+
+
 def mutate_katas(
-    root: Path, slugs: Sequence[str] = (), jobs: int | None = None, echo=print
+    root: Path,
+    slugs: Sequence[str] = (),
+    jobs: int | None = None,
+    echo=print,
+    katas: Sequence[Kata] | None = None,
 ) -> list[KataMutation]:
-    """Mutation verdicts of the named katas (all when empty)."""
-    katas = [t.kata for t in select(load_catalog(root), slugs)]
+    """Mutation verdicts of the named katas (all when empty), each recorded beside its reference."""
+    if katas is None:
+        katas = [t.kata for t in select(load_catalog(root), slugs)]
     preload(kata.test_file for kata in katas)
     temp = Path(tempfile.mkdtemp(prefix="kata-mutation-"))
     # Every mutant's run imports the same test file: let the runs share its
     # compiled (assertion-rewritten) bytecode, kept out of the repository.
     saved = sys.dont_write_bytecode, sys.pycache_prefix
     sys.dont_write_bytecode, sys.pycache_prefix = False, str(temp / "pycache")
+    # The truths the tests ask real programs for (git's, …) are the same for every mutant:
+    # asked once, then read back (see grader.kata_support.remembered).
+    oracle = os.environ.get(ORACLE_CACHE)
+    os.environ[ORACLE_CACHE] = str(temp / "oracle")
     sources = [kata.reference.read_text(encoding="utf-8") for kata in katas]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
         all_mutants = list(pool.map(mutants_of, sources))
     verdicts = []
     try:
         for kata, mutants in zip(katas, all_mutants, strict=True):
-            verdicts.append(_mutate(kata, mutants, temp, jobs, echo))
+            verdict = _mutate(kata, mutants, temp, jobs, echo)
+            if not verdict.problems:
+                save_score(kata, verdict)
+            verdicts.append(verdict)
     finally:
         sys.dont_write_bytecode, sys.pycache_prefix = saved
+        if oracle is None:
+            os.environ.pop(ORACLE_CACHE, None)
+        else:
+            os.environ[ORACLE_CACHE] = oracle
         shutil.rmtree(temp, ignore_errors=True)
     return verdicts
 
@@ -463,11 +531,26 @@ def _row(v: KataMutation) -> str:
     )
 
 
-def main(root: Path, slugs: Sequence[str], jobs: int | None, json_path: Path | None) -> int:
-    """``python -m grader dev mutation``: print the table and each survivor; 0 when all pass."""
+def main(
+    root: Path,
+    slugs: Sequence[str],
+    jobs: int | None,
+    json_path: Path | None,
+    changed: bool = False,
+) -> int:
+    """``python -m grader dev mutation``: print the table and each survivor; 0 when all pass.
+
+    With ``changed``, only the katas whose recorded verdict is missing, stale or failing run.
+    """
     started = time.monotonic()
+    katas = stale_katas(root, slugs) if changed else None
+    if katas == []:
+        print(f"every kata's mutation verdict ({SCORE_FILE}) is current and passing")
+        return 0
+    if katas is not None:
+        print(f"katas whose {SCORE_FILE} is missing or stale: {' '.join(k.slug for k in katas)}")
     print(HEADER, flush=True)
-    verdicts = mutate_katas(root, slugs, jobs, echo=lambda row: print(row, flush=True))
+    verdicts = mutate_katas(root, slugs, jobs, echo=lambda row: print(row, flush=True), katas=katas)
     total = time.monotonic() - started
     for v in verdicts:
         for problem in v.problems:

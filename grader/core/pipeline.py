@@ -644,8 +644,9 @@ def _reference_growth(kata: Kata, cache: Mapping[str, Any]) -> tuple[Timing, dic
     key = _reference_workload_key(kata)
     cached = cache.get(kata.slug)
     new = None
+    reused = False
     if isinstance(cached, dict) and cached.get("key") == key:
-        sizes, times = cached["sizes"], cached["times"]
+        sizes, times, reused = cached["sizes"], cached["times"], True
     else:
         scratch = make_scratch(f"timing-{kata.slug}")
         try:
@@ -663,6 +664,7 @@ def _reference_growth(kata: Kata, cache: Mapping[str, Any]) -> tuple[Timing, dic
         reference_times=list(times),
         learner_growth=growth,
         reference_growth=growth,
+        reused=reused,
     )
     return judge(timing, kata), new
 
@@ -728,7 +730,8 @@ def measure(
             cached = cache.get(kata.slug)
             if isinstance(cached, dict) and cached.get("key") == key:
                 with contextlib.suppress(TypeError):
-                    timings[kata.slug] = judge(Timing(**cached["timing"]), kata)
+                    reused = replace(Timing(**cached["timing"]), reused=True)
+                    timings[kata.slug] = judge(reused, kata)
                     live.done(done + 1)
                     continue
             scratch = make_scratch(f"timing-{kata.slug}")

@@ -52,8 +52,14 @@ class Progress:
         return self.katas.get(slug, {})
 
     def record_report(self, report: dict[str, Any]) -> None:
-        """Take the statuses of a grade of the learner's own code."""
+        """Take the statuses of a grade of the learner's own code.
+
+        A selection (``KATA::TEST``, see :mod:`grader.core.report`) has no kata
+        status: it leaves the kata's entry as it was.
+        """
         for kata in report["katas"]:
+            if kata.get("selected") or kata.get("status") is None:
+                continue
             entry = self.katas.setdefault(kata["slug"], {})
             entry.update(
                 status=kata["status"],

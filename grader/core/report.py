@@ -119,6 +119,25 @@ def manifest_tests(manifest: Mapping[str, Any] | None, slug: str) -> list[str]:
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
+KATA_LEVEL = ("broken", "tampered", "incomplete", "error")
+"""Statuses that describe the run as a whole: true of a selection too."""
+
+
+def selection_result(status: str, results: Sequence[dict[str, Any]]) -> str:
+    """The result of a run of selected tests (``KATA::TEST``), in the tests' own words.
+
+    ``passed`` when every selected test passed, else the first other outcome
+    (``failed``, ``timeout``, …); ``not found`` when no test ran; or the run's
+    own problem (``broken``, ``tampered``, ``incomplete``, ``error``).
+    """
+    if status in KATA_LEVEL:
+        return status
+    if not results:
+        return "not found"
+    failing = [t["status"] for t in results if t["status"] != "passed"]
+    return failing[0] if failing else "passed"
+
+
 @dataclass(frozen=True)
 class KataEntry:
     """One kata's line in the report: its run, its score, the reference's time, its timing.
@@ -127,6 +146,11 @@ class KataEntry:
     unchanged earlier grade, or ``stub`` (known without running: the shipped stub);
     ``selected`` is the one test run (``KATA::TEST``), and ``last_grade`` then the
     kata's last full grade.
+
+    A selection is recorded as what it is: its ``result`` (see
+    :func:`selection_result`), no kata ``status`` (``null``: one test cannot
+    decide it), no points earned and no reference time (the reference's was
+    taken over all the kata's tests).
     """
 
     run: RunResult
@@ -151,7 +175,7 @@ class KataEntry:
             impl = str(run.impl.relative_to(root))
         except ValueError:
             impl = str(run.impl)
-        entry = {
+        entry: dict[str, Any] = {
             "slug": kata.slug,
             "title": kata.title,
             "area": kata.area,
@@ -174,9 +198,17 @@ class KataEntry:
             "results": [_test(t) for t in run.tests],
             "source": self.source,
             "selected": self.selected,
+            "result": None,
             "last_grade": self.last_grade,
         }
-        if not run.tests:
+        if self.selected is not None:
+            entry.update(
+                status=None,
+                result=selection_result(entry["status"], entry["results"]),
+                points={"earned": 0, "possible": score.possible},
+                reference_duration=None,
+            )
+        elif not run.tests:  # a selection lists what it ran: never the kata's other tests
             entry["results"] = _unrun_tests(entry, kata, manifest_tests(manifest, kata.slug))
         return entry
 
@@ -208,9 +240,12 @@ def build(
     """The report as a JSON-ready dict: the one constructor of reports and their entries.
 
     ``manifest`` (``katas/manifest.json``) names the tests of a kata whose run
-    reported none (see :meth:`KataEntry.to_dict`).
+    reported none (see :meth:`KataEntry.to_dict`). The summary's katas, solved
+    and points count whole katas only; its tests count every test run,
+    selected ones too.
     """
     katas = [e.to_dict(root, manifest) for e in entries]
+    whole = [k for k in katas if k["selected"] is None]
     return {
         "schema": SCHEMA,
         "started_at": started,
@@ -219,10 +254,10 @@ def build(
         "implementation": implementation,
         "environment": environment(),
         "summary": {
-            "katas": len(katas),
-            "solved": sum(k["status"] == "solved" for k in katas),
-            "points": round(sum(k["points"]["earned"] for k in katas), 2),
-            "possible": sum(k["points"]["possible"] for k in katas),
+            "katas": len(whole),
+            "solved": sum(k["status"] == "solved" for k in whole),
+            "points": round(sum(k["points"]["earned"] for k in whole), 2),
+            "possible": sum(k["points"]["possible"] for k in whole),
             "tests_passed": sum(k["tests"]["passed"] for k in katas),
             "tests_total": sum(k["tests"]["total"] for k in katas),
         },
@@ -268,20 +303,24 @@ def write(report: dict[str, Any], path: Path) -> None:
 
 
 def history_line(report: dict[str, Any]) -> dict[str, Any]:
-    """The summary of a report kept in the history file."""
+    """The summary of a report kept in the history file.
+
+    A kata graded whole has its ``status``, tests and points; a selection
+    (``KATA::TEST``) has the test it ran (``selected``), its ``result`` and its
+    tests, and no status or points: it never stands for the kata's.
+    """
+    katas: dict[str, dict[str, Any]] = {}
+    for k in report["katas"]:
+        tests = {"passed": k["tests"]["passed"], "total": k["tests"]["total"]}
+        if k.get("selected"):
+            katas[k["slug"]] = {"selected": k["selected"], "result": k.get("result"), **tests}
+        else:
+            katas[k["slug"]] = {"status": k["status"], **tests, "points": k["points"]["earned"]}
     return {
         "finished_at": report["finished_at"],
         "complete": report["complete"],
         "implementation": report["implementation"].get("kind"),
-        "katas": {
-            k["slug"]: {
-                "status": k["status"],
-                "passed": k["tests"]["passed"],
-                "total": k["tests"]["total"],
-                "points": k["points"]["earned"],
-            }
-            for k in report["katas"]
-        },
+        "katas": katas,
     }
 
 

@@ -28,6 +28,8 @@ _TIMEOUT = re.compile(r"^Failed: Timeout", re.MULTILINE)
 _DROPPED = re.compile(r"^\[output limit: .*\]$", re.MULTILINE)
 _TOO_LARGE = re.compile(r"\[Errno 27\]|File too large")
 _MESSAGE_LINES = 40  # pytest's explanation of a failed comparison, kept whole
+MESSAGE_CHARS = 20_000
+"""A failure's message is kept whole up to this many characters: it says what to change."""
 
 
 @dataclass
@@ -113,6 +115,15 @@ def _short(text: str, lines: int = _MESSAGE_LINES, width: int = 300) -> str:
     return "\n".join(parts)
 
 
+def _message(text: str) -> str:
+    """A failure's message, whole (no line is cut) up to MESSAGE_CHARS."""
+    text = text.strip()
+    if len(text) <= MESSAGE_CHARS:
+        return text
+    left_out = len(text) - MESSAGE_CHARS
+    return f"{text[:MESSAGE_CHARS]}\n[… {left_out:,} more characters left out of the report]"
+
+
 def _failing_line(stage: dict, test_file: str) -> int | None:
     """The line of the test itself where the failure surfaced (not a helper's it called)."""
     for entry in stage.get("traceback") or []:
@@ -194,7 +205,7 @@ def _test_result(
     )
     crash = failing.get("crash") or {}
     message = crash.get("message") or failing.get("longrepr") or outcome
-    result.message = _short(message)
+    result.message = _message(message)
     result.traceback = _short(failing.get("longrepr") or "", 40)
     # A timeout, crash or memory verdict names the cause; otherwise an error in
     # set-up or teardown stays an error, and a failed call is a failure.

@@ -73,6 +73,10 @@ POLL_SECONDS = 0.005
 CPU_POLL_SECONDS = 0.05
 """How often a running test's CPU time is read from ``/proc``."""
 
+TREE_POLL_SECONDS = 0.5
+"""How often the processes a child started are looked for again (a scan of all ``/proc``);
+between scans, the CPU time of the ones last found is read."""
+
 PROCESS_FLOOD = 64
 """Descendants at a timeout that make the verdict a process limit (a fork bomb)."""
 
@@ -253,6 +257,8 @@ class _Watch:
         self.memory: tuple[int, int] | None = None  # the worker's (baseline, headroom) bytes
         self._cpu_at_start: float | None = None  # CPU seconds when the running test started
         self._cpu_checked = 0.0
+        self._tree_checked = -TREE_POLL_SECONDS
+        self._tree: tuple[int, ...] = ()  # the child's descendants, last found
         self.cpu = 0.0  # the child's CPU seconds, last read
 
     def sample_cpu(self, pid: int) -> float:
@@ -261,7 +267,10 @@ class _Watch:
         now = time.monotonic()
         if now - self._cpu_checked >= CPU_POLL_SECONDS:
             self._cpu_checked = now
-            self.cpu = sum(cpu_seconds(p) for p in (pid, *descendants(pid)))
+            if now - self._tree_checked >= TREE_POLL_SECONDS:
+                self._tree_checked = now
+                self._tree = tuple(descendants(pid))
+            self.cpu = sum(cpu_seconds(p) for p in (pid, *self._tree))
         return self.cpu
 
     def over_time(self, pid: int, time_limit: float, grace: float) -> bool:

@@ -83,6 +83,7 @@ class Timing:
     speed_required: bool = False  # the kata's task is speed: solved only within max_slowdown
     stopped_early: bool = False
     recorded_reference: bool = False  # against times shipped with an export, rescaled
+    reused: bool = False  # taken from an earlier grade's measurement of the same code, not run now
     error: str | None = None  # the workload crashed, hung or raised
     flags: list[str] = field(default_factory=list)  # plain-language problems
 
@@ -102,20 +103,47 @@ class Timing:
         """Slower than the kata's ``max_slowdown``: what makes a speed kata *too slow*."""
         return self.ratio is not None and self.ratio > self.max_slowdown
 
+    @property
+    def verdict(self) -> str | None:
+        """The speed in one word: ``too slow``, ``slower``, ``as fast`` or ``faster``.
+
+        *Too slow* is what costs points (see :func:`grader.core.scoring.apply_timing`):
+        growth worse than the reference's where complexity counts, or, in a kata
+        whose task is speed, a time beyond ``max_slowdown``. Otherwise your time
+        over the reference's reads *as fast* within 0.95–1.05.
+        """
+        if self.ratio is None:
+            return None
+        if (self.too_slow and self.complexity_required) or (
+            self.speed_required and self.over_allowance
+        ):
+            return "too slow"
+        if 0.95 <= self.ratio <= 1.05:
+            return "as fast"
+        return "slower" if self.ratio > 1 else "faster"
+
     def speed(self) -> str:
+        """``slower: 3.90× ref time (pairs 3.70–4.10×)``: one format for every verdict.
+
+        The number is always your CPU time over the reference's at ``ratio_size``
+        (the median of the pairs), and the spread the lowest and highest pair in
+        the same terms; a speed kata adds the ratio it is solved at.
+        """
         if self.ratio is None:
             return "—"
-        r = stats.Ratio(self.ratio, self.ratio_low or self.ratio, self.ratio_high or self.ratio, ())
-        against = " vs recorded reference" if self.recorded_reference else ""
-        # The spread of the pairs, in the headline's own terms: "1.2× faster" spans
-        # speed-ups, "3.1× slower" slow-downs, "as fast" your time over the reference's.
-        headline = r.describe()
-        if headline.endswith("faster"):
-            low, high = 1 / r.high, 1 / r.low
-        else:
-            low, high = r.low, r.high
-        unit = "" if headline == "as fast" else "×"
-        return f"{headline} (pairs: {low:.2f}–{high:.2f}{unit}){against}"
+        low, high = self.ratio_low or self.ratio, self.ratio_high or self.ratio
+        ref = "recorded ref time" if self.recorded_reference else "ref time"
+        floor = f", needs ≤ {self.max_slowdown:g}×" if self.speed_required else ""
+        return f"{self.verdict}: {self.ratio:.2f}× {ref}{floor} (pairs {low:.2f}–{high:.2f}×)"
+
+    def workload_times(self) -> tuple[float, float] | None:
+        """Yours and the reference's CPU time per workload call at ``ratio_size``."""
+        if self.ratio_size not in self.sizes:
+            return None
+        i = self.sizes.index(self.ratio_size)
+        if i >= len(self.learner_times) or i >= len(self.reference_times):
+            return None
+        return self.learner_times[i], self.reference_times[i]
 
     def growth(self) -> str:
         if self.learner_growth is None or self.reference_growth is None:
@@ -153,13 +181,22 @@ def _run(fn: Callable[[], object], loops: int) -> float:
 
 
 def _calibrate(fn: Callable[[], object]) -> tuple[int, float]:
-    """Loops per sample so that a sample lasts at least MIN_SAMPLE, and one call's time."""
+    """Loops per sample so that a sample lasts at least MIN_SAMPLE, and one call's time.
+
+    A reading of zero says only that the calls took less than one tick of the
+    process CPU clock (which can be 10 ms or coarser): the loops double until
+    the clock moves, never extrapolate from nothing — a call of 5 ms read as
+    0 would otherwise be looped hundreds of thousands of times.
+    """
     loops = 1
     while True:
         per_call = _run(fn, loops)
         if per_call * loops >= MIN_SAMPLE:
             return loops, per_call
-        loops = max(loops * 2, math.ceil(MIN_SAMPLE / max(per_call, 1e-7) * 1.2))
+        if per_call <= 0:
+            loops *= 2
+        else:
+            loops = max(loops * 2, math.ceil(MIN_SAMPLE / per_call * 1.2))
 
 
 def _stop_early(timing: Timing, sample_cost: float, deadline: float) -> bool:
@@ -337,12 +374,22 @@ class TimingJob:
     @property
     def cpu_limit(self) -> float:
         """CPU seconds the measuring process may use: the budget, plus imports and set-up."""
-        return self.budget * 5 + 20
+        return cpu_limit(self.budget)
 
     @property
     def wall_limit(self) -> float:
         """The wall-clock backstop, for a workload that waits instead of computing."""
         return self.cpu_limit * WALL_FACTOR
+
+
+def cpu_limit(budget: float) -> float:
+    """CPU seconds a timing process may use for a ``budget``: plus imports and set-up.
+
+    It is read from ``/proc`` by the parent (:func:`grader.core.runner.run_isolated`),
+    never set as ``RLIMIT_CPU``, which coarsens the process CPU clock the
+    measurement reads on some kernels.
+    """
+    return budget * 5 + 20
 
 
 def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked child
@@ -398,10 +445,12 @@ def judge(timing: Timing, kata: Kata) -> Timing:
         assert timing.learner_growth is not None and timing.reference_growth is not None
         timing.flags.append(stats.Growth(timing.learner_growth, timing.reference_growth).explain())
     if timing.over_allowance and timing.speed_required:
+        assert timing.ratio is not None  # over the allowance: a ratio was measured
         timing.flags.append(
             f"{timing.ratio:.1f}× slower than the reference at n = {timing.ratio_size}; "
             f"speed is this kata's task: it is solved at {kata.timing.max_slowdown:g}× "
-            "the reference's time or better"
+            f"the reference's time or better: make it "
+            f"{timing.ratio / kata.timing.max_slowdown:.1f}× faster"
         )
     elif timing.over_allowance:
         flag = (
@@ -447,7 +496,12 @@ def time_kata(job: TimingJob) -> Timing:
 
 
 def record_kata(kata: Kata, scratch: Path) -> dict | None:
-    """Record the reference's workload times for shipping, in an isolated process."""
+    """Record the reference's workload times for shipping, in an isolated process.
+
+    The process has the paired timing's limits: :func:`cpu_limit` of the kata's
+    budget in CPU time, and ``WALL_FACTOR`` times that of wall-clock time for a
+    workload that waits. ``None`` when it did not finish.
+    """
     if kata.timing is None or not kata.bench_file.is_file() or not kata.reference.is_file():
         return None
     scratch.mkdir(parents=True, exist_ok=True)
@@ -468,5 +522,6 @@ def record_kata(kata: Kata, scratch: Path) -> dict | None:
         finally:
             os._exit(code)
 
-    run_isolated(child, DEFAULT_BUDGET * 10 + 30)
+    limit = cpu_limit(kata.timing.budget)
+    run_isolated(child, limit * WALL_FACTOR, limit)
     return read_json_object(result)

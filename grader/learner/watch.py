@@ -37,7 +37,13 @@ from grader.core.progress import Progress
 from grader.core.selection import UsageError
 from grader.core.selection import select as select_katas
 from grader.learner import commands as learner
-from grader.render.terminal import Painter, rerun_command, use_colour
+from grader.render.terminal import (
+    WHY_WIDTH,
+    Painter,
+    message_lines,
+    rerun_command,
+    use_colour,
+)
 
 CLEAR = "\x1b[2J\x1b[H"
 FAILING_LISTED = 12
@@ -122,7 +128,7 @@ def screen(kata: Kata, entry: dict[str, Any], upcoming: Kata | None, paint: Pain
     if failing:
         first = failing[0]
         lines += ["", paint(f"first failure: {first['name']}", "bold")]
-        for line in (first["message"] or first["status"]).splitlines()[:12]:
+        for line in message_lines(first["message"] or first["status"], WHY_WIDTH - 4):
             lines.append(f"    {line}".rstrip())
         if first["spec"]:
             prose = spec_line(kata, first["spec"]) or ""

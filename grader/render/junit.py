@@ -69,7 +69,8 @@ def _suite(root: ET.Element, kata: dict[str, Any], timestamp: str) -> dict[str, 
     suite = ET.SubElement(root, "testsuite", {"name": kata["slug"], "timestamp": timestamp})
     props = ET.SubElement(suite, "properties")
     for name, value in (
-        ("status", kata["status"]),
+        # A selection (KATA::TEST) has a result, never a kata status.
+        ("status", kata["status"] or f"selection: {kata.get('result')}"),
         ("points", f"{kata['points']['earned']:g}"),
         ("points_possible", str(kata["points"]["possible"])),
         (
@@ -85,10 +86,9 @@ def _suite(root: ET.Element, kata: dict[str, Any], timestamp: str) -> dict[str, 
         case = ET.SubElement(
             suite, "testcase", {"classname": f"katas.{kata['slug']}", "name": kata["slug"]}
         )
-        message = clean(problem) or f"the kata's status is {kata['status']}"
-        error = ET.SubElement(
-            case, "error", {"message": message.splitlines()[0], "type": kata["status"]}
-        )
+        status = kata["status"] or str(kata.get("result"))
+        message = clean(problem) or f"the kata's status is {status}"
+        error = ET.SubElement(case, "error", {"message": message.splitlines()[0], "type": status})
         error.text = message
         outcomes.append("error")
     for outcome in outcomes:

@@ -51,10 +51,16 @@ def summary_table(report: dict[str, Any]) -> list[str]:
     ]
     for k in report["katas"]:
         icon = _ICONS.get(k["status"], "❌")
+        status = k["status"]
+        points = f"{_points(k['points']['earned'])}/{k['points']['possible']}"
+        if k.get("selected"):
+            points = "—"  # one test: its result, never a kata status
+            icon = "✅" if k.get("result") == "passed" else "❌"
+            status = f"`{k['selected']}`: {k.get('result')}"
         time = seconds(k["duration"]) if k["tests"]["total"] else "—"
         lines.append(
-            f"| `{k['slug']}` | {icon} {k['status']} | {k['tests']['passed']}/{k['tests']['total']}"
-            f" | {_points(k['points']['earned'])}/{k['points']['possible']} | {time}"
+            f"| `{k['slug']}` | {icon} {status} | {k['tests']['passed']}/{k['tests']['total']}"
+            f" | {points} | {time}"
             f" | {seconds(k['reference_duration'])} |"
         )
     return lines
@@ -63,7 +69,10 @@ def summary_table(report: dict[str, Any]) -> list[str]:
 def kata_failures(kata: dict[str, Any]) -> list[str]:
     """The section for one kata that is not solved: its problem, then its failing tests."""
     slug = kata["slug"]
-    lines = ["", f"### `{slug}` — {kata['status']}", ""]
+    verdict = (
+        f"{kata['selected']}: {kata.get('result')}" if kata.get("selected") else kata["status"]
+    )
+    lines = ["", f"### `{slug}` — {verdict}", ""]
     problem = kata_problem(kata)
     if problem:
         lines += [f"> {cell(problem, 1000)}", ""]
@@ -116,13 +125,16 @@ def render(report: dict[str, Any]) -> str:
     """The whole report as GitHub-flavoured Markdown."""
     s = report["summary"]
     lines = ["## Kata results", "", *summary_table(report), ""]
-    lines.append(
-        f"**{_points(s['points'])}/{s['possible']} points** — {s['solved']}/{s['katas']} katas "
-        f"solved, {s['tests_passed']}/{s['tests_total']} tests passed"
-    )
+    if report["katas"] and all(k.get("selected") for k in report["katas"]):
+        lines.append(f"**{s['tests_passed']}/{s['tests_total']} selected tests passed**")
+    else:
+        lines.append(
+            f"**{_points(s['points'])}/{s['possible']} points** — {s['solved']}/{s['katas']} "
+            f"katas solved, {s['tests_passed']}/{s['tests_total']} tests passed"
+        )
     if not report["complete"]:
         lines += ["", "> Grading was interrupted: the report is incomplete."]
     for k in report["katas"]:
-        if k["status"] != "solved":
+        if k["status"] != "solved" and not (k.get("selected") and k.get("result") == "passed"):
             lines += kata_failures(k)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).rstrip("\n") + "\n")

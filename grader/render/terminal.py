@@ -13,6 +13,7 @@ import math
 import os
 import shlex
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -22,6 +23,12 @@ from grader.core.verdicts import KataStatus, TestOutcome
 
 FAILURES_SHOWN = 3
 """Failures shown per kata; the JSON report has them all."""
+
+WHY_WIDTH = 100
+"""Columns a failure's message is wrapped to (never cut), its indent included."""
+
+WHY_LINES = 40
+"""Lines of a failure's message shown in a grade; a one-test run (the rerun command) shows all."""
 
 _STYLES = {
     **{str(status): status.props.colour for status in KataStatus},
@@ -183,12 +190,58 @@ def rerun_command(slug: str, test: str | None, implementation: dict[str, Any]) -
 
 def _selected_status(kata: dict[str, Any]) -> str:
     """The verdict of a run of selected tests: not a kata's status, which needs all its tests."""
-    passed, total = kata["tests"]["passed"], kata["tests"]["total"]
-    if kata["status"] in ("broken", "tampered", "incomplete", "error"):
-        return kata["status"]
-    if total and passed == total:
-        return "test passed"
-    return "test failed" if total else "no such test"
+    result = kata.get("result") or "not found"
+    if result == "not found":
+        return "no such test"
+    if result in ("broken", "tampered", "incomplete", "error"):
+        return result
+    return f"test {result}"
+
+
+_WHY_INDENT = " " * len("    why:   ")
+
+
+def wrap_message(message: str, width: int) -> list[str]:
+    """A failure's message in lines of at most ``width`` columns: wrapped, nothing cut.
+
+    A long line breaks at spaces (inside a long word when it must), and its
+    continuation keeps the line's own indent plus two, so pytest's diff lines
+    stay readable.
+    """
+    out = []
+    for line in message.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=indent + "  ",
+            replace_whitespace=False,
+            drop_whitespace=True,
+            break_on_hyphens=False,
+        )
+    return out
+
+
+def message_lines(message: str, width: int, limit: int | None = WHY_LINES) -> list[str]:
+    """The message wrapped to ``width``; past ``limit`` lines, a note on how to see the rest."""
+    lines = wrap_message(message, width)
+    if limit is None or len(lines) <= limit:
+        return lines
+    more = len(lines) - limit
+    return [
+        *lines[:limit],
+        f"[… {more} more lines: the rerun command below shows the whole message]",
+    ]
+
+
+def _passed(kata: dict[str, Any]) -> bool:
+    """Nothing to fix: a kata solved, or a selection whose tests all passed."""
+    if kata.get("selected"):
+        return kata.get("result") == "passed"
+    return kata["status"] == "solved"
 
 
 def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) -> list[str]:
@@ -249,8 +302,10 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
             message = "the test ran past its time limit" + message.removeprefix(
                 "Failed: Timeout"
             ).removesuffix(" from pytest-timeout.")
-        for n, line in enumerate(message.splitlines() or [t["status"]]):
-            lines.append((("           " if n else "    why:   ") + line).rstrip())
+        limit = None if kata.get("selected") else WHY_LINES  # the rerun shows it all
+        why = message_lines(message or t["status"], WHY_WIDTH - len(_WHY_INDENT), limit)
+        for n, line in enumerate(why):
+            lines.append(((_WHY_INDENT if n else "    why:   ") + line).rstrip())
         where = t.get("where")
         if where:
             lines.append(
@@ -267,6 +322,15 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     if hidden > 0:
         lines.append(paint(f"  … and {hidden} more failing; all are in the JSON report", "dim"))
     return lines
+
+
+def _workload_times(timing: dict[str, Any]) -> tuple[float, float] | None:
+    """Yours and the reference's CPU time per workload call at the size the ratio was taken."""
+    sizes, n = timing.get("sizes") or [], timing.get("ratio_size")
+    mine, ref = timing.get("learner_times") or [], timing.get("reference_times") or []
+    if n not in sizes or sizes.index(n) >= min(len(mine), len(ref)):
+        return None
+    return mine[sizes.index(n)], ref[sizes.index(n)]
 
 
 def _timing_details(kata: dict[str, Any], paint: Painter) -> list[str]:
@@ -287,6 +351,37 @@ def _timing_details(kata: dict[str, Any], paint: Painter) -> list[str]:
     return lines
 
 
+def reuse_lines(katas: Sequence[dict[str, Any]]) -> list[str]:
+    """What was reused from an earlier grade and what was run now, kata by kata.
+
+    Test results and the timing are reused separately (each while what it
+    depends on is unchanged), so a line names which of the two was reused and
+    says when the other was run now.
+    """
+    groups: dict[str, list[str]] = {}
+    for k in katas:
+        tests = k.get("source") == "reused"
+        timing = k.get("timing")
+        if tests and timing and timing.get("reused"):
+            key = "test results and timing reused"
+        elif tests and timing:
+            key = "test results reused, timing measured now"
+        elif tests:
+            key = "test results reused"
+        elif timing and timing.get("reused"):
+            key = "timing reused, tests run now"
+        else:
+            continue
+        groups.setdefault(key, []).append(k["slug"])
+    lines = []
+    for key, slugs in groups.items():
+        shown = ", ".join(slugs[:6]) + (f" and {len(slugs) - 6} more" if len(slugs) > 6 else "")
+        lines.append(f"{key}: {shown}")
+    if lines:
+        lines[-1] += " — what is reused is unchanged since the last grade (--fresh runs it all)"
+    return lines
+
+
 def render(
     report: dict[str, Any],
     stream: TextIO | None = None,
@@ -303,16 +398,27 @@ def render(
     reference = report["implementation"].get("kind") == "reference"
     header = ("kata", "area", "tests", "points", "status", "time", "ref time")
     rows = [header + (("speed vs ref", "growth") if timed else ())]
+    speed_katas = []  # rows whose time columns are the workload's, not the tests'
     for k in report["katas"]:
         ran = k["tests"]["total"] and k.get("source") != "stub"
+        mine: str = seconds(k["duration"]) if ran else "—"
+        ref: str = seconds(k["reference_duration"])
+        t = k.get("timing") or {}
+        workload = _workload_times(t) if t.get("speed_required") else None
+        if workload is not None:
+            # Speed is this kata's task: the tests' times say nothing of it.
+            mine, ref = _short_time(workload[0]), _short_time(workload[1])
+            speed_katas.append(k)
+        elif k["status"] == "needs timing":
+            mine = ref = "—"  # the tests' times would pass for the speed they cannot judge
         row: tuple[str, ...] = (
             f"{k['slug']}::{k['selected']}" if k.get("selected") else k["slug"],
             k["area"],
             f"{k['tests']['passed']}/{k['tests']['total']}" if k["tests"]["total"] else "—",
             "—" if k.get("selected") else f"{k['points']['earned']:g}/{k['points']['possible']}",
             _selected_status(k) if k.get("selected") else k["status"],
-            seconds(k["duration"]) if ran else "—",
-            seconds(k["reference_duration"]),
+            mine,
+            ref,
         )
         if timed:
             t = k.get("timing") or {}
@@ -322,17 +428,23 @@ def render(
             row += ("error" if t.get("error") else t.get("speed", "—"), growth)
         rows.append(row)
     out = _table(rows, paint, status_col=4)
+    for k in speed_katas:
+        t = k["timing"]
+        out.append(
+            paint(
+                f"{k['slug']}: time and ref time are the workload's CPU time per call at "
+                f"n = {t['ratio_size']}, the fastest sample of each (speed is this kata's "
+                f"task: solved at {t['max_slowdown']:g}× the reference's time or less)",
+                "dim",
+            )
+        )
     untouched = [k["slug"] for k in report["katas"] if k["status"] == "not started"]
     collapse = len(untouched) > 1  # one line for them all, not a block each
     for k in report["katas"]:
         timing = k.get("timing") or {}
         if k["status"] == "too slow" or timing.get("flags") or timing.get("error"):
             out += _timing_details(k, paint)
-        elif (
-            k["status"] != "solved"
-            and not timing_only
-            and not (collapse and k["slug"] in untouched)
-        ):
+        elif not _passed(k) and not timing_only and not (collapse and k["slug"] in untouched):
             out += _kata_details(k, report, paint)
     for k in report["katas"] if plot else ():
         picture = timing_plot(k.get("timing") or {}, paint)
@@ -348,15 +460,9 @@ def render(
             "  each begins with its spec, katas/<kata>/README.md; `nox -s next` says where "
             "to start",
         ]
-    reused = [k["slug"] for k in report["katas"] if k.get("source") == "reused"]
+    reused = reuse_lines(report["katas"])
     if reused:
-        shown = ", ".join(reused[:6]) + (f" and {len(reused) - 6} more" if len(reused) > 6 else "")
-        out += [
-            "",
-            paint(
-                f"reused: {shown} — unchanged since the last grade (--fresh grades again)", "dim"
-            ),
-        ]
+        out += ["", *(paint(line, "dim") for line in reused)]
     s = report["summary"]
     out.append("")
     if report["katas"] and all(k.get("selected") for k in report["katas"]):

@@ -20,6 +20,7 @@ import pytest
 
 from git_bisect import Result, first_bad
 from grader.kata_support import git as run_git
+from grader.kata_support import remembered, remembered_folder
 
 Graph = dict[str, list[str]]
 VERDICTS = {"good": False, "bad": True, "skip": None}
@@ -35,6 +36,14 @@ def build(repo: Path, parents: Graph, verdict: dict[str, str]) -> dict[str, str]
 
     The last label is ``main``, checked out; every label is also a tag.
     """
+
+    def make(path: Path) -> dict[str, str]:
+        return _build(path, parents, verdict)
+
+    return remembered_folder("git fast-import", [parents, verdict], make, repo)
+
+
+def _build(repo: Path, parents: Graph, verdict: dict[str, str]) -> dict[str, str]:
     repo.mkdir()
     git(repo, "init", "-q", ".")
     mark = {label: n for n, label in enumerate(parents, 1)}
@@ -66,17 +75,24 @@ def build(repo: Path, parents: Graph, verdict: dict[str, str]) -> dict[str, str]
 
 
 def git_bisect_run(repo: Path, bad: str, goods: Sequence[str]) -> set[str]:
-    """What ``git bisect run`` reports: {first bad} or the commits it could be any of."""
-    script = repo.parent / "verdict.sh"
-    script.write_text(RUN_SCRIPT)
-    git(repo, "bisect", "start", bad, *goods)
-    out = git(repo, "bisect", "run", "sh", str(script), ok=range(256))
-    git(repo, "bisect", "reset")
-    found = re.search(r"^([0-9a-f]{40}) is the first bad commit", out, re.M)
-    if found:
-        return {found.group(1)}
-    listed = out.split("could be any of:")[1].split("We cannot bisect more")[0]
-    return set(listed.split())
+    """What ``git bisect run`` reports: {first bad} or the commits it could be any of.
+
+    A commit id names its whole history, verdicts included, so the ids are the question.
+    """
+
+    def run() -> list[str]:
+        script = repo.parent / "verdict.sh"
+        script.write_text(RUN_SCRIPT)
+        git(repo, "bisect", "start", bad, *goods)
+        out = git(repo, "bisect", "run", "sh", str(script), ok=range(256))
+        git(repo, "bisect", "reset")
+        found = re.search(r"^([0-9a-f]{40}) is the first bad commit", out, re.M)
+        if found:
+            return [found.group(1)]
+        listed = out.split("could be any of:")[1].split("We cannot bisect more")[0]
+        return sorted(listed.split())
+
+    return set(remembered("git bisect run", [bad, list(goods)], run))
 
 
 class Probe:

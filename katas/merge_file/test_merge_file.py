@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.kata_support import GIT_IDENTITY
+from grader.kata_support import GIT_IDENTITY, remembered
 from merge_file import MergeResult, merge
 
 LABELS = ("a", "b", "c")
@@ -38,22 +38,28 @@ def git_merge_file(
     marker_size: int = 7,
 ) -> MergeResult:
     """What ``git merge-file -p`` prints for these three files, and its exit status."""
-    for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
-        (tmp_path / name).write_bytes(text.encode())
-    cmd = ["git", "merge-file", "-p", f"--marker-size={marker_size}"]
-    if style == "diff3":
-        cmd.append("--diff3")
-    for label in labels:
-        cmd += ["-L", label]
-    done = subprocess.run(
-        [*cmd, "ours", "base", "theirs"],
-        cwd=tmp_path,
-        capture_output=True,
-        env={**os.environ, **GIT_IDENTITY},
-        check=False,
-    )
-    assert 0 <= done.returncode < 127, f"git merge-file failed: {done.stderr.decode()}"
-    return MergeResult(done.stdout.decode(), done.returncode)
+
+    def run() -> tuple[str, int]:
+        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            (tmp_path / name).write_bytes(text.encode())
+        cmd = ["git", "merge-file", "-p", f"--marker-size={marker_size}"]
+        if style == "diff3":
+            cmd.append("--diff3")
+        for label in labels:
+            cmd += ["-L", label]
+        done = subprocess.run(
+            [*cmd, "ours", "base", "theirs"],
+            cwd=tmp_path,
+            capture_output=True,
+            env={**os.environ, **GIT_IDENTITY},
+            check=False,
+        )
+        assert 0 <= done.returncode < 127, f"git merge-file failed: {done.stderr.decode()}"
+        return done.stdout.decode(), done.returncode
+
+    options = [list(labels), style, marker_size]
+    text, status = remembered("git merge-file -p", [ours, base, theirs, options], run)
+    return MergeResult(text, status)
 
 
 def check(tmp_path: Path, ours: str, base: str, theirs: str, **options: object) -> MergeResult:
@@ -131,27 +137,6 @@ def random_triple(rng: random.Random) -> tuple[str, str, str]:
             newline = rng.random() > 0.3
         files.append(text(*lines, newline=newline))
     return files[0], files[1], files[2]
-
-
-# --- Random histories against git -----------------------------------------
-
-
-@pytest.mark.spec("Merging")
-@pytest.mark.weight(3)
-@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
-def test_random_merges_match_git(tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)
-    for _ in range(40):
-        check(tmp_path, *random_triple(rng))
-
-
-@pytest.mark.spec("Conflict markers")
-@pytest.mark.weight(3)
-@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
-def test_random_diff3_merges_match_git(tmp_path: Path, seed: int) -> None:
-    rng = random.Random(100 + seed)
-    for _ in range(40):
-        check(tmp_path, *random_triple(rng), style="diff3")
 
 
 # --- Lines -----------------------------------------------------------------
@@ -325,8 +310,13 @@ def test_conflicts_are_refined(
 @pytest.mark.weight(2)
 @pytest.mark.parametrize(
     "between",
-    [["{", "}", "", "};", "--"], ["{", "}", "", "};", "x"], ["a1", "a2", "a3", "a4"]],
-    ids=["no-alnum-joined", "one-alnum-line-splits", "four-words-split"],
+    [
+        ["{", "}", "", "};", "--"],
+        ["{", "}", "", "};", "x"],
+        ["a1", "a2", "a3", "a4"],
+        ["_", "__", "{_}", "___"],
+    ],
+    ids=["no-alnum-joined", "one-alnum-line-splits", "four-words-split", "underscores-joined"],
 )
 def test_joining_by_letters_and_digits(tmp_path: Path, between: list[str]) -> None:
     base = text("top", "mid", "bottom")
@@ -482,3 +472,24 @@ def test_readme_examples() -> None:
     assert got == MergeResult(want, 1)
     got = merge("1\nX\nk\n", "1\n", "1\nY\nk\n", labels=LABELS)
     assert got == MergeResult("1\n<<<<<<< a\nX\n=======\nY\n>>>>>>> c\nk\n", 1)
+
+
+# --- Random histories against git -----------------------------------------
+
+
+@pytest.mark.spec("Merging")
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_random_merges_match_git(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(40):
+        check(tmp_path, *random_triple(rng))
+
+
+@pytest.mark.spec("Conflict markers")
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_random_diff3_merges_match_git(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(100 + seed)
+    for _ in range(40):
+        check(tmp_path, *random_triple(rng), style="diff3")

@@ -6,10 +6,11 @@ and "Idempotent consumer" (microservices.io); transactions are SQLite's
 database back with its own ``sqlite3`` connection. Crashes are injected,
 never waited for: a trigger that aborts one statement, an authorizer that
 refuses ``COMMIT``, a publisher that raises before or after it delivered, a
-``BaseException`` for a process that dies mid-publish; leases expire on an
-injected clock. The race between two dispatchers' claims is forced with
-``check_interleavings``; a dispatcher running during another's publish is a
-hook inside the publisher.
+``BaseException`` for a process that dies mid-publish or a ``KeyboardInterrupt``
+between two statements of a transaction; leases expire on an injected clock.
+The races between two dispatchers' claims and between two consumers of one
+event are forced with ``check_interleavings``; a dispatcher running during
+another's publish is a hook inside the publisher.
 """
 
 from __future__ import annotations
@@ -133,6 +134,82 @@ def pending(path: Path) -> list[int]:
     return [r[0] for r in rows(path, "SELECT seq FROM outbox WHERE dispatched_at IS NULL")]
 
 
+def stored_payload(text: Any) -> Any:
+    """``outbox.payload`` read back as the spec stores it: JSON text."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        raise AssertionError(
+            f"outbox.payload must be JSON text (json.dumps of the payload), not {text!r}"
+        ) from None
+
+
+def settled(outcome: Outcome, who: str) -> Any:
+    """What a racing call returned; the SQLite errors a race provokes, explained."""
+    try:
+        return outcome.get()
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise AssertionError(
+            f"{who} failed with {exc!r}: most likely a transaction that reads and then writes "
+            "began with a plain BEGIN. A deferred transaction takes a read lock at its first "
+            "read, and SQLite cannot upgrade it while the other connection holds the write "
+            "lock; begin such a transaction with BEGIN IMMEDIATE (README § API)"
+        ) from exc
+    except sqlite3.IntegrityError as exc:
+        raise AssertionError(
+            f"{who} failed with {exc!r}: the inbox was checked outside the transaction that "
+            "inserts into it, so another consumer recorded the event in between; decide "
+            "'duplicate or not' inside the transaction (README § Consuming)"
+        ) from exc
+
+
+class Interrupted(sqlite3.Connection):
+    """A connection on which ``Crash`` arrives in the middle of a transaction.
+
+    Open it with ``sqlite3.connect(path, factory=Interrupted)``. The second
+    statement run inside a transaction raises ``Crash`` (a ``BaseException``,
+    as ``KeyboardInterrupt`` is) instead of running: the transaction's first
+    statement has run, its second never will.
+    """
+
+    inside = 0  # statements run (or refused) inside a transaction
+
+    def cursor(self, factory: Any = None) -> sqlite3.Cursor:
+        return super().cursor(factory or InterruptedCursor)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
+        return self.cursor().executemany(sql, seq)
+
+    def statement(self) -> None:
+        if self.in_transaction:
+            self.inside += 1
+            if self.inside == 2:
+                raise Crash("KeyboardInterrupt inside the transaction")
+
+
+class InterruptedCursor(sqlite3.Cursor):
+    """The cursor of an :class:`Interrupted` connection."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        self.connection.statement()
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
+        self.connection.statement()
+        return super().executemany(sql, seq)
+
+
+def interrupted(path: Path) -> Interrupted:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5, factory=Interrupted)
+    conn.execute("PRAGMA synchronous = OFF")
+    return conn
+
+
 def trigger(path: Path, name: str, table: str, when: str = "INSERT") -> None:
     """A trigger that aborts every ``when`` on ``table``: the statement fails."""
     c = connect(path)
@@ -212,8 +289,8 @@ def test_place_order_writes_the_order_and_its_event(db: Path, conn: sqlite3.Conn
     assert len(got) == 1, "one outbox row per business write"
     seq, event_id, aggregate, type_, payload, attempts, *rest = got[0]
     assert (aggregate, type_, attempts, rest) == ("o-1", "OrderPlaced", 0, [None, None, None])
-    assert json.loads(payload) == {"order_id": "o-1", "customer": "ada", "total": 120}
-    assert event == Event(event_id, "o-1", "OrderPlaced", json.loads(payload), seq), (
+    assert stored_payload(payload) == {"order_id": "o-1", "customer": "ada", "total": 120}
+    assert event == Event(event_id, "o-1", "OrderPlaced", stored_payload(payload), seq), (
         "the returned Event is the outbox row: its event_id, payload and seq"
     )
     assert not conn.in_transaction, "the transaction is committed"
@@ -264,6 +341,24 @@ def test_a_failed_cancel_leaves_the_order_placed(db: Path, conn: sqlite3.Connect
     assert rows(db, "SELECT status FROM orders") == [("placed",)]
     assert [r[2] for r in outbox(db)] == ["OrderPlaced"]
     assert not conn.in_transaction
+
+
+@pytest.mark.spec("Business writes")
+@pytest.mark.weight(2)
+def test_an_interrupted_write_is_rolled_back(db: Path) -> None:
+    conn = interrupted(db)
+    called: list[Event] = []
+    with pytest.raises(Crash):
+        OrderService(conn, after_commit=called.append).place_order("o-1", "ada", 120)
+    assert not conn.in_transaction, (
+        "a KeyboardInterrupt between the two statements left the transaction open: roll back "
+        "on any BaseException, not only on Exception"
+    )
+    assert rows(db, "SELECT * FROM orders") == [] and rows(db, "SELECT * FROM outbox") == []
+    assert called == []
+    OrderService(conn).place_order("o-1", "ada", 120)  # the connection is usable again
+    assert rows(db, "SELECT id FROM orders") == [("o-1",)]
+    conn.close()
 
 
 def refuse_commit_once(conn: sqlite3.Connection) -> list[str]:
@@ -419,6 +514,41 @@ def test_batch_limits_one_run(db: Path, conn: sqlite3.Connection) -> None:
 
 
 @pytest.mark.spec("Dispatching")
+def test_batch_counts_only_aggregates_no_one_else_holds(db: Path, conn: sqlite3.Connection) -> None:
+    events = place(conn, "a!", "b", "c", "d")  # a1 a2 b1 c1 d1
+    clock = Clock()
+    c = connect(db)
+    c.execute(
+        "UPDATE outbox SET claimed_by = 'dx', claimed_until = ? WHERE seq = ?",
+        (clock.now + 5, events[0].seq),
+    )
+    c.close()
+    dispatcher = Dispatcher(connect(db), Broker(), name="d1", batch=2, clock=clock)
+    assert dispatcher.run_once() == events[2:4], (
+        "the batch is the first 2 pending events of the aggregates no other dispatcher holds "
+        "(b1, c1): skip the held aggregate a first, then take the limit"
+    )
+
+
+@pytest.mark.spec("Dispatching")
+@pytest.mark.weight(2)
+def test_a_failed_publish_releases_only_its_aggregate(db: Path, conn: sqlite3.Connection) -> None:
+    events = place(conn, "a!", "b!")  # a1 a2 b1 b2
+    clock = Clock()
+    taken: list[Event] = []
+    second = Dispatcher(connect(db), taken.append, name="d2", clock=clock)
+    broker = Broker(fail={0: "error"})  # a1 fails
+    broker.during = {1: second.run_once}  # d2 runs while d1 publishes b1
+    first = Dispatcher(connect(db), broker, name="d1", clock=clock)
+    assert first.run_once() == events[2:], "b carries on after a failed: b1, b2"
+    assert [e for e in taken if e.aggregate_id == "b"] == [], (
+        "d1 still holds b while it publishes b1 and b2, so d2 must get nothing of b: a failed "
+        "publish releases the claims of its own aggregate only, never the rest of the batch"
+    )
+    assert broker.delivered == events[2:]
+
+
+@pytest.mark.spec("Dispatching")
 def test_claims_are_written_with_the_lease(db: Path, conn: sqlite3.Connection) -> None:
     place(conn, "a", "b")
     clock = Clock()
@@ -549,6 +679,28 @@ def test_second_dispatcher_during_a_publish(db: Path, conn: sqlite3.Connection) 
     assert first.run_once() == [events[1]]
 
 
+@pytest.mark.spec("Delivery")
+def test_a_run_that_outlasts_its_lease_loses_its_claims(db: Path, conn: sqlite3.Connection) -> None:
+    events = place(conn, "a", "b")  # a1 b1
+    clock = Clock()
+    taken: list[Event] = []
+    second = Dispatcher(connect(db), taken.append, name="d2", clock=clock)
+
+    def slow_broker() -> None:  # d1's publish of a1 takes longer than its lease
+        clock.advance(LEASE)
+        second.run_once()
+
+    broker = Broker()
+    broker.during = {0: slow_broker}
+    Dispatcher(connect(db), broker, name="d1", clock=clock).run_once()
+    assert taken == events, (
+        "once d1's lease ran out, its claims are free even though d1 is still running: "
+        "d2 takes a1 and b1 over"
+    )
+    assert pending(db) == [], "every event is marked, whoever published it"
+    assert broker.delivered[0] == events[0], "d1 published a1 (too late, but it did)"
+
+
 def seams_state(tmp_path: Path) -> Callable[[], dict[str, Any]]:
     counter = itertools.count()
 
@@ -575,7 +727,7 @@ def seams_state(tmp_path: Path) -> Callable[[], dict[str, Any]]:
 @pytest.mark.weight(3)
 def test_racing_claims_never_publish_an_event_twice(tmp_path: Path) -> None:
     def check(state: dict[str, Any], a: Outcome, b: Outcome) -> None:
-        a.get(), b.get()
+        settled(a, "the first dispatcher"), settled(b, "the second dispatcher")
         seqs = [seq for _, seq in state["log"]]
         assert sorted(seqs) == [1, 2, 3], f"each event published once, not {state['log']}"
         assert seqs.index(1) < seqs.index(2), "a1 before a2"
@@ -647,6 +799,65 @@ def test_a_failed_effect_leaves_no_inbox_row(
     assert consumer.handle(event) is False
     want = [("cust-0", 2, 30)] if when == "UPDATE" else [("cust-0", 1, 10)]
     assert rows(consumer_db, "SELECT * FROM customer_totals") == want
+
+
+@pytest.mark.spec("Consuming")
+def test_a_fully_cancelled_customer_keeps_a_zero_row(
+    conn: sqlite3.Connection, consumer_db: Path
+) -> None:
+    service = OrderService(conn)
+    events = [service.place_order("o-1", "ada", 120), service.cancel_order("o-1")]
+    consumer = Consumer(connect(consumer_db))
+    assert [consumer.handle(e) for e in events] == [True, True]
+    assert rows(consumer_db, "SELECT * FROM customer_totals") == [("ada", 0, 0)], (
+        "a customer whose orders are all cancelled keeps the row, at (customer, 0, 0)"
+    )
+
+
+@pytest.mark.spec("Consuming")
+@pytest.mark.weight(2)
+def test_an_interrupted_consumer_is_rolled_back(
+    conn: sqlite3.Connection, consumer_db: Path
+) -> None:
+    (event,) = place(conn, "a")
+    consumer_conn = interrupted(consumer_db)
+    with pytest.raises(Crash):
+        Consumer(consumer_conn).handle(event)
+    assert not consumer_conn.in_transaction, (
+        "a KeyboardInterrupt inside the transaction left it open: roll back on any "
+        "BaseException, not only on Exception"
+    )
+    assert rows(consumer_db, "SELECT * FROM inbox") == []
+    assert rows(consumer_db, "SELECT * FROM customer_totals") == []
+    assert Consumer(consumer_conn).handle(event) is True, "the redelivery is applied"
+    consumer_conn.close()
+
+
+@pytest.mark.spec("Consuming")
+@pytest.mark.weight(3)
+def test_two_consumers_racing_on_one_event(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    (event,) = place(conn, "a")
+    counter = itertools.count()
+
+    def setup() -> dict[str, Any]:
+        path = make_db(tmp_path / f"consumer{next(counter)}.db", CONSUMER_SCHEMA)
+        return {"path": path, "c1": Consumer(connect(path)), "c2": Consumer(connect(path))}
+
+    def check(state: dict[str, Any], a: Outcome, b: Outcome) -> None:
+        got = sorted([settled(a, "the first consumer"), settled(b, "the second consumer")])
+        assert got == [False, True], (
+            "one consumer applies the event, the other finds it a duplicate"
+        )
+        assert rows(state["path"], "SELECT * FROM customer_totals") == [("cust-0", 1, 10)]
+
+    check_interleavings(
+        outbox_dispatcher,
+        setup,
+        lambda s: s["c1"].handle(event),
+        lambda s: s["c2"].handle(event),
+        check,
+        wait=0.1,
+    )
 
 
 @pytest.mark.spec("Consuming")
