@@ -250,6 +250,7 @@ def report(root: Path, student: str = "alice") -> dict[str, Any]:
         implementation={"kind": "learner", "path": "ROOT/katas"},
         started=STARTED,
         complete=True,
+        manifest=manifest(),
     )
     built["finished_at"] = FINISHED
     built["environment"] = dict(ENVIRONMENT)

@@ -94,16 +94,16 @@ def test_integer_points_add_up_exactly_to_the_scaled_kata_total() -> None:
     tests = [(f"t{i}", "passed" if i % 3 else "failed", 1.0) for i in range(21)]
     tests[4] = ("t4", "passed", 2.0)
     for status in ("partial", "too slow", "broken"):
-        lines = classroom50.integer_lines(kata_entry(status, tests, 10), None, 10)
+        lines = classroom50.integer_lines(kata_entry(status, tests, 10), 10)
         assert sum(line.max_score for line in lines) == 100
         assert all(isinstance(line.score, int) and line.score <= line.max_score for line in lines)
-    partial = classroom50.integer_lines(kata_entry("partial", tests, 10), None, 10)
+    partial = classroom50.integer_lines(kata_entry("partial", tests, 10), 10)
     assert [line.score for line in partial] == [
         line.max_score if line.status == "passed" else 0 for line in partial
     ]
-    slow = classroom50.integer_lines(kata_entry("too slow", tests, 10), None, 10)
+    slow = classroom50.integer_lines(kata_entry("too slow", tests, 10), 10)
     assert sum(line.score for line in slow) == round(sum(line.score for line in partial) * 0.75)
-    broken = classroom50.integer_lines(kata_entry("broken", tests, 10), None, 10)
+    broken = classroom50.integer_lines(kata_entry("broken", tests, 10), 10)
     assert sum(line.score for line in broken) == 0
     # the weight-2 test gets twice a weight-1 test's share, give or take the rounding
     assert partial[4].max_score in (9, 10)
@@ -116,7 +116,7 @@ def test_a_kata_the_report_gives_no_points_earns_none() -> None:
     for status in ("partial", "too slow"):
         entry = kata_entry(status, tests, 10)
         entry["points"]["earned"] = 0.0
-        lines = classroom50.integer_lines(entry, None, 10)
+        lines = classroom50.integer_lines(entry, 10)
         assert sum(line.max_score for line in lines) == 100
         assert [line.score for line in lines] == [0] * 6
 
@@ -161,7 +161,7 @@ def test_disclosure_levels_never_show_what_they_hide() -> None:
 def test_local_runs_get_placeholders_that_still_validate() -> None:
     settings = classroom50.Settings(SLUG, "Week 3", ["k"])
     report = {"katas": [kata_entry("partial", [("a", "passed", 1.0), ("b", "failed", 1.0)], 6)]}
-    doc = classroom50.result_document(report, None, settings, {})
+    doc = classroom50.result_document(report, settings, {})
     check_result(doc, None)
     assert doc["submission"] == "submit/local" and doc["assignment"] == SLUG
     assert (doc["score"], doc["max-score"]) == (30, 60)
@@ -170,7 +170,7 @@ def test_local_runs_get_placeholders_that_still_validate() -> None:
 def test_validation_catches_what_the_runner_rejects() -> None:
     settings = classroom50.Settings(SLUG, "Week 3", ["k"])
     report = {"katas": [kata_entry("partial", [("a", "passed", 1.0)], 6)]}
-    doc = classroom50.result_document(report, None, settings, ENV)
+    doc = classroom50.result_document(report, settings, ENV)
     assert classroom50.validation_errors(doc, ENV) == []
     assert classroom50.validation_errors({**doc, "owner": "mallory"}, ENV)
     assert classroom50.validation_errors({**doc, "score": True}, ENV)

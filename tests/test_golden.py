@@ -20,8 +20,9 @@ import pytest
 
 import golden_runs
 from conftest import FIXTURES, ROOT
+from grader.core import formats
 from grader.core import report as report_io
-from grader.platforms import classroom, classroom50, gradescope
+from grader.platforms import classroom, classroom50, gradescope  # noqa: F401 (their formats)
 from grader.platforms.batch import Student, write_outputs
 from grader.render import junit, markdown
 
@@ -46,28 +47,27 @@ def _json(data: Any) -> str:
 def render_all(root: Path) -> dict[str, str]:
     """Every machine-read format of the fixed report, by golden file name."""
     report = golden_runs.report(root)
-    manifest = golden_runs.manifest()
     out: dict[str, str] = {"report.json": _json(report), "junit.xml": junit.render(report)}
-    out["markdown.md"] = markdown.render(report, manifest)
+    out["markdown.md"] = markdown.render(report)
     found = {slug: f"{slug}/{slug}.py" for slug, *_ in golden_runs.KATAS if slug != "parser"}
     found["parser"] = ""
-    out["gradescope-results.json"] = _json(
-        gradescope.results(report, manifest, found, 12.5, kata_disclosure={"queue": "none"})
-    )
-    results = {k["slug"]: classroom.result(k, manifest, root) for k in report["katas"]}
-    out["classroom-results.json"] = _json(results)
+    # The platforms' formats, through the registry (as a driver renders them).
+    scope = formats.View(found=found, execution_time=12.5, kata_disclosure={"queue": "none"})
+    out["gradescope-results.json"] = formats.render("gradescope", report, scope)
+    out["classroom-results.json"] = formats.render("classroom", report, formats.View(root=root))
+    results = {k["slug"]: classroom.result(k, root) for k in report["katas"]}
     out["classroom-log.txt"] = "".join(
-        "\n".join(classroom.log_lines(k, results[k["slug"]], "TOKEN", manifest)) + "\n\n"
+        "\n".join(classroom.log_lines(k, results[k["slug"]], "TOKEN")) + "\n\n"
         for k in report["katas"]
     )
-    doc = classroom50.result_document(report, manifest, SETTINGS, {"OWNER": "alice"}, now=NOW)
-    out["classroom50-result.json"] = _json(doc)
-    out["classroom50-release-body.md"] = classroom50.release_body(doc, report, SETTINGS, manifest)
+    c50 = formats.View(settings=SETTINGS, environ={"OWNER": "alice"}, now=NOW)
+    out["classroom50-result.json"] = formats.render("classroom50", report, c50)
+    out["classroom50-release-body.md"] = formats.render("classroom50-release", report, c50)
     students = [
         Student("alice", root / "alice", report),
         Student("bob", root / "bob", golden_runs.report(root, "bob")),
     ]
-    write_outputs(root / "batch", students, "full", manifest)
+    write_outputs(root / "batch", students, "full")
     for name in ("gradebook.csv", "summary.md"):
         out[f"batch-{name}"] = (root / "batch" / name).read_text(encoding="utf-8")
     return out
@@ -151,3 +151,12 @@ def test_classroom50_document_is_valid(rendered: dict[str, str]) -> None:
     doc = json.loads(rendered["classroom50-result.json"])
     jsonschema.validate(doc, CLASSROOM50_SCHEMA, cls=jsonschema.Draft202012Validator)
     assert classroom50.validation_errors(doc, {"OWNER": "alice"}) == []
+
+
+def test_a_gradebook_of_one_report_is_that_students_row(tmp_path: Path) -> None:
+    """The registry's ``gradebook-csv``: the class gradebook's header and the student's row."""
+    one = formats.render(
+        "gradebook-csv", golden_runs.report(tmp_path), formats.View(student="alice")
+    )
+    golden = (FORMATS / "batch-gradebook.csv").read_text(encoding="utf-8").splitlines()
+    assert one.splitlines() == golden[:2]

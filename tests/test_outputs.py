@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IMPLS, run_grader
+from conftest import IMPLS, TREE, run_grader
+from grader.core.integrity import load_manifest
 from grader.render import junit, markdown
 from grader.render.credit import credits, exact_sum
 from test_terminal_golden import check_golden, normalised
@@ -62,17 +63,59 @@ def test_exact_sum_fixes_floating_point() -> None:
     assert js_sum(values) == 0.3
 
 
-def test_tests_come_from_the_manifest_when_none_ran() -> None:
-    kata = {"slug": "demo", "points": {"earned": 0, "possible": 4}, "results": [],
-            "broken": {"error": "SyntaxError: bad", "file": "demo.py", "line": 3},
-            "tampered": [], "problem": None}  # fmt: skip
-    lines = credits(kata, {"demo": {"tests": ["a", "b"]}}, "katas/demo/test_demo.py")
+def test_the_report_lists_the_tests_of_a_kata_that_did_not_import() -> None:
+    """The report's constructor fills them in from the manifest; credit reads only the report."""
+    from grader.core import report as report_io
+    from grader.core.catalog import load_catalog
+    from grader.core.results import RunResult
+    from grader.core.scoring import score
+
+    greeter = next(k for k in load_catalog(TREE) if k.slug == "greeter")
+    broken = {"error": "SyntaxError: bad", "file": "greeter.py", "line": 3}
+    run = RunResult(kata=greeter, impl=TREE / "katas" / "greeter", broken=broken)
+    entry = report_io.KataEntry(run, score(run)).to_dict(TREE, load_manifest(TREE))
+    assert entry["tests"] == {"passed": 0, "total": 0}  # none ran
+    lines = credits(entry)
     assert [(c.name, c.status, c.score, c.max_score) for c in lines] == [
-        ("a", "not run", 0.0, 2.0),
-        ("b", "not run", 0.0, 2.0),
+        ("test_greets_by_name", "not run", 0.0, 2.0),
+        ("test_greets_empty_name", "not run", 0.0, 2.0),
     ]
-    assert lines[0].result["nodeid"] == "katas/demo/test_demo.py::a"
-    assert lines[0].result["message"] == "SyntaxError: bad (demo.py, line 3)"
+    assert lines[0].result["nodeid"] == "katas/greeter/test_greeter.py::test_greets_by_name"
+    assert lines[0].result["message"] == "SyntaxError: bad (greeter.py, line 3)"
+    # Without a manifest there is nothing to list, and nothing is invented.
+    assert report_io.KataEntry(run, score(run)).to_dict(TREE)["results"] == []
+    # A selection (KATA::TEST) lists what it ran, never the kata's other tests.
+    selected = report_io.KataEntry(run, score(run), selected="test_greets_by_name")
+    one = selected.to_dict(TREE, load_manifest(TREE))
+    assert (one["results"], one["result"]) == ([], "broken")
+
+
+def test_the_terminal_does_not_repeat_the_kata_problem_for_each_test_listed_unrun() -> None:
+    """The report lists a kata's tests when none ran; the terminal shows the problem once."""
+    import io
+
+    from grader.core import report as report_io
+    from grader.core.catalog import load_catalog
+    from grader.core.results import RunResult
+    from grader.core.scoring import score
+    from grader.render import terminal
+
+    adder = next(k for k in load_catalog(TREE) if k.slug == "adder")
+    problem = "the tests could not be collected:\nE   ImportError: x"
+    run = RunResult(kata=adder, impl=adder.dir, problem=problem, problem_kind="collection")
+    report = report_io.build(
+        [report_io.KataEntry(run, score(run))],
+        root=TREE,
+        implementation={"kind": "learner", "path": "katas"},
+        started="T",
+        complete=True,
+        manifest=load_manifest(TREE),
+    )
+    assert len(report["katas"][0]["results"]) == 4
+    out = io.StringIO()
+    terminal.render(report, out, colour=False)
+    assert out.getvalue().count("ImportError: x") == 1
+    assert "test_large" not in out.getvalue()
 
 
 @pytest.mark.parametrize("impl", ["partial", "broken", "exits"])
@@ -85,8 +128,10 @@ def test_junit_xml(tree: Path, tmp_path: Path, impl: str) -> None:
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert set(suites) == {"adder", "greeter"}
     greeter = suites["greeter"]  # the submission folders hold no greeter: it does not import
-    assert (greeter.get("tests"), greeter.get("failures"), greeter.get("errors")) == ("1", "0", "1")
-    assert greeter.find("testcase/error").get("type") == "broken"
+    # Its two tests are listed as not run (as every other format lists them), then the kata.
+    assert (greeter.get("tests"), greeter.get("failures"), greeter.get("errors")) == ("3", "0", "3")
+    errors = [c.find("error").get("type") for c in greeter.findall("testcase")]
+    assert errors == ["not run", "not run", "broken"]
     adder = suites["adder"]
     props = {p.get("name"): p.get("value") for p in adder.find("properties")}
     assert props["status"] == graded.kata("adder")["status"]
@@ -103,7 +148,8 @@ def test_junit_xml(tree: Path, tmp_path: Path, impl: str) -> None:
         assert cases["test_negative"].get("file") == "katas/adder/test_adder.py"
         assert cases["test_small"].find("failure") is None
     elif impl == "broken":
-        assert list(cases) == ["adder"]
+        assert list(cases) == ["test_large", "test_negative", "test_small", "test_zero", "adder"]
+        assert {cases[t].find("error").get("type") for t in list(cases)[:4]} == {"not run"}
         error = cases["adder"].find("error")
         assert error.get("type") == "broken" and "SyntaxError" in error.text
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -192,6 +193,43 @@ def test_templates_are_files_shipped_with_the_grader() -> None:
     assert template("assignment/gitignore.tmpl").startswith("__pycache__/")
 
 
+SHARED_NOX_HELPERS = ("install_once", "_plain")
+SHARED_NOX_SESSIONS = ("list_", "next_", "hint", "reset")
+SHARED_NOX_SETTINGS = ("nox.options.reuse_venv", "nox.options.sessions", "os.environ.setdefault")
+
+
+def _nox_parts(source: str) -> tuple[dict[str, ast.FunctionDef], set[str]]:
+    """A noxfile's functions by name, and its module-level statements as source."""
+    tree = ast.parse(source)
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    return functions, {ast.unparse(n) for n in tree.body if not isinstance(n, ast.FunctionDef)}
+
+
+def _body(function: ast.FunctionDef) -> str:
+    """A function's decorators and code, without its docstring (the wording may differ)."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    decorators = [ast.unparse(d) for d in function.decorator_list]
+    return "\n".join([*decorators, ast.unparse(function.args), *(ast.unparse(n) for n in body)])
+
+
+@pytest.mark.parametrize("platform", ["classroom50", "actions"])
+def test_the_exported_noxfile_shares_the_helpers_of_the_noxfile(platform: str) -> None:
+    """The assignment's noxfile repeats these of ``noxfile.py``; they must not drift apart."""
+    from grader.platforms import export
+
+    ours, our_settings = _nox_parts((ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    theirs, their_settings = _nox_parts(export.noxfile(platform))
+    for name in SHARED_NOX_HELPERS:
+        assert ast.unparse(theirs[name]) == ast.unparse(ours[name]), name
+    for name in SHARED_NOX_SESSIONS:
+        assert _body(theirs[name]) == _body(ours[name]), name
+    for setting in SHARED_NOX_SETTINGS:
+        mine = {s for s in our_settings if s.startswith(setting)}
+        assert mine and {s for s in their_settings if s.startswith(setting)} == mine, setting
+
+
 def test_every_test_passed() -> None:
     """One property says a run passed cleanly: tests ran, all passed, nothing went wrong."""
     assert _run(["passed", "passed"]).every_test_passed
@@ -203,24 +241,30 @@ def test_every_test_passed() -> None:
 
 
 def test_assess_makes_the_report_from_runs_made_elsewhere(tmp_path: Path) -> None:
-    """pipeline.assess: runs by target index in, a verified, scored report out, in order."""
+    """pipeline.collect_runs + assess: each job's outcome to its target, then the report."""
     from grader.core import pipeline
-    from grader.core.verdicts import TestOutcome
 
-    state = pipeline.Grade(pipeline.Options(root=TREE, timing=False, compare_reference=False))
-    pipeline.load(state)
-    state.targets = select(state.catalog, [])
-    state.implementation = Implementation("impl", tmp_path)
+    options = pipeline.Options(root=TREE, timing=False, compare_reference=False)
+    selection = pipeline.Selection(
+        tuple(select(load_catalog(TREE), [])), Implementation("impl", tmp_path)
+    )
+    planned = pipeline.plan(pipeline.prepare(selection), compare_reference=False)
     with pytest.raises(ValueError, match="no run for adder, greeter"):
-        pipeline.assess(state, {})
-    passed = TestResult("katas/greeter/test_greeter.py::t", TestOutcome.PASSED)
-    ran = {1: RunResult(kata=state.targets[1].kata, impl=tmp_path / "greeter", tests=[passed])}
-    ran[0] = RunResult(kata=state.targets[0].kata, impl=tmp_path / "adder")
-    pipeline.assess(state, ran, interrupted=True)
-    assert [k["slug"] for k in state.report["katas"]] == ["adder", "greeter"]
-    assert state.report["complete"] is False
+        pipeline.collect_runs(planned, {})
+    runs = pipeline.Runs(
+        selection,
+        tuple(
+            pipeline.KataRun(t, RunResult(kata=t.kata, impl=tmp_path / t.kata.slug))
+            for t in selection.targets
+        ),
+        interrupted=True,
+    )
+    graded = pipeline.assess(runs, options)
+    assert [k["slug"] for k in graded.report["katas"]] == ["adder", "greeter"]
+    assert graded.report["complete"] is False
+    assert graded.exit_code == pipeline.EXIT_INTERRUPTED
     # No sentinel ran beside these tests, so the runs cannot be trusted: tamper evidence.
-    assert [s.status for s in state.scores] == ["tampered", "tampered"]
+    assert [k.score.status for k in graded.timed.katas] == ["tampered", "tampered"]
 
 
 def test_impl_folder_may_be_nested_or_flat(tmp_path: Path) -> None:

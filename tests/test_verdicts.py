@@ -22,7 +22,7 @@ from grader.core.verdicts import (
     kata_status,
     test_outcome,
 )
-from grader.platforms import classroom, gradescope
+from grader.platforms import batch, classroom, classroom50, gradescope
 from grader.render import json_report, junit, markdown, terminal
 
 
@@ -95,6 +95,15 @@ def test_every_member_has_one_row_of_properties() -> None:
     assert test_outcome("no such outcome") is TestOutcome.ERROR
 
 
+def test_a_member_without_its_row_fails_at_import() -> None:
+    """Both tables are made by one function, which refuses a table missing a member's row."""
+    from grader.core.verdicts import _table
+
+    rows = {o: o.props for o in TestOutcome if o is not TestOutcome.NOT_RUN}
+    with pytest.raises(TypeError, match="TestOutcome: no row of properties for not run"):
+        _table(TestOutcome, rows)
+
+
 def test_terminal_covers_every_member() -> None:
     for status in KataStatus:
         assert terminal._STYLES[str(status)] == status.props.colour
@@ -131,7 +140,7 @@ def test_junit_covers_every_member() -> None:
 
 def test_classroom_covers_every_member(tmp_path: Path) -> None:
     for kata in _report()["katas"]:
-        data = classroom.result(kata, None, tmp_path)
+        data = classroom.result(kata, tmp_path)
         status = kata_status(kata["status"])
         assert data["status"] == status.props.classroom, status
         if status.props.classroom != "error":
@@ -142,7 +151,7 @@ def test_classroom_covers_every_member(tmp_path: Path) -> None:
 
 def test_gradescope_covers_every_member() -> None:
     report = _report()
-    data = gradescope.results(report, None, {}, 1.0)
+    data = gradescope.results(report, {}, 1.0)
     want = [
         test_outcome(t["status"]).props.gradescope for k in report["katas"] for t in k["results"]
     ]
@@ -223,22 +232,51 @@ def test_json_covers_every_member() -> None:
     assert json.loads(json_report.render(report, formats.View())) == report
 
 
+def test_classroom50_covers_every_member() -> None:
+    report = _report()
+    doc = json.loads(formats.render("classroom50", report, formats.View()))
+    want = [str(test_outcome(t["status"])) for k in report["katas"] for t in k["results"]]
+    assert [t["verdict"] for t in doc["tests"]] == want
+    release = formats.render("classroom50-release", report, formats.View())
+    for kata in report["katas"]:
+        assert f"| `{kata['slug']}` | {kata['status']} |" in release
+
+
+def test_gradebook_covers_every_member() -> None:
+    """A gradebook shows points only: every status gives its row, none is dropped."""
+    report = _report()
+    rows = formats.render("gradebook-csv", report, formats.View(student="s")).splitlines()
+    assert rows[0].split(",") == ["student", *(k["slug"] for k in report["katas"]), "total"]
+    assert len(rows[1].split(",")) == len(report["katas"]) + 2
+
+
 RENDERER_TESTS = {
     "terminal": test_terminal_covers_every_member,
     "markdown": test_markdown_covers_every_member,
     "junit": test_junit_covers_every_member,
     "json": test_json_covers_every_member,
+    "classroom": test_classroom_covers_every_member,
+    "classroom50": test_classroom50_covers_every_member,
+    "classroom50-release": test_classroom50_covers_every_member,
+    "gradescope": test_gradescope_covers_every_member,
+    "gradebook-csv": test_gradebook_covers_every_member,
 }
+PLATFORMS = (batch, classroom, classroom50, gradescope)
+"""Imported for their formats: every format of the registry is registered here."""
+NAMES_NO_STATUS = {"classroom", "classroom50", "gradebook-csv"}
+"""Formats in a platform's own words only (pass/fail/error, points): covered by their tests."""
 
 
 def test_every_registered_renderer_covers_every_member() -> None:
-    """Each renderer in the registry has its coverage test above, and names every status."""
-    assert set(formats.RENDERERS) == set(RENDERER_TESTS), (
-        "a renderer registered in grader.core.formats needs a test here that it covers "
-        "every KataStatus and TestOutcome"
+    """Each renderer in the registry has its coverage test above; those in words name them all."""
+    untested = sorted(set(formats.RENDERERS) - set(RENDERER_TESTS))
+    assert not untested, (
+        f"{', '.join(untested)}: a renderer registered in grader.core.formats needs a test "
+        "here that it covers every KataStatus and TestOutcome, listed in RENDERER_TESTS"
     )
+    assert set(RENDERER_TESTS) <= set(formats.RENDERERS), "RENDERER_TESTS names no format"
     report = _report()
-    for name in formats.RENDERERS:
+    for name in set(formats.RENDERERS) - NAMES_NO_STATUS:
         text = formats.render(name, report, formats.View(colour=False))
         for status in KataStatus:
             assert str(status) in text, (name, status)

@@ -13,15 +13,17 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.core.catalog import Kata
 from grader.core.files import read_json_object, sha256, write_atomic
 from grader.core.results import RunResult
 from grader.core.scoring import Score
+from grader.core.verdicts import CAUSES, KataStatus
 
 if TYPE_CHECKING:  # timing imports pytest; a report needs only its fields
     from grader.core.timing import Timing
@@ -69,6 +71,54 @@ def _test(t) -> dict[str, Any]:
     }
 
 
+def kata_problem(kata: dict[str, Any]) -> str:
+    """Why a kata entry as a whole failed, in plain words; empty when it did not."""
+    if kata.get("tampered"):
+        reasons = "; ".join(kata["tampered"])
+        return f"the kata's tests or workflow were changed, so it scores nothing: {reasons}"
+    broken = kata.get("broken")
+    if broken:
+        where = broken.get("file") or ""
+        if broken.get("line"):
+            where += f", line {broken['line']}"
+        return f"{broken.get('error', 'the module does not import')} ({where})".strip()
+    return kata.get("problem") or ""
+
+
+def _unrun_tests(entry: dict[str, Any], kata: Kata, names: Sequence[str]) -> list[dict[str, Any]]:
+    """The results of a kata whose run reported no test: each of its tests, none run.
+
+    A kata stopped for a cause (timeout, memory, output limit, crash) gives its
+    tests that cause; otherwise they did not run. Each says why: the kata's problem.
+    """
+    test_file = kata.test_file.relative_to(kata.root).as_posix()
+    status = entry["status"] if entry["status"] in CAUSES else "not run"
+    message = kata_problem(entry) or "the test did not run"
+    return [
+        {
+            "nodeid": f"{test_file}::{name}",
+            "name": name,
+            "status": status,
+            "message": message,
+            "traceback": "",
+            "spec": None,
+            "line": None,
+            "duration": 0.0,
+            "weight": 1.0,
+            "stdout": "",
+            "where": None,
+        }
+        for name in names
+    ]
+
+
+def manifest_tests(manifest: Mapping[str, Any] | None, slug: str) -> list[str]:
+    """The names of a kata's tests, as ``katas/manifest.json`` lists them."""
+    entry = (manifest or {}).get(slug)
+    names = entry.get("tests") if isinstance(entry, dict) else None
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
 KATA_LEVEL = ("broken", "tampered", "incomplete", "error")
 """Statuses that describe the run as a whole: true of a selection too."""
 
@@ -111,7 +161,14 @@ class KataEntry:
     selected: str | None = None
     last_grade: dict[str, Any] | None = None
 
-    def to_dict(self, root: Path) -> dict[str, Any]:
+    def to_dict(self, root: Path, manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The entry as the report holds it.
+
+        A run that reported no test (the module did not import, the kata was
+        killed before collection, the grading failed) lists the kata's tests
+        from ``manifest`` in ``results``, none run, so that every format shows
+        every test; ``tests.total`` still counts the tests that ran.
+        """
         kata, run, score = self.run.kata, self.run, self.score
         impl_file = run.impl / f"{kata.module}.py"
         try:
@@ -151,7 +208,24 @@ class KataEntry:
                 points={"earned": 0, "possible": score.possible},
                 reference_duration=None,
             )
+        elif not run.tests:  # a selection lists what it ran: never the kata's other tests
+            entry["results"] = _unrun_tests(entry, kata, manifest_tests(manifest, kata.slug))
         return entry
+
+    @classmethod
+    def unrun(
+        cls,
+        kata: Kata,
+        status: KataStatus,
+        problem: str | None,
+        tampered: Sequence[str] = (),
+        broken: dict[str, Any] | None = None,
+    ) -> KataEntry:
+        """The entry of a kata that could not be graded: no test ran, no points."""
+        run = RunResult(
+            kata=kata, impl=kata.dir, problem=problem, tampered=list(tampered), broken=broken
+        )
+        return cls(run, Score(status, 0.0, kata.points, 0, 0))
 
 
 def build(
@@ -161,13 +235,16 @@ def build(
     implementation: dict[str, str],
     started: str,
     complete: bool,
+    manifest: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict.
+    """The report as a JSON-ready dict: the one constructor of reports and their entries.
 
-    The summary's katas, solved and points count whole katas only; its tests
-    count every test run, selected ones too.
+    ``manifest`` (``katas/manifest.json``) names the tests of a kata whose run
+    reported none (see :meth:`KataEntry.to_dict`). The summary's katas, solved
+    and points count whole katas only; its tests count every test run,
+    selected ones too.
     """
-    katas = [e.to_dict(root) for e in entries]
+    katas = [e.to_dict(root, manifest) for e in entries]
     whole = [k for k in katas if k["selected"] is None]
     return {
         "schema": SCHEMA,
@@ -186,6 +263,39 @@ def build(
         },
         "katas": katas,
     }
+
+
+def unrun_entry(
+    kata: Kata,
+    status: KataStatus,
+    problem: str | None,
+    *,
+    root: Path,
+    manifest: Mapping[str, Any] | None = None,
+    tampered: Sequence[str] = (),
+    broken: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The report entry of a kata that could not be graded: its tests listed, none run."""
+    return KataEntry.unrun(kata, status, problem, tampered, broken).to_dict(root, manifest)
+
+
+def unrun_report(
+    katas: Sequence[Kata],
+    status: KataStatus,
+    problem: str,
+    *,
+    root: Path,
+    manifest: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A report for a grading that could not finish (it failed or was stopped): no points."""
+    return build(
+        [KataEntry.unrun(k, status, problem) for k in katas],
+        root=root,
+        implementation={"kind": "impl", "path": ""},
+        started=_now(),
+        complete=False,
+        manifest=manifest,
+    )
 
 
 def write(report: dict[str, Any], path: Path) -> None:

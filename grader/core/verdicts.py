@@ -37,8 +37,10 @@ timing``, never ``solved``: its tests pass on the shipped code already.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 if sys.version_info >= (3, 11):
     from enum import StrEnum
@@ -123,7 +125,37 @@ class OutcomeProps:
 
 _RED, _YELLOW, _GREEN, _DIM, _MAGENTA = "31", "33", "32", "2", "35"
 
-KATA_PROPS: dict[KataStatus, KataProps] = {
+_Word = TypeVar("_Word", bound=StrEnum)
+_Row = TypeVar("_Row")
+
+
+def _table(words: type[_Word], rows: Mapping[_Word, _Row]) -> dict[_Word, _Row]:
+    """A vocabulary's table: one row of properties per member, in the members' order.
+
+    A member without a row (a new verdict added to the enum only) fails at import.
+    """
+    missing = [str(w) for w in words if w not in rows]
+    if missing or len(rows) != len(words):
+        raise TypeError(f"{words.__name__}: no row of properties for {', '.join(missing)}")
+    return {w: rows[w] for w in words}
+
+
+def _reader(words: type[_Word], unknown: _Word) -> Callable[[str], _Word]:
+    """The member for a word read from a report; an unknown word reads as ``unknown``."""
+
+    def read(value: str) -> _Word:
+        try:
+            return words(value)
+        except ValueError:
+            return unknown
+
+    read.__name__ = read.__qualname__ = f"read_{words.__name__}"
+    read.__doc__ = f"The {words.__name__} of a word read from a report; unknown: {unknown!s}."
+    return read
+
+
+KATA_PROPS: dict[KataStatus, KataProps] = _table(KataStatus, {
+    # status: earns points, done, colour, icon, classroom, attention, describes
     KataStatus.SOLVED: KataProps(True, True, _GREEN, "✅", "pass", False, "every test passed"),
     KataStatus.TOO_SLOW: KataProps(
         True, True, _YELLOW, "🐢", "fail", False, "correct, but too slow where speed counts"
@@ -161,9 +193,10 @@ KATA_PROPS: dict[KataStatus, KataProps] = {
     KataStatus.TAMPERED: KataProps(
         False, False, _RED, "❌", "error", True, "tests or their running were changed"
     ),
-}
+})  # fmt: skip
 
-OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = {
+OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = _table(TestOutcome, {
+    # outcome: mark, cause, junit, classroom, gradescope, describes
     TestOutcome.PASSED: OutcomeProps("✓", None, "passed", "pass", "passed", "passed"),
     TestOutcome.FAILED: OutcomeProps("✗", None, "failure", "fail", "failed", "an assertion failed"),
     TestOutcome.ERROR: OutcomeProps(
@@ -188,23 +221,10 @@ OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = {
     TestOutcome.NOT_RUN: OutcomeProps(
         "·", None, "error", "error", "failed", "never ran (the kata was stopped first)"
     ),
-}
+})  # fmt: skip
 
-
-def kata_status(value: str) -> KataStatus:
-    """The member for a status read from a report; unknown words read as ``error``."""
-    try:
-        return KataStatus(value)
-    except ValueError:
-        return KataStatus.ERROR
-
-
-def test_outcome(value: str) -> TestOutcome:
-    """The member for an outcome read from a report; unknown words read as ``error``."""
-    try:
-        return TestOutcome(value)
-    except ValueError:
-        return TestOutcome.ERROR
+kata_status = _reader(KataStatus, KataStatus.ERROR)
+test_outcome = _reader(TestOutcome, TestOutcome.ERROR)
 
 
 test_outcome.__test__ = False  # type: ignore[attr-defined]

@@ -116,7 +116,8 @@ def screen(kata: Kata, entry: dict[str, Any], upcoming: Kata | None, paint: Pain
         return "\n".join(lines)
     if entry.get("problem"):
         lines += [paint(f"  {line}", "red") for line in entry["problem"].splitlines()[:4]]
-    failing = [t for t in entry["results"] if t["status"] not in ("passed", "skipped")]
+    ran = entry["results"] if entry["tests"]["total"] else []  # not those listed as never run
+    failing = [t for t in ran if t["status"] not in ("passed", "skipped")]
     width = max((len(t["name"]) for t in failing[:FAILING_LISTED]), default=0)
     for t in failing[:FAILING_LISTED]:
         status = "" if t["status"] == "failed" else f"[{t['status']}] "

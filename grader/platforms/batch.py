@@ -6,11 +6,12 @@ assignment, their code in ``<student>/katas/<slug>/<module>.py`` (a folder
 laid out as ``<slug>/<module>.py`` directly works too) — against the tests of
 this repository (``--root``), never the students' own copies of them.
 
-Every student's kata runs are planned with the pipeline's own tasks, then all
-of them go through one :class:`~grader.core.runner.Runner`, so the class is graded
-in parallel on every core, each run in its own process: a submission that
-does not import, hangs or crashes costs only its own kata. Then each
-student's runs are verified, scored and reported like ``grade`` does.
+Every student's kata runs are planned by the pipeline (``plan(prepare(…))``),
+then all of them go through one :class:`~grader.core.runner.Runner`, so the class
+is graded in parallel on every core, each run in its own process: a submission
+that does not import, hangs or crashes costs only its own kata. Then each
+student's runs are collected, verified, scored and reported like ``grade`` does
+(``collect_runs`` and ``assess``).
 
 The katas graded are the assignment's (:func:`assignment_katas`): those named
 by ``--katas``, else those of ``--assignment DIR`` (an exported assignment's
@@ -42,6 +43,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import io
 import re
 import statistics
 import sys
@@ -51,11 +53,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.core.formats import View, register
 from grader.core.verdicts import KataStatus
 
 if TYPE_CHECKING:
     from grader.core.catalog import Kata
-    from grader.core.pipeline import Grade, Options
+    from grader.core.pipeline import Options, Plan
     from grader.core.sandbox import Sandbox
 
 ATTENTION = tuple(str(s) for s in KataStatus if s.props.attention)
@@ -146,30 +149,33 @@ def grade_class(
     False when interrupted.
     """
     from grader.core import pipeline
-    from grader.core.results import collect
+    from grader.core.catalog import load_catalog
+    from grader.core.integrity import load_manifest
     from grader.core.runner import Runner, preload, remove_scratch
     from grader.core.selection import Implementation, select
 
-    grades: list[Grade] = []
+    catalog = load_catalog(root)
+    manifest = load_manifest(root)
+    plans: list[tuple[Student, Options, Plan]] = []
     for student in students:
+        folder = submission_folder(student.folder)
         options = _options(
             root=root,
             targets=list(katas),
             quiet=True,
             compare_reference=False,
             timing=False,
-            impl=str(submission_folder(student.folder)),
+            impl=str(folder),
         )
-        state = pipeline.Grade(options)
-        pipeline.load(state)
-        state.targets = select(state.catalog, options.targets)
-        state.implementation = Implementation("impl", submission_folder(student.folder).resolve())
-        pipeline.plan(state)
-        grades.append(state)
+        targets = tuple(select(catalog, options.targets))
+        selection = pipeline.Selection(targets, Implementation("impl", folder.resolve()))
+        # Every kata of every student runs: no result is reused, no reference is timed.
+        planned = pipeline.plan(pipeline.prepare(selection), compare_reference=False)
+        plans.append((student, options, planned))
 
-    jobs_all = [job for state in grades for job in state.jobs]
-    by_slug = {t.kata.slug: t.kata for state in grades for t in state.targets}
-    preload(kata.test_file for kata in by_slug.values())
+    jobs_all = [job for *_, planned in plans for job in planned.jobs]
+    by_slug = {k.slug: k for k in catalog}
+    preload(by_slug[slug].test_file for slug in dict.fromkeys(j.slug for j in jobs_all))
     from grader.render.terminal import LiveProgress
 
     live = LiveProgress.on(sys.stderr, "grading the class", len(jobs_all))
@@ -181,18 +187,21 @@ def grade_class(
     for job in jobs_all:
         remove_scratch(Path(job.scratch))
 
-    by_job = {id(job): outcome for job, outcome in zip(jobs_all, outcomes)}  # one per job
-    for student, state in zip(students, grades):
-        ran = {
-            index: collect(by_job[id(job)], by_slug[job.slug])
-            for index, job in zip(state.job_targets, state.jobs)
-        }
-        pipeline.assess(state, ran, interrupted=runner.interrupted)
-        student.report = state.report
+    by_job = dict(zip(jobs_all, outcomes))  # in the order of the jobs given
+    for student, options, planned in plans:
+        runs = pipeline.collect_runs(planned, by_job, runner.interrupted)
+        student.report = pipeline.assess(runs, options, manifest=manifest).report
     return not runner.interrupted
 
 
 # -- outputs ---------------------------------------------------------------------------
+
+
+def gradebook_row(report: dict[str, Any], name: str, slugs: Sequence[str]) -> list[str]:
+    """One student's row: their points per kata (0 where not graded), then their total."""
+    points = {k["slug"]: k["points"]["earned"] for k in report["katas"]}
+    row = [name, *(f"{points.get(s, 0):g}" for s in slugs)]
+    return [*row, f"{report['summary']['points']:g}"]
 
 
 def gradebook(students: Sequence[Student], slugs: Sequence[str]) -> list[list[str]]:
@@ -200,10 +209,19 @@ def gradebook(students: Sequence[Student], slugs: Sequence[str]) -> list[list[st
     rows = [["student", *slugs, "total"]]
     for student in students:
         assert student.report is not None
-        points = {k["slug"]: k["points"]["earned"] for k in student.report["katas"]}
-        row = [student.name, *(f"{points.get(s, 0):g}" for s in slugs)]
-        rows.append([*row, f"{student.report['summary']['points']:g}"])
+        rows.append(gradebook_row(student.report, student.name, slugs))
     return rows
+
+
+@register("gradebook-csv")
+def render_gradebook(report: dict[str, Any], view: View) -> str:
+    """The ``gradebook-csv`` format: a gradebook of one report (``view.student``'s row)."""
+    slugs = [k["slug"] for k in report["katas"]]
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(
+        [["student", *slugs, "total"], gradebook_row(report, view.student, slugs)]
+    )
+    return out.getvalue()
 
 
 def most_failed(students: Sequence[Student]) -> list[dict[str, Any]]:
@@ -213,7 +231,7 @@ def most_failed(students: Sequence[Student]) -> list[dict[str, Any]]:
     messages: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for student in students:
         for kata in (student.report or {}).get("katas", []):
-            if kata["status"] == "not started" or not kata["results"]:
+            if kata["status"] == "not started" or not kata["tests"]["total"]:
                 continue
             attempted[kata["slug"]] += 1
             for t in kata["results"]:
@@ -460,13 +478,13 @@ def code(text: str, limit: int = 160) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def student_markdown(student: Student, level: str, manifest: dict[str, Any] | None) -> str:
+def student_markdown(student: Student, level: str) -> str:
     """A student's report as Markdown, at a disclosure level, to hand back to them."""
     from grader.render import markdown
     from grader.render.disclosure import redact_report
 
     assert student.report is not None
-    text = markdown.render(redact_report(student.report, level), manifest)
+    text = markdown.render(redact_report(student.report, level))
     return text.replace("## Kata results", f"## {student.name}: kata results", 1)
 
 
@@ -474,7 +492,6 @@ def write_outputs(
     out: Path,
     students: Sequence[Student],
     level: str = "full",
-    manifest: dict[str, Any] | None = None,
 ) -> None:
     from grader.core import report as report_io
 
@@ -490,7 +507,7 @@ def write_outputs(
         if student.report is not None:
             report_io.write(student.report, out / "reports" / f"{student.name}.json")
             (out / "reports" / f"{student.name}.md").write_text(
-                student_markdown(student, level, manifest), encoding="utf-8"
+                student_markdown(student, level), encoding="utf-8"
             )
     with (out / "gradebook.csv").open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(gradebook(students, slugs))
@@ -577,7 +594,6 @@ def main(args: argparse.Namespace) -> int:
 
     root = args.root.resolve()
     from grader.core.catalog import load_catalog
-    from grader.core.integrity import load_manifest
 
     catalog = load_catalog(root)
     slugs = [k.slug for k in catalog]
@@ -586,7 +602,7 @@ def main(args: argparse.Namespace) -> int:
           f"from {source}) for {len(students)} students")  # fmt: skip
     sandbox = choose(args.sandbox, root, hide=[args.submissions.resolve()])
     complete = grade_class(root, students, katas, args.jobs, sandbox)
-    write_outputs(args.out, students, args.disclosure, load_manifest(root))
+    write_outputs(args.out, students, args.disclosure)
     if args.similarity is not None:
         chosen = [k for k in catalog if k.slug in katas]
         pairs, to_reference = similarity(students, chosen, args.similarity)

@@ -23,7 +23,7 @@ What it guarantees:
 - partial credit per test by weight (:mod:`grader.render.credit`), adding up to the
   same number the report, the log and the summary show;
 - every test listed even when the kata did not import, timed out or crashed
-  (taken from ``katas/manifest.json`` when the run reported none), with
+  (the report lists them even when the run reported none), with
   status ``"error"``, a message and no score — never an empty result; and a
   provisional result is written before grading starts, so a step that GitHub
   kills at its ``timeout-minutes`` still reports;
@@ -49,12 +49,12 @@ import os
 import re
 import secrets
 import sys
-import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from grader.core.files import template
+from grader.core.formats import View, register
 from grader.core.verdicts import KataStatus, TestOutcome
 from grader.render.credit import Credit, credits, kata_problem
 
@@ -152,7 +152,7 @@ def _test_message(c: Credit) -> str:
     return "\n".join(parts)
 
 
-def result(kata: dict[str, Any], manifest: dict[str, Any] | None, root: Path) -> dict[str, Any]:
+def result(kata: dict[str, Any], root: Path) -> dict[str, Any]:
     """The step's JSON result for one kata entry of the report.
 
     An entry that is not graded normally (broken, timeout, crashed, tampered…)
@@ -160,7 +160,7 @@ def result(kata: dict[str, Any], manifest: dict[str, Any] | None, root: Path) ->
     problem as its message and no score.
     """
     test_file = kata.get("test_file") or ""
-    lines = credits(kata, manifest, test_file or None)
+    lines = credits(kata)
     if lines and not test_file:
         test_file = lines[0].result["nodeid"].split("::", 1)[0]
     sources = _function_sources(root / test_file) if test_file else {}
@@ -197,21 +197,35 @@ def result(kata: dict[str, Any], manifest: dict[str, Any] | None, root: Path) ->
     return data
 
 
-def error_kata(slug: str, possible: int, message: str, status: str = "error") -> dict[str, Any]:
-    """A kata entry for a step that could not grade: no tests ran, no points."""
-    return {
-        "slug": slug,
-        "status": status,
-        "points": {"earned": 0.0, "possible": possible},
-        "tests": {"passed": 0, "total": 0},
-        "results": [],
-        "problem": message,
-        "broken": None,
-        "tampered": [],
-        "duration": 0.0,
-        "reference_duration": None,
-        "output": "",
-    }
+@register("classroom")
+def render_results(report: dict[str, Any], view: View) -> str:
+    """The ``classroom`` format: each kata's step result, by slug, as JSON.
+
+    ``view.root`` is where the test files are (the results quote the tests' code).
+    """
+    root = view.root or Path(".")
+    data = {k["slug"]: result(k, root) for k in report["katas"]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def error_kata(
+    kata: Kata,
+    message: str,
+    status: KataStatus = KataStatus.ERROR,
+    manifest: Mapping[str, Any] | None = None,
+    tampered: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A kata entry for a step that could not grade: its tests listed, none run, no points."""
+    from grader.core.report import unrun_entry
+
+    return unrun_entry(kata, status, message, root=kata.root, manifest=manifest, tampered=tampered)
+
+
+def _unknown_kata(root: Path, slug: str) -> Kata:
+    """The kata a step names that is not in ``katas/``: no files, no tests, no points."""
+    from grader.core.catalog import Kata
+
+    return Kata(slug, root, slug, "", 0, 0, slug, 0.0)
 
 
 def encode(data: dict[str, Any]) -> str:
@@ -257,11 +271,9 @@ def _points(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def log_lines(
-    kata: dict[str, Any], data: dict[str, Any], token: str, manifest: dict[str, Any] | None = None
-) -> list[str]:
+def log_lines(kata: dict[str, Any], data: dict[str, Any], token: str) -> list[str]:
     """What the step prints: a header, the tests, the failures (fenced), the points."""
-    lines_ = credits(kata, manifest, kata.get("test_file"))
+    lines_ = credits(kata)
     total = kata["tests"]["total"] or len(data["tests"])
     header = (
         f"{kata['slug']}: {kata['status']} — {kata['tests']['passed']}/{total} tests, "
@@ -313,7 +325,7 @@ def log_lines(
     return out
 
 
-def _summary(kata: dict[str, Any], data: dict[str, Any], manifest: dict[str, Any] | None) -> str:
+def _summary(kata: dict[str, Any], data: dict[str, Any]) -> str:
     from grader.render import markdown
 
     score = sum(t["score"] for t in data["tests"])
@@ -329,7 +341,7 @@ def _summary(kata: dict[str, Any], data: dict[str, Any], manifest: dict[str, Any
             "tests_total": len(data["tests"]),
         },
     }
-    return markdown.render(report, manifest).replace("## Kata results", f"## {kata['slug']}", 1)
+    return markdown.render(report).replace("## Kata results", f"## {kata['slug']}", 1)
 
 
 # -- the step --------------------------------------------------------------------------
@@ -381,7 +393,7 @@ def grade_kata(root: Path, slug: str, manifest: dict[str, Any] | None) -> dict[s
     """
     kata = _kata(root, slug)
     if kata is None:
-        return error_kata(slug, 0, f"there is no kata {slug!r} in katas/")
+        return error_kata(_unknown_kata(root, slug), f"there is no kata {slug!r} in katas/")
     entry = _graded(root, kata, manifest)
     entry["test_file"] = kata.test_file.relative_to(root).as_posix()
     return entry
@@ -390,17 +402,13 @@ def grade_kata(root: Path, slug: str, manifest: dict[str, Any] | None) -> dict[s
 def _graded(root: Path, kata: Kata, manifest: dict[str, Any] | None) -> dict[str, Any]:
     problem = workflow_problem(root, manifest)
     if problem:
-        entry = error_kata(kata.slug, kata.points, problem, "tampered")
-        entry["tampered"] = [problem]
-        return entry
-    from grader.core.pipeline import Options, grade
+        return error_kata(kata, problem, KataStatus.TAMPERED, manifest, tampered=[problem])
+    from grader.platforms.submission import failure, grade_report
 
     try:
-        state = grade(Options(root=root, targets=[kata.slug], quiet=True))
-        return dict(state.report["katas"][0])
+        return dict(grade_report(root, [kata.slug])["katas"][0])
     except Exception as exc:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return error_kata(kata.slug, kata.points, f"the grader failed: {detail}")
+        return error_kata(kata, f"the grader failed: {failure(exc)}", manifest=manifest)
 
 
 def run_step(
@@ -424,22 +432,22 @@ def run_step(
     kata = _kata(root, slug)
     minutes = step_timeout_minutes(kata) if kata else 0
     provisional = error_kata(
-        slug,
-        kata.points if kata else 0,
+        kata or _unknown_kata(root, slug),
         f"grading did not finish: the step was stopped (its limit is {minutes} minutes)",
-        "timeout",
+        KataStatus.TIMEOUT,
+        manifest,
     )
     if kata is not None:
         provisional["test_file"] = kata.test_file.relative_to(root).as_posix()
-    _append(output, f"result={encode(result(provisional, manifest, root))}\n")
+    _append(output, f"result={encode(result(provisional, root))}\n")
 
     entry = grade_kata(root, slug, manifest)
-    data = result(entry, manifest, root)
+    data = result(entry, root)
     _append(output, f"result={encode(data)}\n")
     token = token or secrets.token_hex(16)
-    stream.write("\n".join(log_lines(entry, data, token, manifest)) + "\n")
+    stream.write("\n".join(log_lines(entry, data, token)) + "\n")
     stream.flush()
-    _append(environ.get("GITHUB_STEP_SUMMARY"), _summary(entry, data, manifest) + "\n")
+    _append(environ.get("GITHUB_STEP_SUMMARY"), _summary(entry, data) + "\n")
     with contextlib.suppress(OSError):
         copy = root / ".kata" / f"classroom-{slug}.json"
         copy.parent.mkdir(parents=True, exist_ok=True)

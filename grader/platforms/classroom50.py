@@ -53,7 +53,6 @@ import re
 import shutil
 import sys
 import tarfile
-import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -62,7 +61,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from grader.core.formats import View, register
 from grader.core.scoring import TOO_SLOW_SHARE
+from grader.core.verdicts import KataStatus
 from grader.render.credit import _allot, credits, kata_problem
 from grader.render.disclosure import FULL, LEVELS, NONE, check_level, failure_kind, redact
 
@@ -158,9 +159,9 @@ class Line:
     result: dict[str, Any]  # the report's test entry
 
 
-def integer_lines(kata: dict[str, Any], manifest: dict[str, Any] | None, scale: int) -> list[Line]:
+def integer_lines(kata: dict[str, Any], scale: int) -> list[Line]:
     """Each test's integer points; the maxima add up to ``possible × scale`` exactly."""
-    lines = credits(kata, manifest, kata.get("test_file"), exact=False)
+    lines = credits(kata, exact=False)
     weights = [float(c.result.get("weight", 1.0)) for c in lines]
     maxima = _allot(int(kata["points"]["possible"]) * scale, weights)
     passed = [i for i, c in enumerate(lines) if c.status == "passed"]
@@ -248,7 +249,6 @@ def _message(line: Line, level: str) -> str:
 
 def result_document(
     report: dict[str, Any],
-    manifest: dict[str, Any] | None,
     settings: Settings,
     environ: Mapping[str, str],
     now: datetime | None = None,
@@ -260,7 +260,7 @@ def result_document(
     in words), ``message`` and ``spec`` at the kata's disclosure level (no
     ``spec`` at ``none``).
     """
-    lines = [line for k in report["katas"] for line in integer_lines(k, manifest, settings.scale)]
+    lines = [line for k in report["katas"] for line in integer_lines(k, settings.scale)]
     tests = []
     for line, name in zip(lines, test_names(lines)):
         level = settings.level(line.kata)
@@ -375,7 +375,6 @@ def release_body(
     doc: dict[str, Any],
     report: dict[str, Any],
     settings: Settings,
-    manifest: dict[str, Any] | None = None,
 ) -> str:
     """The Release's Markdown: a table per kata, then each failing test, at its level."""
     by_kata: dict[str, list[dict[str, Any]]] = {}
@@ -427,6 +426,31 @@ def release_body(
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines) + "\n")
 
 
+def _settings(report: dict[str, Any], view: View) -> Settings:
+    if view.settings is not None:
+        return view.settings
+    return Settings("assignment", "Assignment", [k["slug"] for k in report["katas"]])
+
+
+@register("classroom50")
+def render_result(report: dict[str, Any], view: View) -> str:
+    """The ``classroom50`` format: the ``classroom50/result/v1`` document, as JSON.
+
+    ``view.settings`` is the assignment's :class:`Settings`; ``view.environ``
+    the workflow run's environment (who, which commit); ``view.now`` its time.
+    """
+    doc = result_document(report, _settings(report, view), view.environ, view.now)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+@register("classroom50-release")
+def render_release(report: dict[str, Any], view: View) -> str:
+    """The ``classroom50-release`` format: the Release's Markdown (as :func:`render_result`)."""
+    settings = _settings(report, view)
+    doc = result_document(report, settings, view.environ, view.now)
+    return release_body(doc, report, settings)
+
+
 def append_outputs(path: str | None, status: str, summary: str) -> None:
     """Append ``status`` and ``summary`` to ``$GITHUB_OUTPUT`` (one line each)."""
     if not path:
@@ -450,79 +474,62 @@ def find_in_checkout(checkout: Path, kata: Kata) -> Path | None:
     return None
 
 
-def lay_out(checkout: Path, katas: Sequence[Kata], impl: Path) -> dict[str, str]:
-    """Copy each module into ``impl/<slug>/<module>.py``; where each was found ("" if not)."""
-    found = {}
-    for kata in katas:
-        folder = impl / kata.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        source = find_in_checkout(checkout, kata)
-        if source is not None:
-            shutil.copyfile(source, folder / f"{kata.module}.py")
-        found[kata.slug] = source.relative_to(checkout).as_posix() if source else ""
-    return found
+def _missing(
+    entry: dict[str, Any], kata: Kata, manifest: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The entry saying plainly that the student's module is not there (deleted or renamed)."""
+    from grader.core.report import unrun_entry
 
-
-def _missing(entry: dict[str, Any], kata: Kata) -> None:
-    """Say plainly that the student's module is not there (deleted or renamed)."""
     message = (
         f"katas/{kata.slug}/{kata.module}.py is not in your repository "
         "(deleted or renamed?): restore it from the starter code"
     )
-    entry["broken"] = {
-        "error": message,
-        "file": f"katas/{kata.slug}/{kata.module}.py",
-        "line": None,
-    }
-    if entry["status"] not in ("tampered",):
-        entry["status"] = "broken"
-    entry["points"] = {**entry["points"], "earned": 0.0}
+    broken = {"error": message, "file": f"katas/{kata.slug}/{kata.module}.py", "line": None}
+    status = KataStatus.TAMPERED if entry["status"] == "tampered" else KataStatus.BROKEN
+    return unrun_entry(
+        kata,
+        status,
+        entry.get("problem"),
+        root=kata.root,
+        manifest=manifest,
+        tampered=entry.get("tampered") or (),
+        broken=broken,
+    )
 
 
 def grade_checkout(root: Path, checkout: Path, settings: Settings) -> dict[str, Any]:
     """Grade the modules of ``checkout`` against the katas of ``root``; the report."""
     from grader.core.catalog import load_catalog
-    from grader.core.pipeline import Options, grade
+    from grader.core.integrity import load_manifest
     from grader.core.selection import select
+    from grader.platforms.submission import grade_submission
 
     katas = [t.kata for t in select(load_catalog(root), settings.katas)]
-    with tempfile.TemporaryDirectory(prefix="kata-classroom50-") as temp:
-        impl = Path(temp) / "impl"
-        found = lay_out(checkout, katas, impl)
-        state = grade(
-            Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
-        )
-    report = state.report
+    report, found = grade_submission(root, checkout, katas, find_in_checkout, "kata-classroom50-")
+    manifest = load_manifest(root)
     by_slug = {k.slug: k for k in katas}
-    for entry in report["katas"]:
-        entry["test_file"] = by_slug[entry["slug"]].test_file.relative_to(root).as_posix()
-        if not found.get(entry["slug"]):
-            _missing(entry, by_slug[entry["slug"]])
+    for index, entry in enumerate(report["katas"]):
+        kata = by_slug[entry["slug"]]
+        if not found.get(kata.slug):
+            entry = report["katas"][index] = _missing(entry, kata, manifest)
+        entry["test_file"] = kata.test_file.relative_to(root).as_posix()
     return report
 
 
 def unfinished_report(root: Path, settings: Settings, message: str) -> dict[str, Any]:
     """A report for a grading that was stopped: every kata timed out, no points."""
     from grader.core.catalog import load_catalog
+    from grader.core.integrity import load_manifest
+    from grader.core.report import unrun_report
     from grader.core.selection import select
 
     katas = [t.kata for t in select(load_catalog(root), settings.katas)]
-    return {
-        "katas": [
-            {
-                "slug": k.slug,
-                "status": "timeout",
-                "points": {"earned": 0.0, "possible": k.points},
-                "tests": {"passed": 0, "total": 0},
-                "results": [],
-                "problem": message,
-                "broken": None,
-                "tampered": [],
-                "test_file": k.test_file.relative_to(root).as_posix(),
-            }
-            for k in katas
-        ]
-    }
+    report = unrun_report(
+        katas, KataStatus.TIMEOUT, message, root=root, manifest=load_manifest(root)
+    )
+    for entry, kata in zip(report["katas"], katas):
+        entry["test_file"] = kata.test_file.relative_to(root).as_posix()
+    return report
 
 
 def write_results(
@@ -537,11 +544,9 @@ def write_results(
     import secrets
 
     from grader.core.files import write_atomic
-    from grader.core.integrity import load_manifest
 
-    manifest = load_manifest(root)
-    doc = result_document(report, manifest, settings, environ)
-    body = release_body(doc, report, settings, manifest)
+    doc = result_document(report, settings, environ)
+    body = release_body(doc, report, settings)
     write_atomic(out / RESULT, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     write_atomic(out / RELEASE_BODY, body)
     status, summary = status_and_summary(doc)

@@ -36,18 +36,17 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import shutil
 import sys
 import tempfile
 import time
-import traceback
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.core.files import template
-from grader.core.verdicts import test_outcome
+from grader.core.formats import View, register
+from grader.core.verdicts import KataStatus, test_outcome
 from grader.platforms.export import ExportError, grade_requirements
 from grader.render.credit import credits, kata_problem
 from grader.render.disclosure import FULL, LEVELS, check_level, redact
@@ -144,21 +143,6 @@ def find_module(submission: Path, kata: Kata) -> Path | None:
     return found[0] if found else None
 
 
-def lay_out(submission: Path, katas: Sequence[Kata], impl: Path) -> dict[str, str]:
-    """Copy each kata's module into ``impl/<slug>/<module>.py``; what was found, by slug."""
-    found = {}
-    for kata in katas:
-        folder = impl / kata.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        source = find_module(submission, kata) if submission.is_dir() else None
-        if source is None:
-            found[kata.slug] = ""
-            continue
-        shutil.copyfile(source, folder / f"{kata.module}.py")
-        found[kata.slug] = source.relative_to(submission).as_posix()
-    return found
-
-
 # -- results.json ----------------------------------------------------------------------
 
 
@@ -189,8 +173,7 @@ def speed_ratio(report: dict[str, Any]) -> float | None:
 
 def results(
     report: dict[str, Any],
-    manifest: dict[str, Any] | None,
-    found: dict[str, str],
+    found: Mapping[str, str],
     execution_time: float,
     disclosure: str = FULL,
     kata_disclosure: dict[str, str] | None = None,
@@ -204,7 +187,7 @@ def results(
         problem = kata_problem(kata) if level != "none" else ""
         if not found.get(slug, "x"):
             problem = f"no {slug}/ module found in your submission. {problem}".strip()
-        lines = credits(kata, manifest, exact=False)
+        lines = credits(kata, exact=False)
         listed[slug] = (sum(c.status == "passed" for c in lines), len(lines))
         for i, c in enumerate(lines, 1):
             output = _test_output(redact(c.result, level), slug)
@@ -251,36 +234,30 @@ def results(
     return data
 
 
+@register("gradescope")
+def render_results(report: dict[str, Any], view: View) -> str:
+    """The ``gradescope`` format: results.json, at ``view``'s disclosure levels.
+
+    ``view.found`` says where each kata's module was found in the submission.
+    """
+    data = results(
+        report, view.found or {}, view.execution_time, view.disclosure, dict(view.kata_disclosure)
+    )
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def failure_results(
-    katas: Sequence[Kata], manifest: dict[str, Any] | None, message: str, execution_time: float
+    katas: Sequence[Kata],
+    manifest: Mapping[str, Any] | None,
+    message: str,
+    execution_time: float,
+    root: Path,
 ) -> dict[str, Any]:
     """results.json when no report could be made: every test listed, no points."""
-    report = {
-        "katas": [
-            {
-                "slug": k.slug,
-                "status": "error",
-                "points": {"earned": 0.0, "possible": k.points},
-                "tests": {"passed": 0, "total": 0},
-                "results": [],
-                "problem": message,
-                "broken": None,
-                "tampered": [],
-                "duration": 0.0,
-                "reference_duration": None,
-            }
-            for k in katas
-        ],
-        "summary": {
-            "katas": len(katas),
-            "solved": 0,
-            "points": 0,
-            "possible": sum(k.points for k in katas),
-            "tests_passed": 0,
-            "tests_total": 0,
-        },
-    }
-    data = results(report, manifest, {k.slug: "?" for k in katas}, execution_time)
+    from grader.core.report import unrun_report
+
+    report = unrun_report(katas, KataStatus.ERROR, message, root=root, manifest=manifest)
+    data = results(report, {k.slug: "?" for k in katas}, execution_time)
     data["output"] = f"{message}\n\n{data['output']}"
     return data
 
@@ -308,23 +285,15 @@ def run(
     manifest = load_manifest(root)
     katas = [t.kata for t in select(load_catalog(root), slugs)]
     unfinished = "Grading did not finish (it was stopped before the end)."
-    _write(results_dir, failure_results(katas, manifest, unfinished, 0.0))
-    try:
-        with tempfile.TemporaryDirectory(prefix="kata-submission-") as temp:
-            impl = Path(temp) / "impl"
-            found = lay_out(submission, katas, impl)
-            from grader.core.pipeline import Options, grade
+    _write(results_dir, failure_results(katas, manifest, unfinished, 0.0, root))
+    from grader.platforms.submission import failure, grade_submission
 
-            state = grade(
-                Options(root=root, targets=[k.slug for k in katas], impl=str(impl), quiet=True)
-            )
-            data = results(state.report, manifest, found, time.monotonic() - started,
-                           disclosure, kata_disclosure)  # fmt: skip
+    try:
+        report, found = grade_submission(root, submission, katas, find_module, "kata-submission-")
+        data = results(report, found, time.monotonic() - started, disclosure, kata_disclosure)
     except Exception as exc:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        data = failure_results(
-            katas, manifest, f"The grader failed: {detail}", time.monotonic() - started
-        )
+        problem = f"The grader failed: {failure(exc)}"
+        data = failure_results(katas, manifest, problem, time.monotonic() - started, root)
     _write(results_dir, data)
     return data
 

@@ -14,8 +14,8 @@ floating point, so that adding the scores one after the other (as the
 consumers do) lands on the total itself.
 
 When a run yields no tests (the module does not import, the kata was killed
-before collection), the tests are taken from ``katas/manifest.json`` so that
-every test is still listed, with no score.
+before collection), the report lists the kata's tests all the same, none run
+(:func:`grader.core.report.build` fills them in), so every test has a line.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grader.core.verdicts import CAUSES
+from grader.core.report import kata_problem
+
+__all__ = ["Credit", "credits", "exact_sum", "kata_problem"]
 
 PASSED = "passed"
 
@@ -35,10 +37,10 @@ class Credit:
     """One test's line in a per-test score sheet."""
 
     name: str
-    status: str  # the report's test status; "not run" for tests taken from the manifest
+    status: str  # the report's test status
     score: float
     max_score: float
-    result: dict[str, Any]  # the report's test entry (synthesised for manifest tests)
+    result: dict[str, Any]  # the report's test entry
 
 
 def _allot(total: int, weights: Sequence[float]) -> list[int]:
@@ -89,66 +91,13 @@ def _hundredths(value: float) -> int:
     return round(value * 100)
 
 
-def kata_tests(
-    kata: dict[str, Any], manifest: dict[str, Any] | None, test_file: str | None = None
-) -> list[dict[str, Any]]:
-    """The kata's test entries; from the manifest when the run reported none.
-
-    ``test_file`` (relative to the root) makes the node ids of the tests taken
-    from the manifest; without it they are ``katas/<slug>::<test>``.
-    """
-    if kata.get("results"):
-        return list(kata["results"])
-    names = ((manifest or {}).get(kata["slug"]) or {}).get("tests") or []
-    message = kata_problem(kata) or "the test did not run"
-    prefix = test_file or f"katas/{kata['slug']}"
-    # A kata stopped for a cause (timeout, memory, output limit, crash) gives its
-    # tests that cause; otherwise they did not run.
-    status = str(kata["status"]) if kata.get("status") in CAUSES else "not run"
-    return [
-        {
-            "nodeid": f"{prefix}::{name}",
-            "name": name,
-            "status": status,
-            "message": message,
-            "traceback": "",
-            "spec": None,
-            "line": None,
-            "duration": 0.0,
-            "weight": 1.0,
-            "stdout": "",
-        }
-        for name in names
-    ]
-
-
-def kata_problem(kata: dict[str, Any]) -> str:
-    """Why a kata as a whole failed, in plain words; empty when it did not."""
-    if kata.get("tampered"):
-        reasons = "; ".join(kata["tampered"])
-        return f"the kata's tests or workflow were changed, so it scores nothing: {reasons}"
-    broken = kata.get("broken")
-    if broken:
-        where = broken.get("file") or ""
-        if broken.get("line"):
-            where += f", line {broken['line']}"
-        return f"{broken.get('error', 'the module does not import')} ({where})".strip()
-    return kata.get("problem") or ""
-
-
-def credits(
-    kata: dict[str, Any],
-    manifest: dict[str, Any] | None = None,
-    test_file: str | None = None,
-    *,
-    exact: bool = True,
-) -> list[Credit]:
+def credits(kata: dict[str, Any], *, exact: bool = True) -> list[Credit]:
     """Each test's score and maximum; the scores add up to ``points.earned`` exactly.
 
     With ``exact=False`` the scores are plain hundredths (``1.2``, never
     ``1.2000000000000002``), for a consumer that takes the total from elsewhere.
     """
-    tests = kata_tests(kata, manifest, test_file)
+    tests = list(kata.get("results") or [])
     possible = kata["points"]["possible"]
     earned = kata["points"]["earned"]
     weights = [float(t.get("weight", 1.0)) for t in tests]

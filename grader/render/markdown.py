@@ -66,7 +66,7 @@ def summary_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def kata_failures(kata: dict[str, Any], manifest: dict[str, Any] | None = None) -> list[str]:
+def kata_failures(kata: dict[str, Any]) -> list[str]:
     """The section for one kata that is not solved: its problem, then its failing tests."""
     slug = kata["slug"]
     verdict = (
@@ -76,7 +76,7 @@ def kata_failures(kata: dict[str, Any], manifest: dict[str, Any] | None = None) 
     problem = kata_problem(kata)
     if problem:
         lines += [f"> {cell(problem, 1000)}", ""]
-    failing = [c for c in credits(kata, manifest) if c.status not in ("passed", "skipped")]
+    failing = [c for c in credits(kata) if c.status not in ("passed", "skipped")]
     if kata["status"] == "not started":
         lines.append(
             f"Not started: every test still meets `NotImplementedError`. Read "
@@ -118,10 +118,10 @@ def kata_failures(kata: dict[str, Any], manifest: dict[str, Any] | None = None) 
 @register("markdown")
 def render_view(report: dict[str, Any], view: View) -> str:
     """The ``markdown`` format of the registry."""
-    return render(report, view.manifest)
+    return render(report)
 
 
-def render(report: dict[str, Any], manifest: dict[str, Any] | None = None) -> str:
+def render(report: dict[str, Any]) -> str:
     """The whole report as GitHub-flavoured Markdown."""
     s = report["summary"]
     lines = ["## Kata results", "", *summary_table(report), ""]
@@ -136,5 +136,5 @@ def render(report: dict[str, Any], manifest: dict[str, Any] | None = None) -> st
         lines += ["", "> Grading was interrupted: the report is incomplete."]
     for k in report["katas"]:
         if k["status"] != "solved" and not (k.get("selected") and k.get("result") == "passed"):
-            lines += kata_failures(k, manifest)
+            lines += kata_failures(k)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).rstrip("\n") + "\n")

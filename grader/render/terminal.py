@@ -275,7 +275,8 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
         return lines
     if kata["problem"]:
         lines += [f"  {paint(line, 'red')}" for line in kata["problem"].splitlines()]
-    failures = [t for t in kata["results"] if t["status"] not in ("passed", "skipped")]
+    ran = kata["results"] if kata["tests"]["total"] else []  # not those listed as never run
+    failures = [t for t in ran if t["status"] not in ("passed", "skipped")]
     if kata["status"] == "not started":
         lines.append(
             f"  not started: open katas/{slug}/README.md, then fill "
