@@ -458,6 +458,27 @@ def test_result_is_frozen_and_options_are_keyword_only() -> None:
 # --- Examples --------------------------------------------------------------
 
 
+@pytest.mark.spec("Merging")
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("style", ["merge", "diff3"])
+def test_hundreds_of_hunks(tmp_path: Path, style: str) -> None:
+    """Over 256 hunks a side, offsets past 256 lines, conflicts among them: counts are big ints."""
+    base = [f"line {i}" for i in range(1200)]
+    ours, theirs = [], []
+    for i, line in enumerate(base):
+        ours += [f"ours {i}"] if i % 4 == 0 else [line]
+        if i % 12 == 0:
+            ours.append(f"ours {i}+")  # ours grows: its offsets drift from base's
+        if i % 40 == 20:
+            theirs.append(f"theirs {i}")  # the same line as ours changes: a conflict
+        elif i % 4 == 2:
+            theirs += [f"theirs {i}"] if i % 8 == 2 else []  # replaced, or deleted
+        else:
+            theirs.append(line)
+    got = check(tmp_path, text(*ours), text(*base), text(*theirs), style=style)
+    assert got.conflicts == 30
+
+
 @pytest.mark.spec("Examples")
 def test_readme_examples() -> None:
     """The README's examples, as git 2.39 prints them."""
