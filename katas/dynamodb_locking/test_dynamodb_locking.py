@@ -431,25 +431,27 @@ def test_a_transfer_id_is_used_once(two: Bank, rival: Bank) -> None:
 @pytest.mark.spec("Transfers")
 def test_cancellation_reasons_in_order_of_precedence(two: Bank, rival: Bank) -> None:
     two.transfer("t-1", "alice", "bob", 30, at=1)  # alice 70
-    cases = [
-        # (source, target, amount, expected, why): every one reuses the id t-1
-        ("alice", "ghost", 500, AccountNotFound, "a missing target comes first (1), before "
-         "insufficient funds (2) and a duplicate id (3)"),
-        ("ghost", "bob", 500, AccountNotFound, "a missing source comes first (1), before a "
-         "duplicate id (3)"),
-        ("alice", "bob", 71, InsufficientFunds, "insufficient funds (2) comes before a "
-         "duplicate id (3)"),
-        ("alice", "bob", 70, DuplicateTransfer, "with both accounts there and the funds "
-         "enough, the reused id (3) is what cancels the transaction"),
-    ]
-    for source, target, amount, expected, why in cases:
+
+    def outcome(source: str, target: str, amount: int) -> str:
+        """What transfer t-1 (a reused id) raises, by name."""
         try:
             two.transfer("t-1", source, target, amount, at=2)
         except (AccountNotFound, InsufficientFunds, DuplicateTransfer) as exc:
-            got: str = type(exc).__name__
-        else:
-            got = "no exception"
-        assert got == expected.__name__, f"transfer t-1 {source} -> {target} {amount}: {why}"
+            return type(exc).__name__
+        return "no exception"
+
+    assert outcome("alice", "ghost", 500) == "AccountNotFound", (
+        "a missing target (1) comes before insufficient funds (2) and a reused id (3)"
+    )
+    assert outcome("ghost", "bob", 500) == "AccountNotFound", (
+        "a missing source (1) comes before a reused id (3)"
+    )
+    assert outcome("alice", "bob", 71) == "InsufficientFunds", (
+        "insufficient funds (2) comes before a reused id (3)"
+    )
+    assert outcome("alice", "bob", 70) == "DuplicateTransfer", (
+        "both accounts exist and 70 is affordable: the reused id (3) cancels the transaction"
+    )
     assert rival.get_account("alice").balance == 70
 
 
@@ -609,8 +611,7 @@ def test_times_at_the_bounds_are_listed_in_order(two: Bank, rival: Bank) -> None
 def test_an_unknown_account_has_an_empty_page(two: Bank, rec: BotoRecorder) -> None:
     rec.clear()
     assert two.transfers("ghost") == Page([], None), (
-        "an unknown account, like one without transfers, gives an empty page "
-        "(not AccountNotFound)"
+        "an unknown account, like one without transfers, gives an empty page, not AccountNotFound"
     )
     assert [c.operation for c in rec.calls] == ["Query"], "one Query, no read of the account"
 

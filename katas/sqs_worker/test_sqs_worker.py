@@ -325,8 +325,6 @@ def test_a_heartbeat_with_half_the_timeout_left_makes_no_call(
     sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
 ) -> None:
     send(rival, queue, "job")
-    calls: list[int] = []
-
     beats: list[tuple[float, int]] = []
 
     def work(delivery: Delivery) -> None:
