@@ -588,7 +588,7 @@ def test_the_source_is_named_when_neither_account_exists(two: Bank, rival: Bank)
 
 
 @pytest.mark.spec("Transfers")
-@pytest.mark.parametrize("at", [-1, 10**15], ids=["negative", "16-digits"])
+@pytest.mark.parametrize("at", [-1, 10**15, 10**16], ids=["negative", "16-digits", "17-digits"])
 def test_a_time_out_of_range_makes_no_call(two: Bank, rec: BotoRecorder, at: int) -> None:
     rec.clear()
     with pytest.raises(ValueError):
