@@ -96,8 +96,11 @@ class Bank:
     def save(self, account: Account) -> Account:
         """Write owner and balance if the stored version is ``account.version``; version + 1.
 
-        Returns the account as stored. Raises ``ConflictError`` when the
-        condition fails (a stale read, or no such account).
+        One write call, no read. Returns the account as stored.
+
+        Raises:
+            ConflictError: the condition failed (a stale read, or no such account).
+            ValueError: a negative balance (no call made).
         """
         raise NotImplementedError
 
@@ -105,6 +108,8 @@ class Bank:
         self, account_id: str, change: Callable[[Account], Account], *, attempts: int = 3
     ) -> Account:
         """Read, apply ``change``, save; on a conflict re-read and retry, ``attempts`` tries.
+
+        Only a ``ConflictError`` is retried; any other exception propagates at once.
 
         Raises:
             ConflictError: every attempt conflicted.
@@ -119,10 +124,12 @@ class Bank:
         """Debit, credit, bump both versions and record the transfer: one TransactWriteItems.
 
         Raises (from the transaction's cancellation reasons, in this precedence):
-            AccountNotFound: the source or the target does not exist.
+            AccountNotFound: the source or the target does not exist (the source
+                named if neither does).
             InsufficientFunds: the source's balance is less than ``amount``.
             DuplicateTransfer: ``transfer_id`` was used before.
-            ValueError: ``amount <= 0`` or ``source == target`` (no call made).
+            ValueError: ``amount <= 0``, ``source == target``, or ``at`` outside
+                ``0 <= at < 10**15`` (no call made).
         """
         raise NotImplementedError
 
@@ -130,6 +137,7 @@ class Bank:
         """One page of the account's transfers, newest first: one Query with ``Limit=limit``.
 
         ``Page.cursor`` is the opaque next-page cursor, ``None`` after the last page.
+        An unknown account, like one without transfers, gives an empty page.
 
         Raises:
             InvalidCursor: a cursor not handed out for this account's transfers.

@@ -211,8 +211,12 @@ def test_save_writes_and_bumps_the_version(bank: Bank, rival: Bank, rec: BotoRec
     saved = bank.save(replace(opened, owner="Alice Smith", balance=75))
     assert saved == Account("alice", "Alice Smith", 75, 2)
     assert rival.get_account("alice") == saved
+    made = [c.operation for c in rec.calls]
+    assert made in (["PutItem"], ["UpdateItem"]), (
+        f"save is one write call (a PutItem or an UpdateItem carrying the version condition), "
+        f"no read; made {made}"
+    )
     (write,) = rec.calls
-    assert write.operation in {"PutItem", "UpdateItem"}, "save is one write"
     assert write.params.get("ConditionExpression"), "the write carries the version condition"
     assert bank.save(replace(saved, balance=80)) == Account("alice", "Alice Smith", 80, 3)
 
@@ -428,14 +432,27 @@ def test_a_transfer_id_is_used_once(two: Bank, rival: Bank) -> None:
 @pytest.mark.spec("Transfers")
 def test_cancellation_reasons_in_order_of_precedence(two: Bank, rival: Bank) -> None:
     two.transfer("t-1", "alice", "bob", 30, at=1)  # alice 70
-    with pytest.raises(AccountNotFound):
-        two.transfer("t-1", "alice", "ghost", 500, at=2)  # also a duplicate, also too much
-    with pytest.raises(AccountNotFound):
-        two.transfer("t-1", "ghost", "bob", 500, at=2)
-    with pytest.raises(InsufficientFunds):
-        two.transfer("t-1", "alice", "bob", 71, at=2)  # also a duplicate
-    with pytest.raises(DuplicateTransfer):
-        two.transfer("t-1", "alice", "bob", 70, at=2)
+
+    def outcome(source: str, target: str, amount: int) -> str:
+        """What transfer t-1 (a reused id) raises, by name."""
+        try:
+            two.transfer("t-1", source, target, amount, at=2)
+        except (AccountNotFound, InsufficientFunds, DuplicateTransfer) as exc:
+            return type(exc).__name__
+        return "no exception"
+
+    assert outcome("alice", "ghost", 500) == "AccountNotFound", (
+        "a missing target (1) comes before insufficient funds (2) and a reused id (3)"
+    )
+    assert outcome("ghost", "bob", 500) == "AccountNotFound", (
+        "a missing source (1) comes before a reused id (3)"
+    )
+    assert outcome("alice", "bob", 71) == "InsufficientFunds", (
+        "insufficient funds (2) comes before a reused id (3)"
+    )
+    assert outcome("alice", "bob", 70) == "DuplicateTransfer", (
+        "both accounts exist and 70 is affordable: the reused id (3) cancels the transaction"
+    )
     assert rival.get_account("alice").balance == 70
 
 
@@ -543,3 +560,92 @@ def test_limit_out_of_range(two: Bank, limit: int) -> None:
 def test_limits_at_the_bounds(history: Bank) -> None:
     assert ids(history.transfers("alice", limit=1)) == ["t5"]
     assert len(history.transfers("alice", limit=100).items) == 5
+
+
+# -- Balances, times and unknown accounts -----------------------------------------------
+
+
+@pytest.mark.spec("Optimistic locking")
+def test_save_rejects_a_negative_balance(bank: Bank, rival: Bank, rec: BotoRecorder) -> None:
+    opened = bank.open_account("alice", "Alice", 100)
+    rec.clear()
+    with pytest.raises(ValueError):
+        bank.save(replace(opened, balance=-1))
+    assert rec.calls == [], "a negative balance is rejected before any call"
+    assert rival.get_account("alice") == opened, "a balance never goes negative"
+    assert bank.save(replace(opened, balance=0)) == Account("alice", "Alice", 0, 2), (
+        "a balance of 0 is allowed"
+    )
+
+
+@pytest.mark.spec("Transfers")
+def test_the_source_is_named_when_neither_account_exists(two: Bank, rival: Bank) -> None:
+    with pytest.raises(AccountNotFound) as raised:
+        two.transfer("t-1", "ghost", "phantom", 10, at=1)
+    assert raised.value.args[0] == "ghost", (
+        "when neither account exists, AccountNotFound names the source"
+    )
+    unchanged(rival)
+
+
+@pytest.mark.spec("Transfers")
+@pytest.mark.parametrize("at", [-1, 10**15, 10**16], ids=["negative", "16-digits", "17-digits"])
+def test_a_time_out_of_range_makes_no_call(two: Bank, rec: BotoRecorder, at: int) -> None:
+    rec.clear()
+    with pytest.raises(ValueError):
+        two.transfer("t-1", "alice", "bob", 10, at=at)
+    assert rec.calls == [], "at must be 0 <= at < 10**15: rejected before any call"
+
+
+@pytest.mark.spec("Transfers")
+def test_times_at_the_bounds_are_listed_in_order(two: Bank, rival: Bank) -> None:
+    two.transfer("first", "alice", "bob", 1, at=0)
+    two.transfer("last", "alice", "bob", 1, at=10**15 - 1)
+    two.transfer("middle", "bob", "alice", 1, at=10**14)
+    assert ids(rival.transfers("alice")) == ["last", "middle", "first"], (
+        "at = 0 and at = 10**15 - 1 are valid, and the newest is first"
+    )
+    assert rival.transfers("bob").items[0] == Transfer("last", "alice", "bob", 1, 10**15 - 1)
+
+
+@pytest.mark.spec("Pagination")
+def test_an_unknown_account_has_an_empty_page(two: Bank, rec: BotoRecorder) -> None:
+    rec.clear()
+    assert two.transfers("ghost") == Page([], None), (
+        "an unknown account, like one without transfers, gives an empty page, not AccountNotFound"
+    )
+    assert [c.operation for c in rec.calls] == ["Query"], "one Query, no read of the account"
+
+
+# -- Retrying: only conflicts -------------------------------------------------------------
+
+
+class Downstream(Exception):
+    """An error of the change function itself, not a conflict."""
+
+
+@pytest.mark.spec("Retrying")
+def test_update_lets_other_errors_propagate_at_once(
+    bank: Bank, rival: Bank, rec: BotoRecorder
+) -> None:
+    bank.open_account("alice", "Alice", 100)
+    calls: list[int] = []
+
+    def failing(account: Account) -> Account:
+        calls.append(account.version)
+        raise Downstream("the fraud check is down")
+
+    rec.clear()
+    with pytest.raises(Downstream):
+        bank.update("alice", failing)
+    assert calls == [1], "only a ConflictError is retried: any other error propagates at once"
+    assert [c for c in rec.calls if is_write(c)] == [], "nothing is written"
+    with pytest.raises(ValueError):
+        bank.update("alice", lambda a: replace(a, balance=-1))  # save's ValueError
+    rec.clear()
+    with pytest.raises(AccountNotFound):
+        bank.update("bob", double)
+    assert [c.operation for c in rec.calls] == ["GetItem"], (
+        "AccountNotFound is not a conflict: one read, no retry"
+    )
+    assert rival.get_account("alice") == Account("alice", "Alice", 100, 1)

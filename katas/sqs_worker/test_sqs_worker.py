@@ -175,8 +175,13 @@ def test_a_poison_message_ends_in_the_dlq(sqs: Any, rival: Any, clock: Any) -> N
     send(rival, urls.queue_url, "poison")
     handler = Handler(fail={"poison"})
     worker = Worker(sqs, urls.queue_url, handler, retry_delay=0)
-    for _ in range(2):
-        assert worker.poll_once().failed != []
+    for delivery in (1, 2):
+        result = worker.poll_once()
+        assert result.failed == result.received != [], (
+            f"delivery {delivery} of the poison message: it should be received and fail; "
+            f"received {result.received}, failed {result.failed} (a failed message is received "
+            "again after its retry delay, 0 s here, not after the visibility timeout)"
+        )
         clock.tick(1)
     assert handler.bodies == ["poison", "poison"]
     # The third receive finds the message received maxReceiveCount times: SQS
@@ -234,8 +239,11 @@ def test_a_batch_is_handled_in_order(sqs: Any, rival: Any, queue: str, clock: An
     assert result.processed == result.received
     assert (result.duplicates, result.failed, result.undeleted) == ([], [], [])
     sent = dict(zip(ids, "abcd"))
-    assert handler.bodies == [sent[i] for i in result.received], "Delivery.body is the body"
-    assert all(d.receive_count == 1 for d in handler.deliveries)
+    got = [(d.body, d.receive_count) for d in handler.deliveries]
+    assert got == [(sent[i], 1) for i in result.received], (
+        "Delivery.body is the message body and Delivery.receive_count the int "
+        "ApproximateReceiveCount (1 on a first delivery)"
+    )
     assert counts(rival, queue) == (1, 0), "three handled and deleted, one left"
 
 
@@ -299,23 +307,24 @@ def test_a_heartbeat_with_half_the_timeout_left_makes_no_call(
     sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
 ) -> None:
     send(rival, queue, "job")
-    calls: list[int] = []
+    beats: list[tuple[float, int]] = []
 
     def work(delivery: Delivery) -> None:
-        clock.tick(5)
-        delivery.heartbeat()
-        calls.append(len(rec.named("ChangeMessageVisibility")))
-        clock.tick(10)  # exactly half (15 of 30 s) left: still no call
-        delivery.heartbeat()
-        calls.append(len(rec.named("ChangeMessageVisibility")))
-        clock.tick(0.5)  # less than half left
-        delivery.heartbeat()
-        calls.append(len(rec.named("ChangeMessageVisibility")))
-        delivery.heartbeat()  # just extended: a full timeout left again
-        calls.append(len(rec.named("ChangeMessageVisibility")))
+        elapsed = 0.0
+        # 5 s in; 15 s in (exactly half of 30 s left: still no call); 15.5 s in
+        # (less than half left: extend); and again at once (a full timeout left).
+        for step in (5, 10, 0.5, 0):
+            clock.tick(step)
+            elapsed += step
+            delivery.heartbeat()
+            beats.append((elapsed, len(rec.named("ChangeMessageVisibility"))))
 
     Worker(sqs, queue, work).poll_once()
-    assert calls == [0, 0, 1, 1], "extend only when less than half of the timeout is left"
+    assert beats == [(5, 0), (15, 0), (15.5, 1), (15.5, 1)], (
+        "(seconds after the receive, ChangeMessageVisibility calls so far) at each heartbeat "
+        "of a 30 s timeout: extend only when less than half (15 s) is left, i.e. not at 15 s "
+        "but at 15.5 s, and not again right after the extension"
+    )
 
 
 @pytest.mark.spec("Visibility")
@@ -426,7 +435,9 @@ def test_the_default_retry_delay_is_5_seconds(
     clock.tick(6)
     worker.poll_once()
     delays = [c.params["VisibilityTimeout"] for c in rec.named("ChangeMessageVisibility")]
-    assert delays == [5, 10]
+    assert delays == [5, 10], (
+        "retry_delay defaults to 5 s: the releases of receive counts 1 and 2 are 5 and 10 s"
+    )
 
 
 @pytest.mark.spec("Retries")
@@ -506,7 +517,10 @@ def test_a_message_is_marked_only_after_the_handler_returned(
     clock.tick(2)
     assert worker.poll_once().processed == [mid], "its retry must run the handler again"
     assert marked_during == [False, False], "mark after the handler returned, not before"
-    assert store == {mid}
+    assert store == {mid}, (
+        "the MessageId is added to the store passed in as processed, also when that store "
+        "is empty (`processed or set()` would replace an empty set with a new one)"
+    )
 
 
 # -- Deleting -------------------------------------------------------------------
@@ -587,7 +601,9 @@ def test_nothing_to_delete_makes_no_delete_call(
 ) -> None:
     send(rival, queue, "a", "b")
     result = Worker(sqs, queue, Handler(fail={"a", "b"})).poll_once()
-    assert len(result.failed) == 2
+    assert len(result.failed) == 2, (
+        f"both handlers raised: PollResult.failed lists both MessageIds; got {result}"
+    )
     assert rec.named("DeleteMessageBatch", "DeleteMessage") == [], "SQS rejects an empty batch"
 
 
@@ -620,3 +636,83 @@ def test_limits_are_accepted(sqs: Any, rival: Any, queue: str, clock: Any) -> No
         {"batch_size": 10, "wait_seconds": 20},
     ):
         Worker(sqs, queue, Handler(), **kwargs)
+
+
+# -- The clock of a batch -------------------------------------------------------
+
+
+@pytest.mark.spec("Visibility")
+def test_every_message_of_a_batch_counts_from_the_receive(
+    sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
+) -> None:
+    send(rival, queue, "a", "b")
+    handled: list[Delivery] = []
+
+    def work(delivery: Delivery) -> None:
+        handled.append(delivery)
+        if len(handled) == 1:
+            clock.tick(20)  # the first message of the batch takes 20 s
+        else:
+            delivery.heartbeat()  # 10 of the second message's 30 s are left
+
+    result = Worker(sqs, queue, work, visibility_timeout=30).poll_once()
+    assert len(result.received) == 2, "both messages arrive in one batch"
+    handles = [c.params["ReceiptHandle"] for c in rec.named("ChangeMessageVisibility")]
+    assert handles == [handled[1].receipt_handle], (
+        "the second message was received with the first, 20 s before its heartbeat: 10 of "
+        "its 30 s are left, less than half, so extend it (once). Its visibility counts from "
+        "the ReceiveMessage call, not from when its own handler started"
+    )
+
+
+@pytest.mark.spec("Visibility")
+def test_the_clock_is_read_before_the_receive_call(
+    sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
+) -> None:
+    send(rival, queue, "job")
+    # The ReceiveMessage call takes 20 s (a long poll, a slow network, botocore's
+    # retries): SQS may have started the visibility timeout at any moment of it.
+    rec.before("ReceiveMessage", lambda call: clock.tick(20))
+    calls: list[int] = []
+
+    def work(delivery: Delivery) -> None:
+        delivery.heartbeat()
+        calls.append(len(rec.named("ChangeMessageVisibility")))
+
+    Worker(sqs, queue, work, visibility_timeout=30).poll_once()
+    assert calls == [1], (
+        "the receive call took 20 s, so only 10 of the 30 s are sure to be left at a heartbeat "
+        "right after it: extend. Read the clock just before the ReceiveMessage call, not "
+        "after it returned"
+    )
+
+
+# -- Not an Exception -----------------------------------------------------------
+
+
+class Shutdown(BaseException):
+    """Like KeyboardInterrupt or SystemExit: a BaseException that is not an Exception."""
+
+
+@pytest.mark.spec("Retries")
+def test_a_base_exception_from_the_handler_propagates(
+    sqs: Any, rival: Any, queue: str, rec: BotoRecorder, clock: Any
+) -> None:
+    (mid,) = send(rival, queue, "job")
+    store: set[str] = set()
+    calls: list[str] = []
+
+    def interrupted(delivery: Delivery) -> None:
+        calls.append(delivery.body)
+        raise Shutdown
+
+    worker = Worker(sqs, queue, interrupted, processed=store)
+    with pytest.raises(Shutdown):
+        worker.poll_once()
+    assert calls == ["job"]
+    assert rec.named("DeleteMessageBatch", "DeleteMessage") == [], (
+        "a BaseException (KeyboardInterrupt, SystemExit) is not a handler failure: it "
+        "propagates out of poll_once and the message is not deleted"
+    )
+    assert store == set(), f"{mid} was not processed: it must not be marked"
+    assert counts(rival, queue) == (0, 1), "the message stays in the queue, in flight"

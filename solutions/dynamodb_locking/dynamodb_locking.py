@@ -26,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+AT_LIMIT = 10**15
+"""``at`` is below this: 15 digits, the width of the sort key's zero-padded time."""
+
 
 class ConflictError(Exception):
     """The account changed since it was read: its stored version is not the one expected."""
@@ -152,6 +155,8 @@ class Bank:
 
     def save(self, account: Account) -> Account:
         """Write the account's owner and balance if its stored version is ``account.version``."""
+        if account.balance < 0:
+            raise ValueError(f"a balance cannot be negative: {account.balance}")
         try:
             self.client.update_item(
                 TableName=self.table,
@@ -198,6 +203,8 @@ class Bank:
             raise ValueError(f"a transfer's amount must be positive, not {amount}")
         if source == target:
             raise ValueError("a transfer needs two different accounts")
+        if not 0 <= at < AT_LIMIT:
+            raise ValueError(f"at must be 0 <= at < {AT_LIMIT} (seconds since the epoch), not {at}")
         transfer = Transfer(transfer_id, source, target, amount, at)
         record = {
             "transfer_id": {"S": transfer_id},

@@ -130,6 +130,8 @@ class Bank:
         return account
 
     def save(self, account: Account) -> Account:
+        if account.balance < 0:
+            raise ValueError("negative balance")
         saved = replace(account, version=account.version + 1)
         try:
             self._c.put_item(
@@ -160,7 +162,7 @@ class Bank:
     def transfer(
         self, transfer_id: str, source: str, target: str, amount: int, at: int
     ) -> Transfer:
-        if amount < 1 or source == target:
+        if amount < 1 or source == target or at not in range(10**15):
             raise ValueError("bad transfer")
         rank = f"T{at:016x}{transfer_id}"
         record = {
