@@ -479,6 +479,32 @@ def test_hundreds_of_hunks(tmp_path: Path, style: str) -> None:
     assert got.conflicts == 30
 
 
+@pytest.mark.spec("Merging")
+@pytest.mark.parametrize("side", ["ours-deletes", "ours-inserts", "theirs-deletes"])
+def test_hundreds_of_lines_deleted_or_inserted_at_once(tmp_path: Path, side: str) -> None:
+    """One side's diff is nothing but 300 deletions (or insertions): a long straight edit path."""
+    base = [f"line {i}" for i in range(600)]
+    changed = [f"line {i}" if i != 500 else "changed 500" for i in range(600)]
+    if side == "ours-deletes":
+        ours, theirs = base[:100] + base[400:], changed
+    elif side == "ours-inserts":
+        ours, theirs = base[:100] + [f"new {i}" for i in range(300)] + base[100:], changed
+    else:
+        ours, theirs = changed, base[:100] + base[400:]
+    for style in ("merge", "diff3"):
+        got = check(tmp_path, text(*ours), text(*base), text(*theirs), style=style)
+        assert got.conflicts == 0
+
+
+@pytest.mark.spec("API")
+def test_style_is_compared_by_value() -> None:
+    """A style string built at run time is the same style (== , not identity)."""
+    ours, base, theirs = "1\nX\nk\n", "1\nk\n", "1\nY\nk\n"
+    for style in ("merge", "diff3"):
+        built = "".join(list(style))
+        assert merge(ours, base, theirs, style=built) == merge(ours, base, theirs, style=style)
+
+
 @pytest.mark.spec("Examples")
 def test_readme_examples() -> None:
     """The README's examples, as git 2.39 prints them."""
