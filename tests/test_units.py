@@ -369,7 +369,7 @@ def test_a_selection_is_recorded_as_its_result_never_as_a_kata_status(
     from conftest import REPORT_SCHEMA
 
     run = _run(statuses)
-    entry = report_io.KataEntry(run, score(run), 0.5, selected="test_small")
+    entry = report_io.KataEntry(run, score(run), None, selected="test_small")
     report = report_io.build(
         [entry],
         root=tmp_path,

@@ -206,7 +206,6 @@ class KataEntry:
                 status=None,
                 result=selection_result(entry["status"], entry["results"]),
                 points={"earned": 0, "possible": score.possible},
-                reference_duration=None,
             )
         elif not run.tests:  # a selection lists what it ran: never the kata's other tests
             entry["results"] = _unrun_tests(entry, kata, manifest_tests(manifest, kata.slug))
