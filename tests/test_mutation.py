@@ -233,3 +233,24 @@ def test_a_verdict_is_recorded_and_changed_runs_only_stale_katas(tmp_path: Path)
     rerun = _changed(root)
     assert "missing or stale: adder" in rerun.stdout, rerun.stdout + rerun.stderr
     assert json.loads(saved.read_text())["key"] != record["key"]
+
+
+def test_every_kata_has_a_current_mutation_verdict_at_the_target() -> None:
+    """Each kata's mutation.json judged its present reference, tests and records, at ≥ 95 %.
+
+    A change to a kata's tests or reference needs ``nox -s mutation -- --changed`` (CI runs it
+    before the suite).
+    """
+    from grader.authoring.mutation import SCORE_FILE, TARGET, load_score, score_key
+    from grader.core.catalog import load_catalog
+
+    problems = []
+    for kata in load_catalog(ROOT):
+        saved = load_score(kata)
+        if saved is None:
+            problems.append(f"{kata.slug}: no {SCORE_FILE}")
+        elif saved.get("key") != score_key(kata):
+            problems.append(f"{kata.slug}: its {SCORE_FILE} judged other files")
+        elif float(saved.get("score", 0.0)) < TARGET:
+            problems.append(f"{kata.slug}: {saved.get('score'):.1%} of its mutants killed")
+    assert not problems, "run `nox -s mutation -- --changed`:\n" + "\n".join(problems)

@@ -312,9 +312,9 @@ def load_score(kata: Kata) -> dict[str, Any] | None:
 
 
 def is_current(kata: Kata) -> bool:
-    """Whether the kata's recorded verdict judged its present files and passed."""
+    """Whether the kata has a recorded verdict, and it judged the kata's present files."""
     saved = load_score(kata)
-    return saved is not None and saved.get("key") == score_key(kata) and saved.get("ok") is True
+    return saved is not None and saved.get("key") == score_key(kata)
 
 
 def save_score(kata: Kata, verdict: KataMutation) -> None:
@@ -370,7 +370,7 @@ def _timed_out(outcome: RunOutcome) -> bool:
 
 
 def stale_katas(root: Path, slugs: Sequence[str] = ()) -> list[Kata]:
-    """The named katas (all when empty) whose recorded verdict is missing, stale or failing."""
+    """The named katas (all when empty) whose recorded verdict is missing or stale."""
     return [t.kata for t in select(load_catalog(root), slugs) if not is_current(t.kata)]
 
 
@@ -526,6 +526,25 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
     return verdict
 
 
+def _current_verdicts(root: Path, slugs: Sequence[str]) -> int:
+    """``--changed`` with nothing to run: each recorded verdict; 1 when one is below target."""
+    low, open_survivors = [], []
+    for target in select(load_catalog(root), slugs):
+        saved = load_score(target.kata) or {}
+        if float(saved.get("score", 0.0)) < TARGET:
+            low.append(target.kata.slug)
+        elif saved.get("survivors"):
+            open_survivors.append(f"{target.kata.slug} ({saved['survivors']})")
+    print(f"every kata's mutation verdict ({SCORE_FILE}) is current")
+    if open_survivors:
+        print(
+            "at the target, with survivors not yet killed or recorded: " + ", ".join(open_survivors)
+        )
+    if low:
+        print(f"below {TARGET:.0%}: {', '.join(low)}")
+    return 1 if low else 0
+
+
 HEADER = (
     f"{'kata':<22} {'mutants':>7} {'killed':>6} {'timeout':>7} {'equiv':>5} "
     f"{'toler':>5} {'surv':>4} {'score':>7} {'time':>6}"
@@ -554,8 +573,7 @@ def main(
     started = time.monotonic()
     katas = stale_katas(root, slugs) if changed else None
     if katas == []:
-        print(f"every kata's mutation verdict ({SCORE_FILE}) is current and passing")
-        return 0
+        return _current_verdicts(root, slugs)
     if katas is not None:
         print(f"katas whose {SCORE_FILE} is missing or stale: {' '.join(k.slug for k in katas)}")
     print(HEADER, flush=True)
