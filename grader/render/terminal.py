@@ -278,10 +278,13 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     ran = kata["results"] if kata["tests"]["total"] else []  # not those listed as never run
     failures = [t for t in ran if t["status"] not in ("passed", "skipped")]
     if kata["status"] == "not started":
-        lines.append(
-            f"  not started: open katas/{slug}/README.md, then fill "
-            f"katas/{slug}/ (every test still meets NotImplementedError)"
+        original = kata["results"] and all(t["status"] == "not run" for t in kata["results"])
+        why = (
+            "the shipped original is correct and too slow: make it faster"
+            if original  # a speed kata's
+            else "every test still meets NotImplementedError"
         )
+        lines.append(f"  not started: open katas/{slug}/README.md, then fill katas/{slug}/ ({why})")
         return lines
     if kata["status"] == "needs timing":
         lines.append(
