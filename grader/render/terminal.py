@@ -279,12 +279,14 @@ def _kata_details(kata: dict[str, Any], report: dict[str, Any], paint: Painter) 
     failures = [t for t in ran if t["status"] not in ("passed", "skipped")]
     if kata["status"] == "not started":
         original = kata["results"] and all(t["status"] == "not run" for t in kata["results"])
-        why = (
+        reason = (
             "the shipped original is correct and too slow: make it faster"
             if original  # a speed kata's
             else "every test still meets NotImplementedError"
         )
-        lines.append(f"  not started: open katas/{slug}/README.md, then fill katas/{slug}/ ({why})")
+        lines.append(
+            f"  not started: open katas/{slug}/README.md, then fill katas/{slug}/ ({reason})"
+        )
         return lines
     if kata["status"] == "needs timing":
         lines.append(
