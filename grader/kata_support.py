@@ -271,6 +271,15 @@ ORACLE_CACHE = "KATA_ORACLE_CACHE"
 _Answer = TypeVar("_Answer")
 
 
+def _kept(name: str, inputs: object) -> tuple[str, Path] | None:
+    """The question's key and where its answer is kept (no suffix); None with no cache."""
+    folder = os.environ.get(ORACLE_CACHE)
+    if not folder:
+        return None
+    key = json.dumps([name, inputs], sort_keys=True, ensure_ascii=False)
+    return key, Path(folder) / hashlib.sha256(key.encode()).hexdigest()
+
+
 def remembered(name: str, inputs: object, compute: Callable[[], _Answer]) -> _Answer:
     """``compute()``: a real program's answer (git's, say) to a test's own ``inputs``.
 
@@ -283,11 +292,11 @@ def remembered(name: str, inputs: object, compute: Callable[[], _Answer]) -> _An
     and never come from the code under test; both must be JSON values (a
     tuple comes back as a list).
     """
-    folder = os.environ.get(ORACLE_CACHE)
-    if not folder:
+    kept = _kept(name, inputs)
+    if kept is None:
         return compute()
-    key = json.dumps([name, inputs], sort_keys=True, ensure_ascii=False)
-    path = Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+    key, stem = kept
+    path = stem.with_suffix(".json")
     try:
         return json.loads(path.read_text(encoding="utf-8"))["answer"]
     except (OSError, ValueError, KeyError):
@@ -309,14 +318,13 @@ def remembered_folder(
     kept with ``make``'s answer, and copied to ``dest`` for every later test
     process; otherwise ``make(dest)`` runs every time. ``dest`` must not exist.
     """
-    folder = os.environ.get(ORACLE_CACHE)
-    if not folder:
+    found = _kept(name, inputs)
+    if found is None:
         return make(dest)
-    key = json.dumps([name, inputs], sort_keys=True, ensure_ascii=False)
-    kept = Path(folder) / f"{hashlib.sha256(key.encode()).hexdigest()}.d"
+    kept = found[1].with_suffix(".d")
     answer = kept / "answer.json"
     if not answer.is_file():
-        building = Path(folder) / f"{kept.name}.{os.getpid()}.tmp"
+        building = kept.with_suffix(f".{os.getpid()}.tmp")
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
         made = make(building / "tree")

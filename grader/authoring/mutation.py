@@ -43,6 +43,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from grader.core.catalog import Kata, load_catalog, tomllib
 from grader.core.files import files_digest, read_json_object, write_atomic
@@ -392,8 +393,8 @@ def mutate_katas(
     sys.dont_write_bytecode, sys.pycache_prefix = False, str(temp / "pycache")
     # The truths the tests ask real programs for (git's, …) are the same for every mutant:
     # asked once, then read back (see grader.kata_support.remembered).
-    oracle = os.environ.get(ORACLE_CACHE)
-    os.environ[ORACLE_CACHE] = str(temp / "oracle")
+    oracle = mock.patch.dict(os.environ, {ORACLE_CACHE: str(temp / "oracle")})
+    oracle.start()
     sources = [kata.reference.read_text(encoding="utf-8") for kata in katas]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
         all_mutants = list(pool.map(mutants_of, sources))
@@ -406,10 +407,7 @@ def mutate_katas(
             verdicts.append(verdict)
     finally:
         sys.dont_write_bytecode, sys.pycache_prefix = saved
-        if oracle is None:
-            os.environ.pop(ORACLE_CACHE, None)
-        else:
-            os.environ[ORACLE_CACHE] = oracle
+        oracle.stop()
         shutil.rmtree(temp, ignore_errors=True)
     return verdicts
 
