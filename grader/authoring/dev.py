@@ -45,6 +45,7 @@ from grader.core.runner import make_scratch, remove_scratch
 from grader.core.runs import run_labelled
 from grader.core.scoring import apply_timing, score
 from grader.core.selection import select
+from grader.core.verdicts import TestOutcome
 
 CATALOG_START = "<!-- catalog:start -->"
 CATALOG_END = "<!-- catalog:end -->"
@@ -71,10 +72,15 @@ def spec_headings(readme: Path) -> set[str]:
     return {m.group(1).strip() for m in re.finditer(r"^##\s+(.+?)\s*#*$", text, re.MULTILINE)}
 
 
-def _summary(run: RunResult) -> str:
+def _summary(run: RunResult, stopped: bool = False) -> str:
+    """How a run went; ``stopped``: the run ended at its first failing test."""
     if run.broken:
         return f"broken: {run.broken['error']}"
-    text = f"{run.passed}/{len(run.tests)} passed"
+    failed = [t for t in run.tests if t.status is not TestOutcome.NOT_RUN and not t.passed]
+    if stopped and failed:
+        text = f"caught by {failed[0].name} ({failed[0].status})"
+    else:
+        text = f"{run.passed}/{len(run.tests)} passed"
     return f"{text}; {run.problem.splitlines()[0]}" if run.problem else text
 
 
@@ -131,7 +137,8 @@ def _judge(
     check.reference_tests = sorted(t.name for t in ref.tests)
     speed = speed or {}
     for label, run in runs.items():
-        check.variants[label] = _summary(run) + (f", {speed[label]}" if label in speed else "")
+        said = f", {speed[label]}" if label in speed else ""
+        check.variants[label] = _summary(run, label.startswith("wrong/")) + said
     if not ref.every_test_passed:
         failing = [t.name for t in ref.tests if not t.passed][:5]
         check.problems.append(f"reference does not pass: {_summary(ref)} {failing or ''}".strip())
@@ -202,7 +209,8 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
                         unapplied[kata.slug].append(str(exc))
                         continue
                     plan.append((kata, variant.label, folder))
-        runs = run_labelled(plan, jobs)
+        # A wrong variant needs one failing test: its run stops there.
+        runs = run_labelled(plan, jobs, exitfirst=("wrong/",))
         speed = {
             kata.slug: _speed_verdicts(
                 kata, runs[kata.slug], {label: f for k, label, f in plan if k is kata}

@@ -2,8 +2,9 @@
 
 Each reference is mutated with Cosmic Ray's operators (a comparison flipped, a
 number nudged, a condition negated, a loop skipped, …), one mutation per
-mutant. Every mutant is graded by the grader's own warm isolated runner, in
-parallel on every core, and its run stops at the first failing test. A mutant
+mutant. Every mutant runs in a host that started pytest once
+(:mod:`grader.authoring.mutant_host`), one host per core, and its run stops at
+the first failing test. A mutant
 is *killed* when any test fails (a timeout or a crash counts), and *survives*
 when every test passes.
 
@@ -45,10 +46,11 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from grader.authoring.mutant_host import HostError, MutantRun, run_mutants
 from grader.core.catalog import Kata, load_catalog, tomllib
 from grader.core.files import files_digest, read_json_object, write_atomic
 from grader.core.results import collect
-from grader.core.runner import Runner, RunOutcome, preload, remove_scratch
+from grader.core.runner import Runner, preload, remove_scratch
 from grader.core.selection import select
 from grader.core.worker import Job
 from grader.render.terminal import LiveProgress
@@ -352,24 +354,6 @@ def _toml_entry(mutant: Mutant) -> str:
     )
 
 
-def _survived(outcome: RunOutcome, kata: Kata) -> bool:
-    """Whether every one of the kata's tests ran and passed (the sentinels aside)."""
-    return collect(outcome, kata).every_test_passed
-
-
-def _timed_out(outcome: RunOutcome) -> bool:
-    if any(c.verdict == "timeout" for c in outcome.culprits):
-        return True
-    if outcome.last.killed_for in ("test-timeout", "kata-timeout"):
-        return True
-    tests = (outcome.last.report or {}).get("tests", [])
-    return any(
-        "Failed: Timeout" in str(stage.get("longrepr", ""))
-        for t in tests
-        for stage in (t.get("call") or {}, t.get("setup") or {})
-    )
-
-
 def stale_katas(root: Path, slugs: Sequence[str] = ()) -> list[Kata]:
     """The named katas (all when empty) whose recorded verdict is missing or stale."""
     return [t.kata for t in select(load_catalog(root), slugs) if not is_current(t.kata)]
@@ -466,40 +450,39 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
         return verdict
     source = kata.reference.read_text(encoding="utf-8")
     verdict.mutants = len(mutants)
-    planned: list[tuple[Mutant, Job | None]] = []
-    for i, mutant in enumerate(mutants):
+    planned: list[tuple[Mutant, MutantRun | None]] = []
+    for mutant in mutants:
         tests = reference.tests_for(mutant)
         if tests == []:  # no test runs the line: it survives without a run
             planned.append((mutant, None))
             continue
-        folder = temp / kata.slug / f"m{i:04d}"
-        folder.mkdir(parents=True)
-        (folder / f"{kata.module}.py").write_text(mutant.code, encoding="utf-8")
-        mutant_job = replace(Job.for_kata(kata, folder), exitfirst=True)
-        slowest = max(reference.durations.values(), default=0.0)
-        if tests is not None:
-            names = tuple(f"{kata.test_file}::{name}" for name in tests)
-            mutant_job = replace(mutant_job, select=names)
-            slowest = max((reference.durations[name] for name in tests), default=0.0)
+        chosen = reference.durations if tests is None else tests
+        slowest = max((reference.durations[name] for name in chosen), default=0.0)
         limit = min(kata.time_limit, max(MUTANT_FLOOR, MUTANT_SLACK * slowest))
-        planned.append((mutant, replace(mutant_job, time_limit=limit)))
-    to_run = [job for _, job in planned if job is not None]
-    timeouts = [kata.kata_timeout] * len(to_run)
+        planned.append(
+            (mutant, MutantRun(mutant.code, None if tests is None else tuple(tests), limit))
+        )
+    to_run = [run for _, run in planned if run is not None]
     live = LiveProgress.on(sys.stderr, f"mutants of {kata.slug}", len(to_run))
     try:
-        outcomes = iter(Runner(workers=jobs, on_progress=live.done).run(to_run, timeouts))
+        results = iter(
+            run_mutants(kata, to_run, temp / kata.slug, jobs or os.cpu_count() or 1, live.done)
+        )
+    except HostError as exc:
+        verdict.problems.append(f"the mutants could not run: {exc}")
+        echo(_row(verdict))
+        return verdict
     finally:
         live.stop()
     by_key = {r.key: r for r in recorded}
     matched: set[tuple[str, str]] = set()
     name = f"solutions/{kata.slug}/{kata.reference.name}"
-    for mutant, job in planned:
-        if job is not None:
-            outcome = next(outcomes)
-            remove_scratch(Path(job.scratch))
-            if not _survived(outcome, kata):
+    for mutant, run in planned:
+        if run is not None:
+            result = next(results)
+            if result.killed:
                 verdict.killed += 1
-                verdict.timed_out += _timed_out(outcome)
+                verdict.timed_out += result.timed_out
                 continue
         entry = by_key.get(mutant.key)
         if entry is None:
@@ -507,7 +490,7 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
                 {
                     "operator": mutant.operator,
                     "lineno": mutant.lineno,
-                    "covered": job is not None,
+                    "covered": run is not None,
                     "diff": mutant.diff(source, name),
                     "toml": _toml_entry(mutant),
                 }

@@ -8,6 +8,7 @@ one "plan the jobs, run them, collect, clean up" loop, on the grader's own runne
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from grader.core.catalog import Kata
@@ -16,9 +17,19 @@ from grader.core.runner import Runner, preload, remove_scratch
 from grader.core.worker import Job
 
 
-def run_labelled(plan: Sequence[tuple[Kata, str, Path]], jobs: int | None = None) -> dict:
-    """Grade each (kata, label, implementation folder); results by slug, then label."""
-    prepared = [(kata, label, Job.for_kata(kata, folder)) for kata, label, folder in plan]
+def run_labelled(
+    plan: Sequence[tuple[Kata, str, Path]],
+    jobs: int | None = None,
+    exitfirst: tuple[str, ...] = (),
+) -> dict:
+    """Grade each (kata, label, implementation folder); results by slug, then label.
+
+    A run whose label starts with one of ``exitfirst`` stops at its first failing test.
+    """
+    prepared = [
+        (kata, label, replace(Job.for_kata(kata, folder), exitfirst=label.startswith(exitfirst)))
+        for kata, label, folder in plan
+    ]
     preload(kata.test_file for kata, _, _ in plan)
     outcomes = Runner(workers=jobs).run(
         [job for _, _, job in prepared], [kata.kata_timeout for kata, _, _ in prepared]
