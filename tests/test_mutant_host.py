@@ -40,6 +40,13 @@ def test_in_a_new_process() -> None:
     assert out.stdout.strip() == "42", out.stderr
 
 
+@pytest.mark.spec("API")
+@pytest.mark.parametrize("function", [add, (add,)])
+def test_parametrized(function) -> None:  # the reference's, when collected
+    function = function[0] if isinstance(function, tuple) else function
+    assert function(3, 4) == 7
+
+
 class TestInAClass:
     @pytest.mark.spec("API")
     def test_negative(self) -> None:
@@ -71,8 +78,9 @@ def _mutant(body: str, tests: tuple[str, ...] | None = None, limit: float = 2.0)
 def test_each_test_sees_the_mutant_however_it_reaches_the_module(
     kata: Kata, tmp_path: Path
 ) -> None:
-    """``from adder import add``, ``adder.add``, a method's globals, and a new process."""
+    """``from adder import add``, ``adder.add``, a parameter, a method's globals, a new process."""
     names = ("test_small", "test_module_attribute", "test_in_a_new_process",
+             "test_parametrized[add]", "test_parametrized[function1]",
              "TestInAClass::test_negative")  # fmt: skip
     reference = MutantRun(REFERENCE, None, 5.0)
     wrong = [MutantRun(REFERENCE.replace("a + b", "a + b + 1"), (name,), 5.0) for name in names]

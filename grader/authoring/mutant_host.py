@@ -33,6 +33,7 @@ import signal
 import sys
 import time
 import traceback
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,18 +84,34 @@ def run_mutants(
     folder: Path,
     workers: int,
     on_done: Callable[[int, int], None] | None = None,
+    durations: dict[str, float] | None = None,
 ) -> list[MutantResult]:
-    """Each run's result, in order, from ``workers`` hosts working in ``folder``."""
+    """Each run's result, in order, from ``workers`` hosts working in ``folder``.
+
+    The runs are handed out as hosts become free, each with its tests reordered:
+    those that killed the most mutants so far per second of their ``durations``
+    (the reference's) first, the others in the order given. Most mutants then
+    meet a test that kills them first.
+    """
     if not runs:
         return []
     context = multiprocessing.get_context("fork")
     tasks: Any = context.Queue()
     results: Any = context.Queue()
-    for index, run in enumerate(runs):
-        tasks.put((index, run))
     workers = max(1, min(workers, len(runs)))
-    for _ in range(workers):
-        tasks.put(None)
+    kills: Counter[str] = Counter()
+    pending = deque(enumerate(runs))
+
+    def hand_out() -> None:
+        if pending:
+            index, run = pending.popleft()
+            tasks.put((index, _by_kill_rate(run, kills, durations or {})))
+            if not pending:
+                for _ in range(workers):
+                    tasks.put(None)
+
+    for _ in range(2 * workers):
+        hand_out()
     hosts = []
     for number in range(workers):
         host_dir = folder / f"host{number}"
@@ -118,6 +135,9 @@ def run_mutants(
                 raise HostError(message[1])
             index, result = message
             done[index] = result
+            if result.killed and "::" in result.detail:
+                kills[result.detail.partition("::")[2]] += 1
+            hand_out()
             if on_done:
                 on_done(len(done), len(runs))
     finally:
@@ -128,6 +148,17 @@ def run_mutants(
     if len(done) < len(runs):
         raise HostError(f"the mutants' hosts ended with {len(runs) - len(done)} mutants not run")
     return [done[i] for i in range(len(runs))]
+
+
+def _by_kill_rate(run: MutantRun, kills: Counter[str], durations: dict[str, float]) -> MutantRun:
+    """``run`` with the tests that killed most mutants per second first (a stable sort)."""
+    if run.tests is None or not kills:
+        return run
+
+    def rate(name: str) -> float:
+        return kills[name] / (durations.get(name, 0.0) + 0.01)
+
+    return replace(run, tests=tuple(sorted(run.tests, key=rate, reverse=True)))
 
 
 class _Recorder:
@@ -261,9 +292,11 @@ def _child(
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         apply_limits(job)
-        _load_mutant(host.kata.module, host.impl / f"{host.kata.module}.py", run.code)
+        reference = sys.modules[host.kata.module]
+        mutant = _load_mutant(host.kata.module, host.impl / f"{host.kata.module}.py", run.code)
         for module in modules:  # its names bound to the mutant's objects
             module.__loader__.exec_module(module)  # type: ignore[union-attr]
+        _swap_parameters(chosen, reference, mutant)
 
         def timeout(signum: int, frame: object) -> None:
             signal.setitimer(signal.ITIMER_PROF, 0)
@@ -294,13 +327,44 @@ def _child(
         os._exit(code)
 
 
-def _load_mutant(name: str, path: Path, code: str) -> None:
+def _load_mutant(name: str, path: Path, code: str) -> ModuleType:
     """Execute ``code`` as module ``name`` from ``path``, compiled here (no stale bytecode)."""
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     exec(compile(code, str(path), "exec"), module.__dict__)
+    return module
+
+
+def _swap_parameters(items: list[pytest.Item], reference: ModuleType, mutant: ModuleType) -> None:
+    """Parameters that are the reference's classes or functions become the mutant's.
+
+    ``parametrize("cls", [TokenBucket, …])`` was evaluated at collection, with the
+    reference imported; the same names in the mutant replace them (in lists, tuples
+    and dicts too).
+    """
+    own = {
+        id(value): name
+        for name, value in vars(reference).items()
+        if getattr(value, "__module__", None) == reference.__name__ and hasattr(mutant, name)
+    }
+
+    def swap(value: Any) -> Any:
+        if id(value) in own:
+            return getattr(mutant, own[id(value)])
+        if isinstance(value, (list, tuple)):
+            swapped = [swap(v) for v in value]
+            return type(value)(swapped) if type(value) in (list, tuple) else value
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            for key, value in callspec.params.items():
+                callspec.params[key] = swap(value)
 
 
 def _host(kata: Kata, folder: Path, tasks: Any, results: Any) -> None:  # pragma: no cover

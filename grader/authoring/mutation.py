@@ -50,7 +50,7 @@ from grader.authoring.mutant_host import HostError, MutantRun, run_mutants
 from grader.core.catalog import Kata, load_catalog, tomllib
 from grader.core.files import files_digest, read_json_object, write_atomic
 from grader.core.results import collect
-from grader.core.runner import Runner, preload, remove_scratch
+from grader.core.runner import Runner, RunOutcome, preload, remove_scratch
 from grader.core.selection import select
 from grader.core.worker import Job
 from grader.render.terminal import LiveProgress
@@ -384,8 +384,9 @@ def mutate_katas(
         all_mutants = list(pool.map(mutants_of, sources))
     verdicts = []
     try:
-        for kata, mutants in zip(katas, all_mutants, strict=True):
-            verdict = _mutate(kata, mutants, temp, jobs, echo)
+        references = _reference_runs(katas, jobs)
+        for kata, mutants, reference in zip(katas, all_mutants, references, strict=True):
+            verdict = _mutate(kata, mutants, reference, temp, jobs, echo)
             if not verdict.problems:
                 save_score(kata, verdict)
             verdicts.append(verdict)
@@ -407,6 +408,7 @@ class _Reference:
 
     durations: dict[str, float]  # test name -> seconds, in the file's order
     lines: dict[int, set[str]]  # line -> names of the tests that run it ("" for import)
+    seconds: float = 0.0  # the run's wall-clock time
 
     def tests_for(self, mutant: Mutant) -> list[str] | None:
         """The tests that run the mutated lines, quickest first; None means every test."""
@@ -418,11 +420,18 @@ class _Reference:
         return sorted(names & set(self.durations), key=self.durations.__getitem__)
 
 
-def _reference_run(kata: Kata) -> _Reference | str:
-    """Run the reference once with coverage; a problem's text when it does not pass."""
-    job = Job.for_kata(kata, kata.solution_dir)
-    job = replace(job, coverage=True, time_limit=COVERAGE_SLACK * job.time_limit)
-    [outcome] = Runner(workers=1).run([job], [COVERAGE_SLACK * kata.kata_timeout])
+def _reference_runs(katas: Sequence[Kata], jobs: int | None) -> list[_Reference | str]:
+    """Run each reference once with coverage (in parallel): what it says, or a problem's text."""
+    planned = []
+    for kata in katas:
+        job = Job.for_kata(kata, kata.solution_dir)
+        planned.append(replace(job, coverage=True, time_limit=COVERAGE_SLACK * job.time_limit))
+    limits = [COVERAGE_SLACK * kata.kata_timeout for kata in katas]
+    outcomes = Runner(workers=jobs).run(planned, limits)
+    return [_reference(k, j, o) for k, j, o in zip(katas, planned, outcomes, strict=True)]
+
+
+def _reference(kata: Kata, job: Job, outcome: RunOutcome) -> _Reference | str:
     try:
         run = collect(outcome, kata)
         if not run.every_test_passed:
@@ -436,14 +445,20 @@ def _reference_run(kata: Kata) -> _Reference | str:
         remove_scratch(Path(job.scratch))
     durations = {t.name: t.duration for t in run.tests}
     lines = {int(n): set(names) for n, names in data["lines"].items()}
-    return _Reference(durations, lines)
+    return _Reference(durations, lines, outcome.wall)
 
 
-def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, echo) -> KataMutation:
+def _mutate(
+    kata: Kata,
+    mutants: list[Mutant],
+    reference: _Reference | str,
+    temp: Path,
+    jobs: int | None,
+    echo,
+) -> KataMutation:
     started = time.monotonic()
     verdict = KataMutation(kata.slug)
     recorded, verdict.problems = load_recorded(kata)
-    reference = _reference_run(kata)
     if isinstance(reference, str):
         verdict.problems.append(reference)
         echo(_row(verdict))
@@ -456,17 +471,23 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
         if tests == []:  # no test runs the line: it survives without a run
             planned.append((mutant, None))
             continue
-        chosen = reference.durations if tests is None else tests
-        slowest = max((reference.durations[name] for name in chosen), default=0.0)
+        if tests is None:  # every test, quickest first
+            tests = sorted(reference.durations, key=reference.durations.__getitem__)
+        slowest = max((reference.durations[name] for name in tests), default=0.0)
         limit = min(kata.time_limit, max(MUTANT_FLOOR, MUTANT_SLACK * slowest))
-        planned.append(
-            (mutant, MutantRun(mutant.code, None if tests is None else tuple(tests), limit))
-        )
+        planned.append((mutant, MutantRun(mutant.code, tuple(tests), limit)))
     to_run = [run for _, run in planned if run is not None]
     live = LiveProgress.on(sys.stderr, f"mutants of {kata.slug}", len(to_run))
     try:
         results = iter(
-            run_mutants(kata, to_run, temp / kata.slug, jobs or os.cpu_count() or 1, live.done)
+            run_mutants(
+                kata,
+                to_run,
+                temp / kata.slug,
+                jobs or os.cpu_count() or 1,
+                live.done,
+                reference.durations,
+            )
         )
     except HostError as exc:
         verdict.problems.append(f"the mutants could not run: {exc}")
@@ -502,7 +523,7 @@ def _mutate(kata: Kata, mutants: list[Mutant], temp: Path, jobs: int | None, ech
         else:
             verdict.tolerated += 1
     verdict.stale = [asdict(r) for r in recorded if r.key not in matched]
-    verdict.seconds = time.monotonic() - started
+    verdict.seconds = time.monotonic() - started + reference.seconds
     echo(_row(verdict))
     return verdict
 

@@ -247,6 +247,22 @@ def test_identical_changes_merge_cleanly(tmp_path: Path, ours: str, theirs: str)
 
 
 @pytest.mark.spec("Merging")
+@pytest.mark.parametrize("change", ["one-line-far-in", "hundreds-of-lines"])
+def test_identical_changes_far_into_the_file_or_hundreds_of_lines_long(
+    tmp_path: Path, change: str
+) -> None:
+    """The same change 280 lines in, or the same 310 lines deleted: compared by value."""
+    base = [f"line {i}" for i in range(700)]
+    if change == "one-line-far-in":
+        both = [*base[:280], "both 280", *base[281:]]
+    else:
+        both = base[:50] + base[360:]
+    for style in ("merge", "diff3"):
+        got = check(tmp_path, text(*both), text(*base), text(*both), style=style)
+        assert got.conflicts == 0, "both sides made the same change: no conflict"
+
+
+@pytest.mark.spec("Merging")
 @pytest.mark.parametrize(
     "ours,theirs",
     [
@@ -461,8 +477,12 @@ def test_result_is_frozen_and_options_are_keyword_only() -> None:
 @pytest.mark.spec("Merging")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("style", ["merge", "diff3"])
-def test_hundreds_of_hunks(tmp_path: Path, style: str) -> None:
-    """Over 256 hunks a side, offsets past 256 lines, conflicts among them: counts are big ints."""
+@pytest.mark.parametrize("last", ["theirs", "ours"])
+def test_hundreds_of_hunks(tmp_path: Path, style: str, last: str) -> None:
+    """Over 256 hunks a side, offsets past 256 lines, conflicts among them: counts are big ints.
+
+    ``last`` is the side whose hunks go on after the other side's are done.
+    """
     base = [f"line {i}" for i in range(1200)]
     ours, theirs = [], []
     for i, line in enumerate(base):
@@ -475,6 +495,8 @@ def test_hundreds_of_hunks(tmp_path: Path, style: str) -> None:
             theirs += [f"theirs {i}"] if i % 8 == 2 else []  # replaced, or deleted
         else:
             theirs.append(line)
+    if last == "ours":
+        ours.append("ours after the end")
     got = check(tmp_path, text(*ours), text(*base), text(*theirs), style=style)
     assert got.conflicts == 30
 
@@ -499,7 +521,8 @@ def test_hundreds_of_lines_deleted_or_inserted_at_once(tmp_path: Path, side: str
 @pytest.mark.spec("API")
 def test_style_is_compared_by_value() -> None:
     """A style string built at run time is the same style (== , not identity)."""
-    ours, base, theirs = "1\nX\nk\n", "1\nk\n", "1\nY\nk\n"
+    ours, base, theirs = "1\nA\nX\nk\n", "1\nk\n", "1\nA\nY\nk\n"  # A: refined out
+    assert merge(ours, base, theirs, style="merge") != merge(ours, base, theirs, style="diff3")
     for style in ("merge", "diff3"):
         built = "".join(list(style))
         assert merge(ours, base, theirs, style=built) == merge(ours, base, theirs, style=style)
