@@ -42,7 +42,7 @@ from grader.core.catalog import AREA_TITLES, AREAS, Kata, load_catalog
 from grader.core.integrity import MANIFEST, load_manifest, manifest_entry, write_manifest
 from grader.core.results import RunResult
 from grader.core.runner import make_scratch, remove_scratch
-from grader.core.runs import run_labelled
+from grader.core.runs import run_labelled, shared_bytecode
 from grader.core.scoring import apply_timing, score
 from grader.core.selection import select
 from grader.core.verdicts import TestOutcome
@@ -210,7 +210,8 @@ def check_katas(root: Path, slugs: Sequence[str] = (), jobs: int | None = None) 
                         continue
                     plan.append((kata, variant.label, folder))
         # A wrong variant needs one failing test: its run stops there.
-        runs = run_labelled(plan, jobs, exitfirst=("wrong/",))
+        with shared_bytecode(temp / "pycache"):
+            runs = run_labelled(plan, jobs, exitfirst=("wrong/",))
         speed = {
             kata.slug: _speed_verdicts(
                 kata, runs[kata.slug], {label: f for k, label, f in plan if k is kata}

@@ -28,6 +28,7 @@ unrecorded survivor.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import difflib
 import hashlib
@@ -51,6 +52,7 @@ from grader.core.catalog import Kata, load_catalog, tomllib
 from grader.core.files import files_digest, read_json_object, write_atomic
 from grader.core.results import collect
 from grader.core.runner import Runner, RunOutcome, preload, remove_scratch
+from grader.core.runs import shared_bytecode
 from grader.core.selection import select
 from grader.core.worker import Job
 from grader.render.terminal import LiveProgress
@@ -370,30 +372,25 @@ def mutate_katas(
     if katas is None:
         katas = [t.kata for t in select(load_catalog(root), slugs)]
     preload(kata.test_file for kata in katas)
-    temp = Path(tempfile.mkdtemp(prefix="kata-mutation-"))
-    # Every mutant's run imports the same test file: let the runs share its
-    # compiled (assertion-rewritten) bytecode, kept out of the repository.
-    saved = sys.dont_write_bytecode, sys.pycache_prefix
-    sys.dont_write_bytecode, sys.pycache_prefix = False, str(temp / "pycache")
-    # The truths the tests ask real programs for (git's, …) are the same for every mutant:
-    # asked once, then read back (see grader.kata_support.remembered).
-    oracle = mock.patch.dict(os.environ, {ORACLE_CACHE: str(temp / "oracle")})
-    oracle.start()
     sources = [kata.reference.read_text(encoding="utf-8") for kata in katas]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
         all_mutants = list(pool.map(mutants_of, sources))
     verdicts = []
-    try:
+    with contextlib.ExitStack() as stack:
+        temp = Path(tempfile.mkdtemp(prefix="kata-mutation-"))
+        stack.callback(shutil.rmtree, temp, ignore_errors=True)
+        # Every mutant's run imports the same test file: its compiled (assertion-rewritten)
+        # bytecode is shared.
+        stack.enter_context(shared_bytecode(temp / "pycache"))
+        # The truths the tests ask real programs for (git's, …) are the same for every
+        # mutant: asked once, then read back (see grader.kata_support.remembered).
+        stack.enter_context(mock.patch.dict(os.environ, {ORACLE_CACHE: str(temp / "oracle")}))
         references = _reference_runs(katas, jobs)
         for kata, mutants, reference in zip(katas, all_mutants, references, strict=True):
             verdict = _mutate(kata, mutants, reference, temp, jobs, echo)
             if not verdict.problems:
                 save_score(kata, verdict)
             verdicts.append(verdict)
-    finally:
-        sys.dont_write_bytecode, sys.pycache_prefix = saved
-        oracle.stop()
-        shutil.rmtree(temp, ignore_errors=True)
     return verdicts
 
 

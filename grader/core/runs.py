@@ -7,7 +7,9 @@ one "plan the jobs, run them, collect, clean up" loop, on the grader's own runne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +17,26 @@ from grader.core.catalog import Kata
 from grader.core.results import RunResult, collect
 from grader.core.runner import Runner, preload, remove_scratch
 from grader.core.worker import Job
+
+
+@contextlib.contextmanager
+def shared_bytecode(folder: Path) -> Iterator[None]:
+    """Let the runs started in this block share compiled bytecode, kept in ``folder``.
+
+    Every run imports its kata's test file, and pytest rewrites its asserts
+    before it compiles it: a few tenths of a second each time unless the result
+    is cached. Authoring tools that grade many implementations at once (the
+    soundness check, mutation testing) cache it here, outside the repository,
+    even where ``PYTHONDONTWRITEBYTECODE`` is set. Each implementation must be
+    at its own path, unchanged during the block (cached bytecode is matched by a
+    file's path, size and modification time).
+    """
+    saved = sys.dont_write_bytecode, sys.pycache_prefix
+    sys.dont_write_bytecode, sys.pycache_prefix = False, str(folder)
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode, sys.pycache_prefix = saved
 
 
 def run_labelled(
