@@ -162,7 +162,7 @@ def _by_kill_rate(run: MutantRun, kills: Counter[str], durations: dict[str, floa
 
 
 class _Recorder:
-    """pytest plugin in the host: each child's first failing test, and its tests' order."""
+    """pytest plugin in the host (and so in each child): the first failing test, and passes."""
 
     def __init__(self) -> None:
         self.failed: tuple[str, bool] | None = None  # (nodeid, timed out)
