@@ -114,11 +114,11 @@ def test_no_import_cycle() -> None:
 
 
 DRIVER_API = {"Options", "Selection", "Plan", "Graded", "grade", "prepare", "plan",
-              "collect_runs", "assess", "EXIT_SOLVED", "EXIT_UNSOLVED", "EXIT_USAGE",
+              "run_all", "assess", "EXIT_SOLVED", "EXIT_UNSOLVED", "EXIT_USAGE",
               "EXIT_INTERRUPTED"}  # fmt: skip
 """What a driver may use of the pipeline: its entries. The phases from the runs to the report
-(verify, score, measure, judge_speed, build_report) and the cache functions are grade()'s and
-assess()'s to call, in their order."""
+(collect_runs, verify, score, measure, judge_speed, build_report) and the cache functions are
+grade()'s, run_all()'s and assess()'s to call, in their order."""
 
 
 def test_drivers_call_the_pipeline_and_never_slice_it() -> None:

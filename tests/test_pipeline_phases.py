@@ -9,8 +9,6 @@ its target, so no test relies on positions lining up.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from dataclasses import FrozenInstanceError, asdict, replace
 from pathlib import Path
 from typing import Any
@@ -33,16 +31,6 @@ CATALOG = load_catalog(TREE)
 ADDER, GREETER = (next(k for k in CATALOG if k.slug == s) for s in ("adder", "greeter"))
 MANIFEST = load_manifest(TREE)
 LEARNER = Implementation("learner")
-
-
-@pytest.fixture
-def scratches() -> Iterator[list[pipeline.Plan]]:
-    """Plans made by a test; their jobs' scratch folders are removed afterwards."""
-    plans: list[pipeline.Plan] = []
-    yield plans
-    for planned in plans:
-        for job in planned.jobs:
-            shutil.rmtree(job.scratch, ignore_errors=True)
 
 
 def _selection(impl: Implementation = LEARNER, *targets: Target) -> pipeline.Selection:
@@ -168,13 +156,10 @@ def test_reusable_runs_take_only_solved_unchanged_katas_of_the_same_implementati
 # -- plan --------------------------------------------------------------------------------
 
 
-def test_plan_gives_each_job_its_target_and_each_reference_its_slug(
-    scratches: list[pipeline.Plan],
-) -> None:
+def test_plan_gives_each_job_its_target_and_each_reference_its_slug() -> None:
     selection = _selection(LEARNER, Target(ADDER), Target(GREETER, "test_greets_by_name"))
     prepared = pipeline.prepare(selection, manifest=MANIFEST)  # adder: the stub
     planned = pipeline.plan(prepared)
-    scratches.append(planned)
     (job,) = planned.kata_jobs
     assert job.target == Target(GREETER, "test_greets_by_name")
     assert job.job.slug == "greeter" and job.job.impl_dir == str(GREETER.dir.resolve())
@@ -183,29 +168,32 @@ def test_plan_gives_each_job_its_target_and_each_reference_its_slug(
     assert planned.reference_jobs == {} and planned.jobs == (job.job,)
 
 
-def test_plan_takes_reference_times_from_the_cache_while_the_reference_is_unchanged(
-    scratches: list[pipeline.Plan],
-) -> None:
+def test_plan_takes_reference_times_from_the_cache_while_the_reference_is_unchanged() -> None:
     prepared = pipeline.prepare(_selection(Implementation("impl", TREE / "katas")))
     cache = {
         "adder": {"key": pipeline.reference_key(ADDER), "duration": 0.25},
         "greeter": {"key": "an older reference", "duration": 9.0},
     }
     planned = pipeline.plan(prepared, reference_cache=cache)
-    scratches.append(planned)
     assert dict(planned.reference_times) == {"adder": 0.25}
     assert list(planned.reference_jobs) == ["greeter"]
     assert [k.target.kata.slug for k in planned.kata_jobs] == ["adder", "greeter"]
 
 
-def test_plan_runs_no_reference_when_not_comparing_or_grading_the_references(
-    scratches: list[pipeline.Plan],
-) -> None:
+def test_plan_runs_no_reference_when_not_comparing_or_grading_the_references() -> None:
     for impl, compare in ((LEARNER, False), (Implementation("reference"), True)):
         planned = pipeline.plan(pipeline.prepare(_selection(impl)), compare_reference=compare)
-        scratches.append(planned)
         assert planned.reference_jobs == {} and planned.reference_times == {}
         assert len(planned.kata_jobs) == 2
+
+
+def test_planning_makes_nothing_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plan is data: the runner makes each job's scratch folder when the job starts.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    planned = pipeline.plan(pipeline.prepare(_selection(Implementation("impl", TREE / "katas"))))
+    assert len(planned.jobs) == 4  # two katas, two reference runs
+    assert all(job.scratch == "" for job in planned.jobs)
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- collect_runs (the run phase without its runner) ------------------------------------
@@ -215,13 +203,12 @@ def _outcome(job: Any, **attempt: Any) -> RunOutcome:
     return RunOutcome(job, [Attempt(**attempt)])
 
 
-def test_collect_runs_gives_each_target_its_own_jobs_run(scratches: list[pipeline.Plan]) -> None:
+def test_collect_runs_gives_each_target_its_own_jobs_run() -> None:
     prepared = pipeline.prepare(
         _selection(Implementation("impl", TREE / "katas")),
         previous={"adder": _passing(ADDER, ADDER.dir)},
     )
     planned = pipeline.plan(prepared)
-    scratches.append(planned)
     (greeter_job,) = planned.kata_jobs
     with pytest.raises(ValueError, match="no run for greeter"):
         pipeline.collect_runs(planned, {})
@@ -263,15 +250,19 @@ def test_verify_adds_tamper_evidence_without_changing_the_runs_it_was_given() ->
     verified = pipeline.verify(runs, MANIFEST)
     assert isinstance(verified, pipeline.Verified)
     assert [k.target.kata.slug for k in verified.katas] == ["adder", "greeter"]
-    assert verified.katas[0].result.tampered == []
+    assert verified.katas[0].result.tampered == ()
     assert "sentinel" in verified.katas[1].result.tampered[0]
-    assert silent.tampered == []  # a new result, not the old one changed
+    assert silent.tampered == ()  # a new result, not the old one changed
+    with pytest.raises(FrozenInstanceError):  # nor can a later phase change one
+        verified.katas[0].result.tampered = ("edited",)  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        verified.katas[0].result.tests[0].status = TestOutcome.FAILED  # type: ignore[misc]
 
 
 def test_verify_makes_no_claim_of_a_stub_that_did_not_run() -> None:
     stub = RunResult(kata=ADDER, impl=ADDER.dir)  # no sentinel ran: none was expected
     verified = pipeline.verify(_runs(pipeline.KataRun(Target(ADDER), stub, "stub")), MANIFEST)
-    assert verified.katas[0].result.tampered == []
+    assert verified.katas[0].result.tampered == ()
 
 
 # -- score -------------------------------------------------------------------------------
@@ -414,8 +405,9 @@ def test_save_results_keeps_only_finished_runs_made_now(tmp_path: Path) -> None:
     for kata in (ADDER, GREETER):
         (tmp_path / kata.slug).mkdir()
         (tmp_path / kata.slug / f"{kata.module}.py").write_text("")
-    timed_out = _passing(GREETER, tmp_path / "greeter")
-    timed_out.tests[0] = replace(timed_out.tests[0], status=TestOutcome.TIMEOUT)
+    passing = _passing(GREETER, tmp_path / "greeter")
+    first, *rest = passing.tests
+    timed_out = replace(passing, tests=(replace(first, status=TestOutcome.TIMEOUT), *rest))
     runs = _runs(
         pipeline.KataRun(Target(ADDER), _passing(ADDER, tmp_path / "adder")),
         pipeline.KataRun(Target(GREETER), timed_out),

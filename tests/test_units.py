@@ -434,3 +434,27 @@ def test_calibration_on_a_coarse_cpu_clock_does_not_explode(monkeypatch) -> None
     assert loops * 0.005 >= timing_mod.MIN_SAMPLE  # a sample lasts at least the minimum
     assert loops <= 16, loops  # and not hundreds of times more
     assert per_call == pytest.approx(0.005, rel=0.5)
+
+
+def test_the_runner_makes_and_removes_the_scratch_folders_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job without a scratch folder gets one for its run, gone once the runs are over;
+    a job given its folder keeps it (mutation testing reads coverage data from it)."""
+    from grader.core.results import collect
+    from grader.core.runner import Runner
+    from grader.core.worker import Job
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    adder = next(k for k in load_catalog(TREE) if k.slug == "adder")
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    jobs = [Job.for_kata(adder, adder.solution_dir), Job.for_kata(adder, adder.dir, scratch=kept)]
+    made, given = Runner(workers=2).run(jobs, [adder.kata_timeout] * 2)
+    assert Path(made.job.scratch).parent == temp and given.job.scratch == str(kept)
+    assert collect(made, adder).every_test_passed  # what the run wrote was read in time
+    assert collect(given, adder).passed == 0  # the stub
+    assert list(temp.iterdir()) == []
+    assert (kept / "report.json").is_file()

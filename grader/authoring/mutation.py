@@ -51,7 +51,7 @@ from grader.authoring.mutant_host import HostError, MutantRun, run_mutants
 from grader.core.catalog import Kata, load_catalog, tomllib
 from grader.core.files import files_digest, read_json_object, write_atomic
 from grader.core.results import collect
-from grader.core.runner import Runner, RunOutcome, preload, remove_scratch
+from grader.core.runner import Runner, RunOutcome, make_scratch, preload, remove_scratch
 from grader.core.runs import shared_bytecode
 from grader.core.selection import select
 from grader.core.worker import Job
@@ -421,7 +421,8 @@ def _reference_runs(katas: Sequence[Kata], jobs: int | None) -> list[_Reference 
     """Run each reference once with coverage (in parallel): what it says, or a problem's text."""
     planned = []
     for kata in katas:
-        job = Job.for_kata(kata, kata.solution_dir)
+        # Its own scratch folder: the coverage data is read from it after the run.
+        job = Job.for_kata(kata, kata.solution_dir, scratch=make_scratch(f"coverage-{kata.slug}"))
         planned.append(replace(job, coverage=True, time_limit=COVERAGE_SLACK * job.time_limit))
     limits = [COVERAGE_SLACK * kata.kata_timeout for kata in katas]
     outcomes = Runner(workers=jobs).run(planned, limits)

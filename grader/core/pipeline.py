@@ -29,7 +29,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,6 +54,7 @@ from grader.core.verdicts import KataStatus, TestOutcome
 # starts no more than the standard library.
 if TYPE_CHECKING:
     from grader.core.runner import RunOutcome
+    from grader.core.sandbox import Sandbox
     from grader.core.timing import Timing
     from grader.core.worker import Job
 
@@ -584,27 +585,43 @@ def run(planned: Plan, options: Options) -> Runs:
         from grader.core.sandbox import choose as choose_sandbox
 
         sandbox = choose_sandbox(options.sandbox, options.root)
-    jobs = planned.jobs
-    if not jobs:
-        return collect_runs(planned, {})
-    from grader.core.runner import Runner, preload, remove_scratch
+    (runs,) = run_all([planned], jobs=options.jobs, sandbox=sandbox, quiet=options.quiet)
+    return runs
 
-    preload(k.target.kata.test_file for k in planned.kata_jobs)
-    timeouts = {p.target.kata.slug: p.target.kata.kata_timeout for p in planned.prepared.targets}
-    live = LiveProgress.on(sys.stderr, "grading", len(jobs), quiet=options.quiet)
-    runner = Runner(
-        workers=options.jobs, on_progress=live.done, on_start=live.begin, sandbox=sandbox
-    )
+
+def run_all(
+    plans: Sequence[Plan],
+    *,
+    jobs: int | None = None,
+    sandbox: Sandbox | None = None,
+    quiet: bool = False,
+    label: str = "grading",
+) -> list[Runs]:
+    """Every plan's jobs in one runner (``jobs`` processes at a time), then each plan's runs.
+
+    For :func:`grade`, one plan; for the batch driver, a plan per student, so
+    that the whole class is graded in parallel on every core.
+    """
+    every = [job for planned in plans for job in planned.jobs]
+    if not every:
+        return [collect_runs(planned, {}) for planned in plans]
+    from grader.core.runner import Runner, preload
+
+    preload(dict.fromkeys(k.target.kata.test_file for planned in plans for k in planned.kata_jobs))
+    timeouts = {
+        p.target.kata.slug: p.target.kata.kata_timeout
+        for planned in plans
+        for p in planned.prepared.targets
+    }
+    live = LiveProgress.on(sys.stderr, label, len(every), quiet=quiet)
+    runner = Runner(workers=jobs, on_progress=live.done, on_start=live.begin, sandbox=sandbox)
     try:
-        outcomes = runner.run(jobs, [timeouts[j.slug] for j in jobs])
+        outcomes = runner.run(every, [timeouts[j.slug] for j in every])
     finally:
         live.stop()
-    try:
-        # In the order of the jobs given (a retried job's outcome holds the retry's job).
-        return collect_runs(planned, dict(zip(jobs, outcomes)), runner.interrupted)
-    finally:
-        for job in jobs:
-            remove_scratch(Path(job.scratch))
+    # In the order of the jobs given (an outcome's job names its scratch folder, or its retry).
+    by_job = dict(zip(every, outcomes, strict=True))
+    return [collect_runs(planned, by_job, runner.interrupted) for planned in plans]
 
 
 # -- verify and score ------------------------------------------------------------------
@@ -617,7 +634,7 @@ def verify(runs: Runs, manifest: dict[str, Any] | None) -> Verified:
     for k in runs.katas:
         claims = [] if k.source == "stub" else check_run(k.result, manifest, k.target.test)
         tampered = check_files(k.target.kata, impl.dir_for(k.target.kata), manifest) + claims
-        katas.append(replace(k, result=replace(k.result, tampered=tampered)))
+        katas.append(replace(k, result=replace(k.result, tampered=tuple(tampered))))
     return Verified(
         runs.selection, tuple(katas), runs.reference_times, runs.references, runs.interrupted
     )

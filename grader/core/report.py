@@ -192,7 +192,7 @@ class KataEntry:
             "wall": round(run.wall, 3),
             "broken": run.broken,
             "problem": run.problem,
-            "tampered": run.tampered,
+            "tampered": list(run.tampered),
             "timing": self.timing.to_dict() if self.timing else None,
             "output": run.output if not score.solved else "",
             "results": [_test(t) for t in run.tests],

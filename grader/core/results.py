@@ -10,7 +10,8 @@ from __future__ import annotations
 import linecache
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ MESSAGE_CHARS = 20_000
 """A failure's message is kept whole up to this many characters: it says what to change."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class TestResult:
     """One test's verdict, with what a learner needs to act on a failure."""
 
@@ -58,21 +59,21 @@ class TestResult:
         return self.status == TestOutcome.PASSED
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
     """The tests of one kata run against one implementation."""
 
     kata: Kata
     impl: Path
-    tests: list[TestResult] = field(default_factory=list)
+    tests: Sequence[TestResult] = ()
     broken: dict | None = None  # {"error", "file", "line"} when the module did not import
     problem: str | None = None  # a run-level failure: collection error, kill, interrupt
     problem_kind: str | None = None  # a cause (timeout, memory, output limit, crashed),
     # "interrupted" or "collection"
     wall: float = 0.0
     output: str = ""
-    sentinels: dict[str, str] = field(default_factory=dict)  # sentinel test -> status
-    tampered: list[str] = field(default_factory=list)  # why the run cannot be trusted
+    sentinels: Mapping[str, str] = field(default_factory=dict)  # sentinel test -> status
+    tampered: Sequence[str] = ()  # why the run cannot be trusted
 
     @property
     def duration(self) -> float:
@@ -197,26 +198,28 @@ def _test_result(
     if outcome in ("passed", "xpassed"):
         return result
     if outcome == "skipped":
-        result.status = TestOutcome.SKIPPED
-        return result
+        return replace(result, status=TestOutcome.SKIPPED)
     failing = next(
         (s for s in stages if s.get("outcome") in ("failed", "error") or s.get("longrepr")),
         stages[1],
     )
     crash = failing.get("crash") or {}
     message = crash.get("message") or failing.get("longrepr") or outcome
-    result.message = _message(message)
-    result.traceback = _short(failing.get("longrepr") or "", 40)
     # A timeout, crash or memory verdict names the cause; otherwise an error in
     # set-up or teardown stays an error, and a failed call is a failure.
     kind = _classify(message)
     ordinary = kind == TestOutcome.FAILED and outcome not in ("failed", "xfailed")
-    result.status = TestOutcome.ERROR if ordinary else kind
+    shown = _message(message)
     if kind == TestOutcome.OUTPUT_LIMIT:
-        result.message = f"{OUTPUT_LIMIT_NOTE}\n{result.message}"
-    result.line = _failing_line(failing, test_file) or result.line
-    result.where = _learner_frame(failing, impl_file, cwd, root)
-    return result
+        shown = f"{OUTPUT_LIMIT_NOTE}\n{shown}"
+    return replace(
+        result,
+        status=TestOutcome.ERROR if ordinary else kind,
+        message=shown,
+        traceback=_short(failing.get("longrepr") or "", 40),
+        line=_failing_line(failing, test_file) or result.line,
+        where=_learner_frame(failing, impl_file, cwd, root),
+    )
 
 
 _NOT_RUN = TestResult(nodeid="", status=TestOutcome.NOT_RUN)
@@ -234,18 +237,19 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
     """Turn a runner outcome into per-test results."""
     job = outcome.job
     last = outcome.last
-    result = RunResult(kata=kata, impl=Path(job.impl_dir), wall=outcome.wall, output=last.output)
+    run = RunResult(kata=kata, impl=Path(job.impl_dir), wall=outcome.wall, output=last.output)
     if last.broken is not None:
         if last.broken.get("cause") == "output limit":
-            result.problem_kind = "output limit"
-            result.problem = (
-                f"output limit: importing {kata.module}.py wrote more than "
-                f"{OUTPUT_LIMIT_BYTES // 2**20} MB to stdout or stderr, the most the grader "
-                f"keeps, and the write failed ({last.broken.get('error')})"
+            return replace(
+                run,
+                problem_kind="output limit",
+                problem=(
+                    f"output limit: importing {kata.module}.py wrote more than "
+                    f"{OUTPUT_LIMIT_BYTES // 2**20} MB to stdout or stderr, the most the grader "
+                    f"keeps, and the write failed ({last.broken.get('error')})"
+                ),
             )
-            return result
-        result.broken = last.broken
-        return result
+        return replace(run, broken=last.broken)
 
     by_id: dict[str, TestResult] = {}
     report = last.report
@@ -269,70 +273,80 @@ def collect(outcome: RunOutcome, kata: Kata) -> RunResult:
 
     collected = max((a.collected for a in outcome.attempts), key=len)
     order = list(collected) + [n for n in by_id if n not in collected]
-    for nodeid in [n for n in order if is_sentinel(n)]:
-        result.sentinels[nodeid.rpartition("::")[2]] = by_id.get(nodeid, _NOT_RUN).status
-    for nodeid in [n for n in order if not is_sentinel(n)]:
-        meta = metadata.get(nodeid, {})
-        result.tests.append(
-            by_id.get(nodeid)
-            or TestResult(
-                nodeid=nodeid,
-                status=TestOutcome.NOT_RUN,
-                spec=meta.get("spec"),
-                line=meta.get("line"),
-                weight=float(meta.get("weight", 1.0)),
-            )
-        )
+    sentinels = {
+        nodeid.rpartition("::")[2]: by_id.get(nodeid, _NOT_RUN).status
+        for nodeid in order
+        if is_sentinel(nodeid)
+    }
+    tests = tuple(_listed(n, by_id, metadata, kata) for n in order if not is_sentinel(n))
+    problem_kind, problem = _problem(outcome, kata, collected, tests)
+    return replace(
+        run, tests=tests, sentinels=sentinels, problem_kind=problem_kind, problem=problem
+    )
 
-    for t in result.tests:  # one wording, whichever of the two limits was met first
-        if t.status == TestOutcome.TIMEOUT and t.message.startswith("Failed: Timeout"):
-            t.message = timeout_message(kata.time_limit)
+
+def _listed(
+    nodeid: str, by_id: Mapping[str, TestResult], metadata: Mapping[str, dict], kata: Kata
+) -> TestResult:
+    """A collected test's result, or *not run*; a timeout in one wording, whichever limit hit."""
+    found = by_id.get(nodeid)
+    if found is None:
+        meta = metadata.get(nodeid, {})
+        return TestResult(
+            nodeid=nodeid,
+            status=TestOutcome.NOT_RUN,
+            spec=meta.get("spec"),
+            line=meta.get("line"),
+            weight=float(meta.get("weight", 1.0)),
+        )
+    if found.status == TestOutcome.TIMEOUT and found.message.startswith("Failed: Timeout"):
+        return replace(found, message=timeout_message(kata.time_limit))
+    return found
+
+
+def _problem(
+    outcome: RunOutcome, kata: Kata, collected: Sequence[str], tests: Sequence[TestResult]
+) -> tuple[str | None, str | None]:
+    """What went wrong with the run as a whole: its kind and its message, or (None, None)."""
+    last, report = outcome.last, outcome.last.report
     if last.killed_for == "interrupted":
-        result.problem_kind, result.problem = "interrupted", "grading was interrupted"
-    elif last.killed_for == "kata-timeout":
-        result.problem_kind = "timeout"
-        result.problem = (
+        return "interrupted", "grading was interrupted"
+    if last.killed_for == "kata-timeout":
+        problem = (
             f"the kata did not finish within {kata.kata_timeout:g} s of CPU time "
             f"({kata.kata_timeout * WALL_FACTOR:g} s of wall-clock time) and was killed"
         )
         if not collected:
-            result.problem += (
+            problem += (
                 f": no test had started, so importing {kata.module}.py (or a module it "
                 "imports) never finished"
             )
-    elif (
-        report is None
-        and outcome.culprits
-        and any(t.status == TestOutcome.NOT_RUN for t in result.tests)
-    ):
+        return "timeout", problem
+    if report is None and outcome.culprits and any(t.status == TestOutcome.NOT_RUN for t in tests):
         causes = {c.verdict for c in outcome.culprits}
         cause = causes.pop() if len(causes) == 1 else TestOutcome.CRASHED
-        result.problem_kind = str(cause)
-        stopped = len(outcome.culprits)
         why = {
             TestOutcome.TIMEOUT: "ran past the time limit and had to be killed",
             TestOutcome.MEMORY: "ran out of memory",
             TestOutcome.OUTPUT_LIMIT: "wrote past the output limit",
         }.get(cause, "ended the test process")
-        result.problem = (
-            f"{stopped} tests in a row {why}; the grader stopped there "
+        return str(cause), (
+            f"{len(outcome.culprits)} tests in a row {why}; the grader stopped there "
             "(the tests marked 'not run' never ran)"
         )
-    elif report is None and not outcome.culprits:
-        result.problem_kind = "crashed"
-        result.problem = (
+    if report is None and not outcome.culprits:
+        return "crashed", (
             "the test process ended before writing its report "
             f"(exit status {last.returncode}, signal {last.signal})"
         )
-    elif report is not None and not report.get("tests") and report.get("exitcode") not in (0, 5):
-        result.problem_kind = "collection"
-        result.problem = "the tests could not be collected:\n" + _short(last.output, 30)
-    return result
+    if report is not None and not report.get("tests") and report.get("exitcode") not in (0, 5):
+        return "collection", "the tests could not be collected:\n" + _short(last.output, 30)
+    return None, None
 
 
 def from_report(entry: dict, kata: Kata, impl: Path) -> RunResult:
     """A run rebuilt from its entry in an earlier report (for ``--timing-only``)."""
-    tests = [
+    tests = tuple(
         TestResult(
             nodeid=t["nodeid"],
             status=TestOutcome(t["status"]),
@@ -346,8 +360,9 @@ def from_report(entry: dict, kata: Kata, impl: Path) -> RunResult:
             where=t.get("where"),
         )
         for t in entry["results"]
-    ]
-    run = RunResult(kata=kata, impl=impl, tests=tests, wall=float(entry.get("wall", 0.0)))
+    )
     # The run was checked when it was recorded; its sentinels gave their known outcomes.
-    run.sentinels = {name: "passed" if "passes" in name else "failed" for name in SENTINEL_TESTS}
-    return run
+    sentinels = {name: "passed" if "passes" in name else "failed" for name in SENTINEL_TESTS}
+    return RunResult(
+        kata=kata, impl=impl, tests=tests, wall=float(entry.get("wall", 0.0)), sentinels=sentinels
+    )

@@ -403,14 +403,21 @@ class Runner:
     def run(self, jobs: Sequence[Job], kata_timeouts: Sequence[float]) -> list[RunOutcome]:
         """Run every job; the outcomes are in the order of ``jobs``.
 
+        A job without a scratch folder gets a private temporary one when it
+        starts (its outcome's job names it), removed once every job is done:
+        the outcomes hold what the runs wrote there.
+
         On Ctrl-C, running children are killed, unfinished jobs are returned
         with ``killed_for="interrupted"``, and :attr:`interrupted` is set.
         """
         set_subreaper()
+        made: list[Path] = []
         try:
-            return self._run(jobs, kata_timeouts)
+            return self._run(jobs, kata_timeouts, made)
         finally:
             self._sweep_orphans(set())
+            for path in made:
+                remove_scratch(path)
 
     @staticmethod
     def _sweep_orphans(live: set[int]) -> None:
@@ -427,7 +434,9 @@ class Runner:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(pid, 0)
 
-    def _run(self, jobs: Sequence[Job], kata_timeouts: Sequence[float]) -> list[RunOutcome]:
+    def _run(
+        self, jobs: Sequence[Job], kata_timeouts: Sequence[float], made: list[Path]
+    ) -> list[RunOutcome]:
         outcomes = [RunOutcome(job) for job in jobs]
         deadlines = list(kata_timeouts)
         pending = list(range(len(jobs)))
@@ -440,6 +449,9 @@ class Runner:
                 while pending and len(running) < self.workers:
                     index = pending.pop(0)
                     job = outcomes[index].job
+                    if not job.scratch:
+                        made.append(make_scratch(job.slug))
+                        job = outcomes[index].job = replace(job, scratch=str(made[-1]))
                     self._reset_scratch(job)
                     proc = _Process.start(job, self.sandbox)
                     if self.on_start:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grader.core.catalog import Kata
 from grader.core.results import RunResult, collect
-from grader.core.runner import Runner, preload, remove_scratch
+from grader.core.runner import Runner, preload
 from grader.core.worker import Job
 
 
@@ -57,7 +57,6 @@ def run_labelled(
         [job for _, _, job in prepared], [kata.kata_timeout for kata, _, _ in prepared]
     )
     runs: dict[str, dict[str, RunResult]] = {}
-    for (kata, label, job), outcome in zip(prepared, outcomes):
+    for (kata, label, _), outcome in zip(prepared, outcomes, strict=True):
         runs.setdefault(kata.slug, {})[label] = collect(outcome, kata)
-        remove_scratch(Path(job.scratch))
     return runs

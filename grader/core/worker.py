@@ -30,7 +30,6 @@ import linecache
 import os
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass
@@ -76,7 +75,7 @@ class Job:
     module: str
     test_file: str
     impl_dir: str
-    scratch: str
+    scratch: str  # its working folder; "" until the runner makes one for its run
     time_limit: float
     memory_mb: int
     deselect: tuple[str, ...] = ()
@@ -91,14 +90,16 @@ class Job:
     ) -> Job:
         """A job grading ``impl_dir/<module>.py`` with the kata's tests (or just ``test``).
 
-        It works in ``scratch``, or in a new private temporary folder.
+        It works in ``scratch``, or else in a private temporary folder that the
+        :class:`~grader.core.runner.Runner` makes when the job starts and removes
+        when its run is over: making a job creates nothing.
         """
         return cls(
             slug=kata.slug,
             module=kata.module,
             test_file=str(kata.test_file),
             impl_dir=str(impl_dir.resolve()),
-            scratch=str(scratch or tempfile.mkdtemp(prefix=f"kata-{kata.slug}-")),
+            scratch=str(scratch or ""),
             time_limit=kata.time_limit,
             memory_mb=kata.memory_mb,
             select=(f"{kata.test_file}::{test}",) if test else (),

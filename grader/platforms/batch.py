@@ -7,11 +7,10 @@ laid out as ``<slug>/<module>.py`` directly works too) — against the tests of
 this repository (``--root``), never the students' own copies of them.
 
 Every student's kata runs are planned by the pipeline (``plan(prepare(…))``),
-then all of them go through one :class:`~grader.core.runner.Runner`, so the class
-is graded in parallel on every core, each run in its own process: a submission
-that does not import, hangs or crashes costs only its own kata. Then each
-student's runs are collected, verified, scored and reported like ``grade`` does
-(``collect_runs`` and ``assess``).
+then all of them run at once (``run_all``), so the class is graded in parallel
+on every core, each run in its own process: a submission that does not import,
+hangs or crashes costs only its own kata. Then each student's runs are
+verified, scored and reported like ``grade`` does (``assess``).
 
 The katas graded are the assignment's (:func:`assignment_katas`): those named
 by ``--katas``, else those of ``--assignment DIR`` (an exported assignment's
@@ -151,7 +150,6 @@ def grade_class(
     from grader.core import pipeline
     from grader.core.catalog import load_catalog
     from grader.core.integrity import load_manifest
-    from grader.core.runner import Runner, preload, remove_scratch
     from grader.core.selection import Implementation, select
 
     catalog = load_catalog(root)
@@ -173,25 +171,12 @@ def grade_class(
         planned = pipeline.plan(pipeline.prepare(selection), compare_reference=False)
         plans.append((student, options, planned))
 
-    jobs_all = [job for *_, planned in plans for job in planned.jobs]
-    by_slug = {k.slug: k for k in catalog}
-    preload(by_slug[slug].test_file for slug in dict.fromkeys(j.slug for j in jobs_all))
-    from grader.render.terminal import LiveProgress
-
-    live = LiveProgress.on(sys.stderr, "grading the class", len(jobs_all))
-    runner = Runner(workers=jobs, sandbox=sandbox, on_progress=live.done, on_start=live.begin)
-    try:
-        outcomes = runner.run(jobs_all, [by_slug[j.slug].kata_timeout for j in jobs_all])
-    finally:
-        live.stop()
-    for job in jobs_all:
-        remove_scratch(Path(job.scratch))
-
-    by_job = dict(zip(jobs_all, outcomes))  # in the order of the jobs given
-    for student, options, planned in plans:
-        runs = pipeline.collect_runs(planned, by_job, runner.interrupted)
+    every = pipeline.run_all(
+        [planned for *_, planned in plans], jobs=jobs, sandbox=sandbox, label="grading the class"
+    )
+    for (student, options, _), runs in zip(plans, every, strict=True):
         student.report = pipeline.assess(runs, options, manifest=manifest).report
-    return not runner.interrupted
+    return not any(runs.interrupted for runs in every)
 
 
 # -- outputs ---------------------------------------------------------------------------
