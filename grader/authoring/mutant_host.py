@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import queue
 import select
-import signal
 import sys
 import time
 import traceback
@@ -44,7 +43,14 @@ import pytest
 
 from grader.core.catalog import Kata
 from grader.core.limits import WALL_FACTOR
-from grader.core.worker import GRADER_DIR, PLUGINS, Job, apply_limits, end_descendants
+from grader.core.worker import (
+    Job,
+    apply_limits,
+    arm_cpu_limit,
+    disarm_cpu_limit,
+    grader_pytest_options,
+    kill_group,
+)
 
 START = b"\x01"
 """What the child sends when a test starts; its other messages are lines of text."""
@@ -244,10 +250,7 @@ class _Host:
                 elif time.monotonic() - started > wall_limit:
                     timed_out = True
                     break
-        with contextlib.suppress(OSError):
-            end_descendants(pid)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
+        kill_group(pid)
         _, status = os.waitpid(pid, 0)
         return _verdict(messages, status, timed_out)
 
@@ -298,18 +301,13 @@ def _child(
             module.__loader__.exec_module(module)  # type: ignore[union-attr]
         _swap_parameters(chosen, reference, mutant)
 
-        def timeout(signum: int, frame: object) -> None:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            pytest.fail(f"{TIMEOUT} ({run.time_limit:g} s)")
-
-        signal.signal(signal.SIGPROF, timeout)
         recorder = host.recorder
         for i, item in enumerate(chosen):
             os.write(pipe, START)
-            signal.setitimer(signal.ITIMER_PROF, run.time_limit)
+            arm_cpu_limit(run.time_limit, f"{TIMEOUT} ({run.time_limit:g} s)")
             following = chosen[i + 1] if i + 1 < len(chosen) else None
             item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
-            signal.setitimer(signal.ITIMER_PROF, 0)
+            disarm_cpu_limit()
             if recorder.failed is not None:
                 nodeid, timed_out = recorder.failed
                 os.write(pipe, f"\n{'T' if timed_out else 'F'} {nodeid}\n".encode())
@@ -391,21 +389,11 @@ def _host(kata: Kata, folder: Path, tasks: Any, results: Any) -> None:  # pragma
         host = _Host(kata, impl, tasks, results)
         args = [
             str(kata.test_file),
-            "-c",
-            str(GRADER_DIR / "pytest.ini"),
-            "--rootdir",
-            str(Path(kata.test_file).parent.parent.parent),
-            "--import-mode=importlib",
-            "--noconftest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
+            *grader_pytest_options(kata.test_file),
             "-s",
             "-p",
             "no:randomly",
         ]
-        for plugin in PLUGINS:
-            args += ["-p", plugin]
         pytest.main(args, plugins=[host, host.recorder])
         if not host.looped:
             log_text = (folder / "host.log").read_text(encoding="utf-8", errors="replace")

@@ -54,6 +54,7 @@ from grader.core.worker import (
     cpu_seconds,
     descendants,
     end_descendants,
+    kill_group,
     parents,
     set_subreaper,
     vm_data_bytes,
@@ -235,12 +236,11 @@ class _Process:
     def kill_group(self) -> None:
         """End the child and everything it started, whatever session or group they are in."""
         if not self.reaped:  # once reaped, its pid may be another process's
-            with contextlib.suppress(OSError):
-                end_descendants(self.pid)
-        if hasattr(os, "killpg"):
+            kill_group(self.pid)
+        elif hasattr(os, "killpg"):  # its group may outlive it
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
-        elif self.popen is not None:  # pragma: no cover - Windows
+        if not hasattr(os, "killpg") and self.popen is not None:  # pragma: no cover - Windows
             self.popen.kill()
 
 

@@ -245,27 +245,15 @@ class ProgressLog:
             self._write(f"collected {json.dumps(entry)}")
 
     def _cpu_timer(self, start: bool) -> None:
-        """The test's CPU-time limit (``ITIMER_PROF``: CPU of every thread, user and system).
-
-        A limit in CPU time gives the same verdict on an idle machine and on one
-        whose other cores (or this one) are busy; a test that waits without
-        using the CPU meets the wall-clock limit, ``WALL_FACTOR`` times longer.
-        """
+        """The test's CPU-time limit (see :func:`arm_cpu_limit`)."""
         if not self._time_limit or not hasattr(signal, "ITIMER_PROF"):
             return
-        if not start:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            return
-        limit = self._time_limit
-
-        def timeout(signum, frame) -> None:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            pytest.fail(
-                f"Timeout (>{limit:g}s of CPU time) from the grader."
-            )  # the traceback names the learner's line
-
-        signal.signal(signal.SIGPROF, timeout)
-        signal.setitimer(signal.ITIMER_PROF, limit)
+        if start:
+            arm_cpu_limit(
+                self._time_limit, f"Timeout (>{self._time_limit:g}s of CPU time) from the grader."
+            )
+        else:
+            disarm_cpu_limit()
 
     def _limited(self, when: str):
         """Limit ``print`` (and, from set-up to teardown, CPU time) during one test phase."""
@@ -519,21 +507,31 @@ SENTINEL = GRADER_DIR / "sentinel" / "test_sentinel.py"
 """Tests with known outcomes, run beside every kata's (see grader.core.integrity)."""
 
 
-def pytest_args(job: Job) -> list[str]:
-    """The pytest command line for a job."""
-    here = GRADER_DIR
+def grader_pytest_options(test_file: str | Path) -> list[str]:
+    """The options every grader pytest run shares: its own ini file and plugins, no conftest,
+    no cache, and the repository (``katas/<slug>/test_x.py``'s grandparent) as the root."""
     args = [
-        *(job.select or (job.test_file,)),
-        str(SENTINEL),
         "-c",
-        str(here / "pytest.ini"),
+        str(GRADER_DIR / "pytest.ini"),
         "--rootdir",
-        str(Path(job.test_file).parent.parent.parent),
+        str(Path(test_file).parent.parent.parent),
         "--import-mode=importlib",
         "--noconftest",
         "-p",
         "no:cacheprovider",
         "-q",
+    ]
+    for plugin in PLUGINS:
+        args += ["-p", plugin]
+    return args
+
+
+def pytest_args(job: Job) -> list[str]:
+    """The pytest command line for a job."""
+    args = [
+        *(job.select or (job.test_file,)),
+        str(SENTINEL),
+        *grader_pytest_options(job.test_file),
         "--tb=short",
         "-rN",
         f"--timeout={job.time_limit * WALL_FACTOR:g}",
@@ -546,8 +544,6 @@ def pytest_args(job: Job) -> list[str]:
         "keywords",
         "warnings",
     ]
-    for plugin in PLUGINS:
-        args += ["-p", plugin]
     for nodeid in job.deselect:
         args += ["--deselect", nodeid]
     if job.exitfirst:
@@ -620,6 +616,38 @@ def end_descendants(pid: int, rounds: int = 50) -> int:
                     pass
         time.sleep(0.001)
     return killed
+
+
+def kill_group(pid: int) -> None:
+    """End a child that leads its own session and everything it started, in whatever session
+    or group they are (``pid`` must not be reaped yet: its number could be another's)."""
+    with contextlib.suppress(OSError):
+        end_descendants(pid)
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def arm_cpu_limit(seconds: float, message: str) -> None:
+    """Fail the running test with ``message`` once this process has used ``seconds`` of CPU
+    time (``ITIMER_PROF``: every thread, user and system); :func:`disarm_cpu_limit` ends it.
+
+    A limit in CPU time gives the same verdict on an idle machine and on one
+    whose other cores (or this one) are busy; a test that waits without using
+    the CPU meets the wall-clock limit, ``WALL_FACTOR`` times longer. The
+    traceback of the failure names the line the test had reached.
+    """
+
+    def timeout(signum: int, frame: object) -> None:
+        disarm_cpu_limit()
+        pytest.fail(message)
+
+    signal.signal(signal.SIGPROF, timeout)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+
+
+def disarm_cpu_limit() -> None:
+    signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 def drop_privileges(uid: int) -> None:
