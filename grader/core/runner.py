@@ -235,11 +235,7 @@ class _Process:
 
     def kill_group(self) -> None:
         """End the child and everything it started, whatever session or group they are in."""
-        if not self.reaped:  # once reaped, its pid may be another process's
-            kill_group(self.pid)
-        elif hasattr(os, "killpg"):  # its group may outlive it
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)
+        kill_group(self.pid, reaped=self.reaped)
         if not hasattr(os, "killpg") and self.popen is not None:  # pragma: no cover - Windows
             self.popen.kill()
 

@@ -2,7 +2,8 @@
 
 The soundness check (each kata's stub, reference and variants) and the export (each
 reference's test names and times) grade many implementations at once: this is their
-one "plan the jobs, run them, collect, clean up" loop, on the grader's own runner.
+one "plan the jobs, run them, collect" loop, on the grader's own runner (which makes and
+removes the jobs' scratch folders).
 """
 
 from __future__ import annotations

@@ -618,11 +618,13 @@ def end_descendants(pid: int, rounds: int = 50) -> int:
     return killed
 
 
-def kill_group(pid: int) -> None:
+def kill_group(pid: int, *, reaped: bool = False) -> None:
     """End a child that leads its own session and everything it started, in whatever session
-    or group they are (``pid`` must not be reaped yet: its number could be another's)."""
-    with contextlib.suppress(OSError):
-        end_descendants(pid)
+    or group they are. Once the child is ``reaped`` its number may be another process's: only
+    its group is killed then (a group outlives its leader)."""
+    if not reaped:
+        with contextlib.suppress(OSError):
+            end_descendants(pid)
     if hasattr(os, "killpg"):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
