@@ -316,6 +316,44 @@ def test_timing_is_limited_in_cpu_time_not_wall_time(tmp_path: Path) -> None:
     assert "did not finish within 1 s of CPU time" in timing.error, timing.error
 
 
+def test_a_workloads_temporary_files_go_in_the_timings_scratch_folder(tmp_path: Path) -> None:
+    """The measuring process ends with os._exit, so no atexit clean-up of a workload runs:
+    tempfile and subprocesses (by TMPDIR) write in the scratch folder, which its maker removes."""
+    from grader.core.timing import TimingJob, time_kata
+
+    kata_dir = tmp_path / "katas" / "temp"
+    kata_dir.mkdir(parents=True)
+    (kata_dir / "kata.toml").write_text(
+        'title = "Temp"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "temp"\n'
+        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
+        'growth = "constant"\nmax_slowdown = 3.0\n',
+        encoding="utf-8",
+    )
+    seen = tmp_path / "seen.txt"
+    (kata_dir / "bench_temp.py").write_text(
+        "import os, subprocess, sys, tempfile\n\n"
+        "def workload(module, n):\n"
+        "    made = tempfile.mkdtemp(prefix='bench-')\n"
+        "    child = subprocess.run([sys.executable, '-c', 'import tempfile; "
+        "print(tempfile.gettempdir())'], capture_output=True, text=True, check=True)\n"
+        f"    with open({str(seen)!r}, 'a') as f:\n"
+        "        print(made, child.stdout.strip(), file=f)\n"
+        "    return lambda: None\n",
+        encoding="utf-8",
+    )
+    learner = tmp_path / "temp.py"
+    learner.write_text("", encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    timing = time_kata(TimingJob(load_kata(kata_dir), learner, learner, scratch))
+    assert timing.error is None, timing.error
+    lines = seen.read_text(encoding="utf-8").splitlines()
+    assert lines
+    for line in lines:
+        made, child_tmp = line.split()
+        assert Path(made).parent == scratch.resolve(), line
+        assert Path(child_tmp) == scratch.resolve(), line
+
+
 def test_recording_the_reference_has_the_paired_timings_cpu_limit(
     tmp_path: Path, monkeypatch
 ) -> None:

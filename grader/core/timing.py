@@ -37,6 +37,7 @@ import math
 import os
 import random
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -392,6 +393,19 @@ def cpu_limit(budget: float) -> float:
     return budget * 5 + 20
 
 
+def _work_in(scratch: Path) -> None:
+    """Make ``scratch`` the measuring process's working and temporary folder.
+
+    The process ends with ``os._exit``, so a workload's ``atexit`` clean-up never
+    runs: its temporary files (``tempfile``'s, and its subprocesses' by ``TMPDIR``)
+    go in the scratch folder, which whoever made it removes.
+    """
+    folder = str(scratch.resolve())
+    os.chdir(folder)
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+
+
 def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked child
     """Measure in this (isolated) process and write the result; never returns."""
     code = 0
@@ -400,7 +414,7 @@ def _child(job: TimingJob) -> None:  # pragma: no cover - runs in the forked chi
         worker_job = Job.for_kata(kata, job.learner.parent, scratch=job.scratch)
         apply_limits(worker_job)
         redirect_output(worker_job)
-        os.chdir(job.scratch)
+        _work_in(job.scratch)
         try:
             assert kata.timing is not None
             bench = _load(kata.bench_file, f"_kata_bench_{kata.module}")
@@ -510,7 +524,7 @@ def record_kata(kata: Kata, scratch: Path) -> dict | None:
     def child() -> None:  # pragma: no cover - runs in the forked child
         code = 0
         try:
-            os.chdir(scratch)
+            _work_in(scratch)
             assert kata.timing is not None
             bench = _load(kata.bench_file, f"_kata_bench_{kata.module}")
             reference = _load(kata.reference, f"_kata_reference_{kata.module}")
