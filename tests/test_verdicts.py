@@ -264,7 +264,8 @@ RENDERER_TESTS = {
 PLATFORMS = (batch, classroom, classroom50, gradescope)
 """Imported for their formats: every format of the registry is registered here."""
 NAMES_NO_STATUS = {"classroom", "classroom50", "gradebook-csv"}
-"""Formats in a platform's own words only (pass/fail/error, points): covered by their tests."""
+"""Formats that do not name kata statuses (a platform's own pass/fail/error or points, or a
+per-test format): their tests above say how each status shows."""
 
 
 def test_every_registered_renderer_covers_every_member() -> None:
@@ -275,8 +276,22 @@ def test_every_registered_renderer_covers_every_member() -> None:
         "here that it covers every KataStatus and TestOutcome, listed in RENDERER_TESTS"
     )
     assert set(RENDERER_TESTS) <= set(formats.RENDERERS), "RENDERER_TESTS names no format"
+    for name in sorted(set(formats.RENDERERS) - NAMES_NO_STATUS):
+        unnamed = [
+            str(status)
+            for status in KataStatus
+            if str(status) not in formats.render(name, _alone(status), formats.View(colour=False))
+        ]
+        assert not unnamed, f"the {name!r} format does not name the statuses {unnamed}"
+
+
+def _alone(status: KataStatus) -> dict:
+    """A report of one kata in ``status`` whose other text names no status (or outcome) word:
+    the renderer must name the status itself."""
+    kata = _kata(status, [TestOutcome.PASSED])
+    kata.update(slug="k", problem="(the problem)")
+    kata["results"][0]["message"] = ""
     report = _report()
-    for name in set(formats.RENDERERS) - NAMES_NO_STATUS:
-        text = formats.render(name, report, formats.View(colour=False))
-        for status in KataStatus:
-            assert str(status) in text, (name, status)
+    report["katas"] = [kata]
+    report["summary"] = {**report["summary"], "katas": 1, "solved": 0}
+    return report

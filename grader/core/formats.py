@@ -9,11 +9,9 @@ register themselves when their module is imported::
     def render_markdown(report: dict[str, Any], view: View) -> str: ...
 
 The core never imports them. ``grader.render`` holds the general formats
-(``terminal``, ``markdown``, ``junit``, ``json``); importing it loads them all.
-The platforms' formats live with their platform and register when it is
-imported: ``classroom`` (the Actions step results), ``classroom50`` and
-``classroom50-release`` (:mod:`grader.platforms.classroom50`), ``gradescope``
-(results.json) and ``gradebook-csv`` (:mod:`grader.platforms.batch`).
+(a module each); importing it loads them all. The platforms' formats live with
+their platform and register when it is imported. :data:`RENDERERS` is the
+list; ``tests/test_verdicts.py`` checks that each covers every verdict.
 """
 
 from __future__ import annotations

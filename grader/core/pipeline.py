@@ -83,7 +83,7 @@ class Options:
     fresh: bool = False  # run every test again, ignoring reused results and measurements
     plot: bool = False  # draw each timed kata's growth, yours against the reference's
     junit_path: Path | None = None  # --junit-xml: also write JUnit XML there
-    format: str = "terminal"  # --format: "terminal" or "markdown"
+    format: str = "terminal"  # --format: the registered format printed (grader.core.formats)
     sandbox: str = "off"  # --sandbox: off, auto or require (see grader.core.sandbox)
 
     @property
