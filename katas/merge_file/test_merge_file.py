@@ -288,6 +288,14 @@ def lines_of(spec: str) -> str:
     return text(*[f"l{w}" if w.isdigit() else w for w in spec.split()])
 
 
+def check_conflicts(tmp_path: Path, ours: str, base: str, theirs: str, conflicts: int) -> None:
+    """Both styles of the merge of :func:`lines_of` specs match git, with ``conflicts`` of them."""
+    ours, base, theirs = lines_of(ours), lines_of(base), lines_of(theirs)
+    got = check(tmp_path, ours, base, theirs)
+    assert got.conflicts == conflicts, f"git merge-file writes {conflicts} conflict(s)"
+    check(tmp_path, ours, base, theirs, style="diff3")
+
+
 @pytest.mark.spec("Refinement")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize(
@@ -303,10 +311,7 @@ def lines_of(spec: str) -> str:
 def test_conflicts_are_refined(
     tmp_path: Path, ours: str, base: str, theirs: str, conflicts: int
 ) -> None:
-    ours, base, theirs = lines_of(ours), lines_of(base), lines_of(theirs)
-    got = check(tmp_path, ours, base, theirs)
-    assert got.conflicts == conflicts
-    check(tmp_path, ours, base, theirs, style="diff3")
+    check_conflicts(tmp_path, ours, base, theirs, conflicts)
 
 
 # --- Joining ---------------------------------------------------------------
@@ -327,10 +332,7 @@ def test_conflicts_are_refined(
 def test_refined_conflicts_join_when_close(
     tmp_path: Path, ours: str, base: str, theirs: str, conflicts: int
 ) -> None:
-    ours, base, theirs = lines_of(ours), lines_of(base), lines_of(theirs)
-    got = check(tmp_path, ours, base, theirs)
-    assert got.conflicts == conflicts, f"git merge-file writes {conflicts} conflict(s)"
-    check(tmp_path, ours, base, theirs, style="diff3")
+    check_conflicts(tmp_path, ours, base, theirs, conflicts)
 
 
 @pytest.mark.spec("Joining")
