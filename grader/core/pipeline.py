@@ -47,7 +47,7 @@ from grader.core.scoring import Score, apply_timing
 from grader.core.scoring import score as score_run
 from grader.core.selection import Implementation, Target, implementation, select
 from grader.core.shipped import shipped_reference_time, shipped_workload
-from grader.core.verdicts import KataStatus, TestOutcome
+from grader.core.verdicts import KataStatus, TestOutcome, test_outcome
 
 # The runner, the worker and the timing import pytest: they are imported where
 # tests run, so a grade that runs none (an untouched clone, nothing changed)
@@ -385,7 +385,7 @@ def save_results(state_dir: Path, runs: Runs, grader: str) -> None:
             continue
         if result.problem_kind is not None:
             continue
-        if any(t.status in ("timeout", "crashed", "memory") for t in result.tests):
+        if any(test_outcome(t.status).props.load_may_cause for t in result.tests):
             continue  # a verdict the machine's load may have caused: grade it again next time
         cache[_cache_id(kata, folder)] = {
             "key": run_key(kata, module, grader),

@@ -121,6 +121,9 @@ class OutcomeProps:
     classroom: str  # pass, fail or error
     gradescope: str  # passed or failed
     describes: str
+    kind: str  # the failure kind in words, for learners and teachers ("timed out")
+    attention: bool  # batch summary: a test of this outcome needs a look, even in a partial kata
+    load_may_cause: bool  # a busy machine may have caused it: the results cache never keeps it
 
 
 _RED, _YELLOW, _GREEN, _DIM, _MAGENTA = "31", "33", "32", "2", "35"
@@ -196,30 +199,47 @@ KATA_PROPS: dict[KataStatus, KataProps] = _table(KataStatus, {
 })  # fmt: skip
 
 OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = _table(TestOutcome, {
-    # outcome: mark, cause, junit, classroom, gradescope, describes
-    TestOutcome.PASSED: OutcomeProps("✓", None, "passed", "pass", "passed", "passed"),
-    TestOutcome.FAILED: OutcomeProps("✗", None, "failure", "fail", "failed", "an assertion failed"),
+    # outcome: mark, cause, junit, classroom, gradescope, describes,
+    #          kind, attention, load_may_cause
+    TestOutcome.PASSED: OutcomeProps(
+        "✓", None, "passed", "pass", "passed", "passed",
+        "passed", False, False,
+    ),
+    TestOutcome.FAILED: OutcomeProps(
+        "✗", None, "failure", "fail", "failed", "an assertion failed",
+        "wrong result", False, False,
+    ),
     TestOutcome.ERROR: OutcomeProps(
-        "!", None, "error", "error", "failed", "an exception outside the assertion"
+        "!", None, "error", "error", "failed", "an exception outside the assertion",
+        "error", False, False,
     ),
     TestOutcome.TIMEOUT: OutcomeProps(
-        "⧗", KataStatus.TIMEOUT, "error", "error", "failed", "ran past the time limit"
+        "⧗", KataStatus.TIMEOUT, "error", "error", "failed", "ran past the time limit",
+        "timed out", True, True,
     ),
     TestOutcome.MEMORY: OutcomeProps(
-        "M", KataStatus.MEMORY, "error", "error", "failed", "hit the kata's memory limit"
+        "M", KataStatus.MEMORY, "error", "error", "failed", "hit the kata's memory limit",
+        "ran out of memory", True, True,
     ),
     TestOutcome.OUTPUT_LIMIT: OutcomeProps(
-        "▤", KataStatus.OUTPUT_LIMIT, "error", "error", "failed", "wrote past the output limit"
+        "▤", KataStatus.OUTPUT_LIMIT, "error", "error", "failed", "wrote past the output limit",
+        "printed past the output limit", True, False,
     ),
     TestOutcome.PROCESS_LIMIT: OutcomeProps(
-        "⑂", KataStatus.PROCESS_LIMIT, "error", "error", "failed", "started processes without end"
+        "⑂", KataStatus.PROCESS_LIMIT, "error", "error", "failed", "started processes without end",
+        "started too many processes", True, False,
     ),
     TestOutcome.CRASHED: OutcomeProps(
-        "☠", KataStatus.CRASHED, "error", "error", "failed", "the process died in the test"
+        "☠", KataStatus.CRASHED, "error", "error", "failed", "the process died in the test",
+        "crashed", True, True,
     ),
-    TestOutcome.SKIPPED: OutcomeProps("-", None, "skipped", "fail", "failed", "skipped"),
+    TestOutcome.SKIPPED: OutcomeProps(
+        "-", None, "skipped", "fail", "failed", "skipped",
+        "skipped", False, False,
+    ),
     TestOutcome.NOT_RUN: OutcomeProps(
-        "·", None, "error", "error", "failed", "never ran (the kata was stopped first)"
+        "·", None, "error", "error", "failed", "never ran (the kata was stopped first)",
+        "not run", False, False,
     ),
 })  # fmt: skip
 

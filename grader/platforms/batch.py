@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.core.formats import View, register
-from grader.core.verdicts import KataStatus
+from grader.core.verdicts import KataStatus, TestOutcome
 
 if TYPE_CHECKING:
     from grader.core.catalog import Kata
@@ -63,8 +63,8 @@ if TYPE_CHECKING:
 ATTENTION = tuple(str(s) for s in KataStatus if s.props.attention)
 """Kata statuses that mean the submission, not just the solution, needs a look."""
 
-TEST_ATTENTION = {"timeout": "timed out", "memory": "ran out of memory", "crashed": "crashed"}
-"""Test statuses that mean a look too, even in a kata that is otherwise partial."""
+TEST_ATTENTION = {str(o): o.props.kind for o in TestOutcome if o.props.attention}
+"""Test outcomes that mean a look too, even in a kata that is otherwise partial, in words."""
 
 MOST_FAILED_SHOWN = 20
 

@@ -26,20 +26,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from grader.core.verdicts import test_outcome
+
 FULL, ACTUAL_ONLY, NONE = "full", "actual-only", "none"
 LEVELS = (FULL, ACTUAL_ONLY, NONE)
 
-KINDS = {
-    "passed": "passed",
-    "failed": "wrong result",
-    "error": "error",
-    "timeout": "timed out",
-    "memory": "memory limit exceeded",
-    "crashed": "crashed",
-    "skipped": "skipped",
-    "not run": "not run",
-}
-"""The failure kind of each test status, in words."""
 
 # A first line such as "AssertionError: …" or "Failed: DID NOT RAISE …" states
 # what the test wanted; an exception of the learner's own code does not.
@@ -49,7 +40,7 @@ _EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|War
 
 def failure_kind(status: str) -> str:
     """A test status in words: ``"failed"`` is a wrong result, and so on."""
-    return KINDS.get(status, status)
+    return test_outcome(status).props.kind
 
 
 def check_level(level: str) -> str:
