@@ -227,6 +227,21 @@ def test_a_process_that_dies_after_its_test_ran_out_of_time_timed_out() -> None:
     assert death_verdict(fsz, time_limit=2.0)[0] is TestOutcome.OUTPUT_LIMIT
 
 
+def test_a_test_filling_its_memory_when_the_kata_is_stopped_ran_out_of_memory() -> None:
+    """Stopped by its own time limit or by the kata's wall clock, the test that holds a
+    quarter of memory_mb or more is a memory verdict, as on an idle machine (a busy machine's
+    page faults can make the kata's wall clock come first)."""
+    for killed_for, limit in (("test-timeout", "its time limit"), ("kata-timeout", "wall-clock")):
+        held = Attempt(
+            killed_for=killed_for, running="t::bomb", memory_pressure=(300 << 20, 512 << 20)
+        )
+        outcome, detail = death_verdict(held, time_limit=1.0)
+        assert outcome is TestOutcome.MEMORY, (killed_for, detail)
+        assert "300 MB of the kata's 512 MB" in detail and limit in detail, detail
+    stopped = Attempt(killed_for="kata-timeout", running="t::slow")
+    assert death_verdict(stopped, time_limit=1.0)[0] is TestOutcome.TIMEOUT
+
+
 def test_json_covers_every_member() -> None:
     report = _report()
     assert json.loads(json_report.render(report, formats.View())) == report

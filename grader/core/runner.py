@@ -354,9 +354,11 @@ def death_verdict(attempt: Attempt, time_limit: float) -> tuple[TestOutcome, str
         )
     if attempt.memory_pressure is not None:
         used, headroom = attempt.memory_pressure
+        kata_wide = attempt.killed_for == "kata-timeout"
+        limit = "the kata's wall-clock limit" if kata_wide else "its time limit"
         return TestOutcome.MEMORY, (
             f"the test had taken {used / 2**20:,.0f} MB of the kata's {headroom / 2**20:,.0f} MB "
-            "(memory_mb) when it ran past its time limit: memory that grows without bound"
+            f"(memory_mb) when it ran past {limit}: memory that grows without bound"
         )
     if attempt.killed_for in ("test-timeout", "kata-timeout") or (
         attempt.killed_for is None and timed_out
@@ -472,6 +474,8 @@ class Runner:
                             deadlines[index],
                         ):
                             killed_for = "kata-timeout"
+                            if watch.running:  # a test filling its memory may hit this first
+                                pressure = watch.memory_pressure(proc.pid)
                         else:
                             continue
                         proc.kill_group()
