@@ -40,6 +40,17 @@ def verdict(kata: dict) -> Verdict:
     return kata["status"], tuple(sorted({t["status"] for t in kata["results"]} - {"not run"}))
 
 
+def why(kata: dict) -> list[str]:
+    """Each test's outcome with its message's first line, and the kata's problem."""
+    lines = []
+    for t in kata["results"]:
+        message = (t.get("message") or "").strip()
+        lines.append(
+            f"{t['name']}: {t['status']}: {message.splitlines()[0][:200] if message else ''}"
+        )
+    return lines + ([f"problem: {kata['problem']}"] if kata.get("problem") else [])
+
+
 def show(v: Verdict) -> str:
     return f"{v[0]} [{', '.join(v[1])}]" if v[1] else v[0]
 
@@ -123,9 +134,12 @@ def main() -> int:
             same = sum(1 for lbl, v in seen if lbl == label and v == first)
             cells.append(f"{same}/{counts[label]} same")
         print(f"{student.ljust(width)}  {show(first)}  " + "  ".join(cells))
-        for label, v in seen:
+        for (label, v), (_, r) in zip(seen, runs):
             if v != first:
-                failures.append(f"{student}: {show(v)} ({label}) instead of {show(first)}")
+                failures.append(
+                    f"{student}: {show(v)} ({label}) instead of {show(first)}"
+                    + "".join(f"\n    {line}" for line in why(r[student]["adder"]))
+                )
         if student in want and first != want[student]:
             failures.append(f"{student}: reads {show(first)}, expected {show(want[student])}")
         for label, r in runs:
