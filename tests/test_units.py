@@ -54,6 +54,13 @@ def test_bad_metadata_names_file_and_field(tmp_path: Path, change, message) -> N
 TIMING = '[timing]\nsizes = [1, 2, 4]\ngrowth = "linear"\nmax_slowdown = 3.0\n'
 
 
+def _timed_kata(tmp_path: Path, bench: str, timing: str = "") -> Path:
+    """A kata with a ``[timing]`` table (plus ``timing``) whose workload is ``bench``."""
+    kata_dir = _kata_dir(tmp_path, GOOD + TIMING + timing)
+    (kata_dir / "bench_demo.py").write_text(bench, encoding="utf-8")
+    return kata_dir
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
@@ -286,16 +293,8 @@ def test_timing_is_limited_in_cpu_time_not_wall_time(tmp_path: Path) -> None:
 
     from grader.core.timing import TimingJob, time_kata
 
-    kata_dir = tmp_path / "katas" / "spin"
-    kata_dir.mkdir(parents=True)
-    (kata_dir / "kata.toml").write_text(
-        'title = "Spin"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "spin"\n'
-        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
-        'growth = "linear"\nmax_slowdown = 3.0\n',
-        encoding="utf-8",
-    )
-    (kata_dir / "bench_spin.py").write_text(
-        "def workload(module, n):\n    return lambda: module.spin(n)\n", encoding="utf-8"
+    kata_dir = _timed_kata(
+        tmp_path, "def workload(module, n):\n    return lambda: module.spin(n)\n"
     )
     learner = tmp_path / "spin.py"
     learner.write_text("def spin(n):\n    while True:\n        pass\n", encoding="utf-8")
@@ -321,16 +320,9 @@ def test_a_workloads_temporary_files_go_in_the_timings_scratch_folder(tmp_path: 
     tempfile and subprocesses (by TMPDIR) write in the scratch folder, which its maker removes."""
     from grader.core.timing import TimingJob, time_kata
 
-    kata_dir = tmp_path / "katas" / "temp"
-    kata_dir.mkdir(parents=True)
-    (kata_dir / "kata.toml").write_text(
-        'title = "Temp"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "temp"\n'
-        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
-        'growth = "constant"\nmax_slowdown = 3.0\n',
-        encoding="utf-8",
-    )
     seen = tmp_path / "seen.txt"
-    (kata_dir / "bench_temp.py").write_text(
+    kata_dir = _timed_kata(
+        tmp_path,
         "import os, subprocess, sys, tempfile\n\n"
         "def workload(module, n):\n"
         "    made = tempfile.mkdtemp(prefix='bench-')\n"
@@ -339,7 +331,6 @@ def test_a_workloads_temporary_files_go_in_the_timings_scratch_folder(tmp_path: 
         f"    with open({str(seen)!r}, 'a') as f:\n"
         "        print(made, child.stdout.strip(), file=f)\n"
         "    return lambda: None\n",
-        encoding="utf-8",
     )
     learner = tmp_path / "temp.py"
     learner.write_text("", encoding="utf-8")
@@ -365,18 +356,12 @@ def test_recording_the_reference_has_the_paired_timings_cpu_limit(
     from grader.core import timing as timing_mod
     from grader.core.limits import WALL_FACTOR
 
-    kata_dir = tmp_path / "katas" / "spin"
-    kata_dir.mkdir(parents=True)
-    (kata_dir / "kata.toml").write_text(
-        'title = "Spin"\narea = "python"\ndifficulty = 1\npoints = 1\nmodule = "spin"\n'
-        'time_limit = 1.0\nhints = ["h"]\n\n[timing]\nsizes = [1, 2, 4]\n'
-        'growth = "linear"\nmax_slowdown = 3.0\nbudget = 3.0\n',
-        encoding="utf-8",
+    kata_dir = _timed_kata(
+        tmp_path, "def workload(module, n):\n    return lambda: n\n", "budget = 3.0\n"
     )
-    (kata_dir / "bench_spin.py").write_text("def workload(module, n):\n    return lambda: n\n")
-    (tmp_path / "solutions" / "spin").mkdir(parents=True)
-    (tmp_path / "solutions" / "spin" / "spin.py").write_text("")
     kata = load_kata(kata_dir)
+    kata.reference.parent.mkdir(parents=True)
+    kata.reference.write_text("")
     calls = []
 
     def fake_run_isolated(target, timeout, cpu_limit=None):
