@@ -122,7 +122,6 @@ class OutcomeProps:
     gradescope: str  # passed or failed
     describes: str
     kind: str  # the failure kind in words, for learners and teachers ("timed out")
-    attention: bool  # batch summary: a test of this outcome needs a look, even in a partial kata
     load_may_cause: bool  # a busy machine may have caused it: the results cache never keeps it
 
 
@@ -200,46 +199,46 @@ KATA_PROPS: dict[KataStatus, KataProps] = _table(KataStatus, {
 
 OUTCOME_PROPS: dict[TestOutcome, OutcomeProps] = _table(TestOutcome, {
     # outcome: mark, cause, junit, classroom, gradescope, describes,
-    #          kind, attention, load_may_cause
+    #          kind, load_may_cause
     TestOutcome.PASSED: OutcomeProps(
         "✓", None, "passed", "pass", "passed", "passed",
-        "passed", False, False,
+        "passed", False,
     ),
     TestOutcome.FAILED: OutcomeProps(
         "✗", None, "failure", "fail", "failed", "an assertion failed",
-        "wrong result", False, False,
+        "wrong result", False,
     ),
     TestOutcome.ERROR: OutcomeProps(
         "!", None, "error", "error", "failed", "an exception outside the assertion",
-        "error", False, False,
+        "error", False,
     ),
     TestOutcome.TIMEOUT: OutcomeProps(
         "⧗", KataStatus.TIMEOUT, "error", "error", "failed", "ran past the time limit",
-        "timed out", True, True,
+        "timed out", True,
     ),
     TestOutcome.MEMORY: OutcomeProps(
         "M", KataStatus.MEMORY, "error", "error", "failed", "hit the kata's memory limit",
-        "ran out of memory", True, True,
+        "ran out of memory", True,
     ),
     TestOutcome.OUTPUT_LIMIT: OutcomeProps(
         "▤", KataStatus.OUTPUT_LIMIT, "error", "error", "failed", "wrote past the output limit",
-        "printed past the output limit", True, False,
+        "printed past the output limit", False,
     ),
     TestOutcome.PROCESS_LIMIT: OutcomeProps(
         "⑂", KataStatus.PROCESS_LIMIT, "error", "error", "failed", "started processes without end",
-        "started too many processes", True, False,
+        "started too many processes", False,
     ),
     TestOutcome.CRASHED: OutcomeProps(
         "☠", KataStatus.CRASHED, "error", "error", "failed", "the process died in the test",
-        "crashed", True, True,
+        "crashed", True,
     ),
     TestOutcome.SKIPPED: OutcomeProps(
         "-", None, "skipped", "fail", "failed", "skipped",
-        "skipped", False, False,
+        "skipped", False,
     ),
     TestOutcome.NOT_RUN: OutcomeProps(
         "·", None, "error", "error", "failed", "never ran (the kata was stopped first)",
-        "not run", False, False,
+        "not run", False,
     ),
 })  # fmt: skip
 

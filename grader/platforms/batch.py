@@ -63,8 +63,9 @@ if TYPE_CHECKING:
 ATTENTION = tuple(str(s) for s in KataStatus if s.props.attention)
 """Kata statuses that mean the submission, not just the solution, needs a look."""
 
-TEST_ATTENTION = {str(o): o.props.kind for o in TestOutcome if o.props.attention}
-"""Test outcomes that mean a look too, even in a kata that is otherwise partial, in words."""
+TEST_ATTENTION = {str(o): o.props.kind for o in TestOutcome if o.props.cause is not None}
+"""Test outcomes that mean a look too, even in a kata that is otherwise partial (those that
+name a cause, as their statuses do), in words."""
 
 MOST_FAILED_SHOWN = 20
 
